@@ -1,0 +1,88 @@
+// A session policy: what the gate decides for each proposed action, and the
+// ceilings admission enforces on manifests. Parsed strictly (policy_parser.h);
+// the reference is policy/README.md.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy/pattern.h"
+#include "supervisor/base/units.h"
+
+namespace deskbox {
+
+enum class Decision { Allow, Deny, Approve };
+enum class Tier { Low, Medium, High };
+
+const char* to_string(Decision d);
+const char* to_string(Tier t);
+
+struct DecisionSpec {
+    Decision decision = Decision::Deny;
+    std::optional<Millis> approve_timeout;  // for Approve; else the manifest's review.approval_timeout
+};
+
+struct TargetMatch {
+    std::optional<Pattern> role, name;
+};
+struct WindowMatch {
+    std::optional<Pattern> window_class, title;
+};
+
+struct RuleWhen {
+    std::vector<std::string> actions;      // normalized action kinds; empty: any
+    std::optional<TargetMatch> target;
+    std::optional<WindowMatch> window;
+    std::vector<std::string> domains;      // host patterns ("ci.example", "*.example"); empty: any
+    std::optional<Pattern> text;           // typed text
+    std::vector<std::string> keys;         // normalized chords, e.g. "ctrl+alt+Delete"
+};
+
+struct Rule {
+    std::string name;
+    RuleWhen when;
+    std::optional<DecisionSpec> decision;  // exactly one of decision / tier
+    std::optional<Tier> tier;
+    int line = 0;
+};
+
+struct TaintSpec {
+    std::vector<Pattern> patterns;        // untrusted-instruction patterns in observations
+    std::vector<Tier> escalate;           // tiers that escalate while tainted
+    Decision escalate_to = Decision::Approve;
+};
+
+struct AdmissionLimits {
+    std::vector<std::string> allowed_domains;  // empty: no network allowed at all
+    bool allow_persistent_profile = false;
+    bool allow_writable_files = true;          // manifest files with mode: copy (writable in the sandbox)
+    bool allow_browser_sandbox = true;
+    bool allow_host_commands = false;          // verify: command checks run on the host
+};
+
+struct BudgetCaps {
+    std::optional<std::uint32_t> steps;
+    std::optional<Millis> wall_clock;
+    std::optional<double> actions_per_second;
+};
+
+struct ObservationLimit {
+    std::string name;
+    WindowMatch window;  // no screenshots while a matching window is focused
+};
+
+struct Policy {
+    std::string source;  // file path
+    DecisionSpec default_decision;
+    std::map<Tier, DecisionSpec> tiers;  // all three present after parsing
+    std::vector<Rule> rules;             // first match wins
+    TaintSpec taint;
+    std::vector<Pattern> redact;         // extra redaction patterns for the audit log
+    AdmissionLimits admission;
+    BudgetCaps budget;
+    std::vector<ObservationLimit> observation_limits;
+};
+
+}  // namespace deskbox

@@ -1,0 +1,69 @@
+// A small epoll loop: file descriptors, one-shot timers, signals (signalfd) and
+// work posted from other threads (eventfd). The supervisor runs one on its main
+// thread; nothing in it sleeps, everything waits for an event.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "supervisor/base/unique_fd.h"
+#include "supervisor/base/units.h"
+
+namespace deskbox {
+
+class EventLoop {
+public:
+    using FdCallback = std::function<void(std::uint32_t events)>;
+    using TimerId = std::uint64_t;
+
+    EventLoop();
+    EventLoop(const EventLoop&) = delete;
+    EventLoop& operator=(const EventLoop&) = delete;
+
+    // The fd stays owned by the caller; remove it before closing it.
+    void add_fd(int fd, std::uint32_t events, FdCallback callback);
+    void modify_fd(int fd, std::uint32_t events);
+    void remove_fd(int fd);
+
+    TimerId add_timer(Millis after, std::function<void()> callback);
+    void cancel_timer(TimerId id);
+
+    // Blocks `signo` for the whole process and delivers it here. Call before
+    // starting threads so that they inherit the blocked mask.
+    void add_signal(int signo, std::function<void()> callback);
+
+    // Thread-safe: runs `work` on the loop's thread.
+    void post(std::function<void()> work);
+
+    // Runs until stop() (or until `done` returns true after an event).
+    void run();
+    void run_until(const std::function<bool()>& done);
+    // Waits for at most `max_wait` and handles what arrived. Returns false on timeout.
+    bool run_once(Millis max_wait);
+    void stop() { stopped_ = true; }
+    bool stopped() const { return stopped_; }
+
+private:
+    Millis next_timer_wait(Millis cap) const;
+    void fire_due_timers();
+
+    UniqueFd epoll_;
+    UniqueFd wake_;    // eventfd for post()
+    UniqueFd signal_;  // signalfd, created on first add_signal
+    std::unordered_map<int, FdCallback> fds_;
+    std::multimap<std::int64_t, std::pair<TimerId, std::function<void()>>> timers_;  // deadline ms -> timer
+    TimerId next_timer_ = 1;
+    std::map<int, std::function<void()>> signals_;
+    std::mutex posted_mutex_;
+    std::vector<std::function<void()>> posted_;
+    bool stopped_ = false;
+};
+
+// Monotonic milliseconds, the clock of timers and budgets.
+std::int64_t monotonic_ms();
+
+}  // namespace deskbox

@@ -1,0 +1,16 @@
+// Registration of subcommands. Each add_* function adds one subcommand to the
+// app and sets `action` (through the callback) to run it after parsing.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace deskbox {
+
+using CommandAction = std::function<int()>;
+// Register a subcommand: `add` fills in options and returns the action to run.
+using CommandRegistrar = void (*)(CLI::App& app, CommandAction& selected);
+
+void add_check_command(CLI::App& app, CommandAction& selected);
+
+}  // namespace deskbox
