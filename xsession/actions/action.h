@@ -1,0 +1,72 @@
+// The normalized action: what every dialect (Anthropic computer tool, OpenAI
+// computer_call, OSWorld computer_13, deskbox's own element actions) is turned
+// into before the policy gate sees it and before anything reaches the display.
+// Pure data: no X, no I/O.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "supervisor/base/units.h"
+
+namespace deskbox {
+
+enum class ActionKind {
+    // observations
+    Screenshot, Tree, HitTest, CursorPosition, Zoom, Wait,
+    // pointer
+    MouseMove, Click, DoubleClick, TripleClick, MouseDown, MouseUp, Drag, Scroll,
+    // keyboard
+    Type, Key, KeyDown, KeyUp,
+    // element-grounded (accessibility)
+    ClickElement, TypeInto, FocusElement,
+    // episode control (OSWorld)
+    Done, Fail,
+};
+
+enum class Dialect { Deskbox, Anthropic, OpenAI, OSWorld };
+enum class MouseButton { Left, Middle, Right, Back, Forward };
+
+struct Point {
+    int x = 0;
+    int y = 0;
+    bool operator==(const Point&) const = default;
+};
+
+struct Rect {
+    int x = 0, y = 0, width = 0, height = 0;
+    bool operator==(const Rect&) const = default;
+};
+
+struct ElementTarget {
+    std::string role;     // exact role name, or a regex when `regex`
+    std::string name;
+    bool regex = false;
+    std::string app;      // optional filters
+    std::string window;
+};
+
+struct Action {
+    ActionKind kind = ActionKind::Screenshot;
+    // Coordinates are in the agent's (possibly scaled) screenshot space; the
+    // executor maps them back to screen pixels.
+    std::optional<Point> point;
+    std::vector<Point> path;             // drag: start, (via...), end
+    MouseButton button = MouseButton::Left;
+    int scroll_x = 0;                    // wheel clicks, + right
+    int scroll_y = 0;                    // wheel clicks, + down
+    std::vector<std::string> keys;       // X keysym names of one chord, in press order
+    std::vector<std::string> held_keys;  // keysyms held down around a pointer action
+    std::string text;                    // type / type_into
+    Millis duration{0};                  // wait, hold_key
+    std::optional<Rect> region;          // zoom
+    std::optional<ElementTarget> element;
+};
+
+const char* to_string(ActionKind kind);       // "click", "type", ... (the policy's action names)
+const char* to_string(Dialect dialect);       // "deskbox", "anthropic", "openai", "osworld"
+const char* to_string(MouseButton button);    // "left", ...
+bool is_observation(ActionKind kind);         // screenshot, tree, hit_test, cursor_position, zoom, wait
+
+}  // namespace deskbox
