@@ -1,0 +1,45 @@
+// What the agent protocol needs from a desktop: carry out one normalized
+// action (already allowed by the gate) and return what it produced. The real
+// implementation drives the session's X display (xsession/desktop); unit tests
+// use a recording fake.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "supervisor/base/error.h"
+#include "xsession/actions/action.h"
+
+namespace deskbox {
+
+struct ImageData {
+    std::string mime;    // "image/png" or "image/jpeg"
+    std::string bytes;   // encoded image
+    int width = 0;       // of the encoded image (scaled space)
+    int height = 0;
+};
+
+struct ActionResult {
+    bool ok = true;
+    std::string error;                  // when !ok: what went wrong, for the agent
+    std::optional<ImageData> image;     // screenshot / zoom
+    std::optional<Point> cursor;        // cursor_position (scaled space)
+    std::string json;                   // tree / hit_test answers (a JSON document)
+};
+
+struct CaptureOptions {
+    std::string format = "png";         // png | jpeg
+    int jpeg_quality = 80;
+    bool settle = false;                // wait until the screen stops changing (capped)
+    bool cursor = false;                // draw the pointer
+};
+
+class ActionExecutor {
+public:
+    virtual ~ActionExecutor() = default;
+    virtual ActionResult execute(const Action& action, const CaptureOptions& capture) = 0;
+    // The size of the agent's coordinate space (the scaled screenshot size).
+    virtual Point scaled_size() const = 0;
+};
+
+}  // namespace deskbox
