@@ -13,6 +13,12 @@ std::string join(const std::vector<std::string>& v, const char* sep = " ") {
     return out;
 }
 
+std::string format_number(double value) {
+    std::ostringstream o;
+    o << value;  // shortest form: 10, 0.5
+    return o.str();
+}
+
 std::string decision_text(const DecisionSpec& d) {
     std::string s = to_string(d.decision);
     if (d.approve_timeout) s += " (timeout " + format_duration(*d.approve_timeout) + ")";
@@ -80,7 +86,7 @@ std::string plan_to_text(const Plan& plan) {
     o << "\n";
     o << "budget     steps " << (plan.budget.steps ? std::to_string(plan.budget.steps) : "unlimited") << ", wall clock "
       << format_duration(plan.budget.wall_clock) << ", actions/s "
-      << (plan.budget.actions_per_second > 0 ? std::to_string(plan.budget.actions_per_second) : "unlimited") << "\n";
+      << (plan.budget.actions_per_second > 0 ? format_number(plan.budget.actions_per_second) : "unlimited") << "\n";
     o << "sandbox    memory " << format_size(m.sandbox.memory) << ", pids " << m.sandbox.pids << ", cpu " << m.sandbox.cpu
       << ", home " << format_size(m.sandbox.home_size) << ", tmp " << format_size(m.sandbox.tmp_size) << "\n";
     for (const auto& f : m.sandbox.files)

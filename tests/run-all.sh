@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the whole test suite the way CI does: installs what is missing, builds
+# with warnings as errors, runs the unit, integration and security suites, then
+# the unit suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Needs root (namespaces, cgroups, apt-get). Usage: sudo tests/run-all.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" -ne 0 ]; then
+  echo "tests/run-all.sh: the integration and security suites need root; run it with sudo" >&2
+  exit 1
+fi
+packaging/install-deps.sh
+
+# A test whose prerequisite is missing fails instead of skipping.
+export DESKBOX_MUST_WORK=1
+
+build=${DESKBOX_TEST_BUILD_DIR:-build-tests}
+if [ ! -d "$build" ]; then
+  meson setup "$build" -Dwerror=true
+fi
+ninja -C "$build"
+meson test -C "$build" --suite unit --print-errorlogs
+meson test -C "$build" --suite integration --print-errorlogs --num-processes 1
+meson test -C "$build" --suite security --print-errorlogs --num-processes 1
+
+asan=${build}-asan
+if [ ! -d "$asan" ]; then
+  meson setup "$asan" -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
+fi
+ninja -C "$asan"
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C "$asan" --suite unit --print-errorlogs
+echo "tests/run-all.sh: all suites passed"
