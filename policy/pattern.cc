@@ -1,20 +1,23 @@
 #include "policy/pattern.h"
 
+#include <re2/re2.h>
+
 namespace deskbox {
 
 std::optional<Pattern> compile_pattern(const std::string& source, std::string& error) {
-    std::string body = source;
-    auto flags = std::regex::ECMAScript | std::regex::optimize;
-    if (body.rfind("(?i)", 0) == 0) {
-        body = body.substr(4);
-        flags |= std::regex::icase;
-    }
-    try {
-        return Pattern{source, std::regex(body, flags)};
-    } catch (const std::regex_error& e) {
-        error = e.what();
+    RE2::Options options;
+    options.set_log_errors(false);
+    options.set_max_mem(8 << 20);
+    auto re = std::make_shared<const RE2>(source, options);
+    if (!re->ok()) {
+        error = re->error();
         return std::nullopt;
     }
+    return Pattern{source, std::move(re)};
+}
+
+bool Pattern::matches(std::string_view text) const {
+    return re && RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *re);
 }
 
 }  // namespace deskbox

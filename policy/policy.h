@@ -27,14 +27,14 @@ struct DecisionSpec {
 struct TargetMatch {
     std::optional<Pattern> role, name;
 };
-struct WindowMatch {
+struct WindowPattern {
     std::optional<Pattern> window_class, title;
 };
 
 struct RuleWhen {
     std::vector<std::string> actions;      // normalized action kinds; empty: any
     std::optional<TargetMatch> target;
-    std::optional<WindowMatch> window;
+    std::optional<WindowPattern> window;
     std::vector<std::string> domains;      // host patterns ("ci.example", "*.example"); empty: any
     std::optional<Pattern> text;           // typed text
     std::vector<std::string> keys;         // normalized chords, e.g. "ctrl+alt+Delete"
@@ -70,7 +70,7 @@ struct BudgetCaps {
 
 struct ObservationLimit {
     std::string name;
-    WindowMatch window;  // no screenshots while a matching window is focused
+    WindowPattern window;  // no screenshots while a matching window is focused
 };
 
 struct Policy {

@@ -82,8 +82,8 @@ std::optional<Pattern> optional_pattern(StrictMap& m, std::string_view key) {
     return parse_pattern(m.context(), n, m.path_of(key));
 }
 
-WindowMatch parse_window(StrictMap m) {
-    WindowMatch w;
+WindowPattern parse_window(StrictMap m) {
+    WindowPattern w;
     w.window_class = optional_pattern(m, "class");
     w.title = optional_pattern(m, "title");
     m.finish();

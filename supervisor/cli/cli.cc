@@ -11,6 +11,12 @@ namespace {
 // Every subcommand, in the order --help lists them.
 constexpr CommandRegistrar kCommands[] = {
     add_check_command,
+    add_run_command,
+    add_status_command,
+    add_act_command,
+    add_screenshot_command,
+    add_review_commands,
+    add_audit_command,
 };
 
 }  // namespace

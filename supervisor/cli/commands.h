@@ -12,5 +12,12 @@ using CommandAction = std::function<int()>;
 using CommandRegistrar = void (*)(CLI::App& app, CommandAction& selected);
 
 void add_check_command(CLI::App& app, CommandAction& selected);
+void add_act_command(CLI::App& app, CommandAction& selected);
+void add_screenshot_command(CLI::App& app, CommandAction& selected);
+void add_run_command(CLI::App& app, CommandAction& selected);
+void add_status_command(CLI::App& app, CommandAction& selected);
+void add_audit_command(CLI::App& app, CommandAction& selected);
+// approvals, approve, deny, pause, resume, stop (the reviewer socket)
+void add_review_commands(CLI::App& app, CommandAction& selected);
 
 }  // namespace deskbox

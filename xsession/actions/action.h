@@ -62,6 +62,9 @@ struct Action {
     Millis duration{0};                  // wait, hold_key
     std::optional<Rect> region;          // zoom
     std::optional<ElementTarget> element;
+    // tree: "json" | "osworld_xml" | "linearized", and OSWorld's interactive filter
+    std::string tree_format = "json";
+    bool interactive_only = false;
 };
 
 const char* to_string(ActionKind kind);       // "click", "type", ... (the policy's action names)

@@ -1,0 +1,100 @@
+// The policy gate: one pure decision per proposed action. Budgets first, then
+// observation limits, then the rules (first match wins), then the default;
+// a rule's tier maps to a decision through policy.tiers, and while the
+// session is tainted the tiers in taint.escalate go to taint.to. Every
+// decision names the rule that made it ("default" when none matched).
+//
+// The gate never touches X or AT-SPI: what it knows about the screen comes in
+// a GateContext that the session fills (GateContextProvider).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "policy/budgets.h"
+#include "policy/policy.h"
+#include "policy/taint.h"
+#include "xsession/actions/action.h"
+
+namespace deskbox {
+
+struct TargetElement {
+    std::string role;  // AT-SPI role name, e.g. "push button", "password text"
+    std::string name;
+    std::optional<Rect> box;
+};
+
+struct FocusedWindow {
+    std::string window_class;  // WM_CLASS (instance or class)
+    std::string title;
+};
+
+struct GateContext {
+    // The element the action acts on: the grounded element of click_element /
+    // type_into, the hit-test result under a pointer action's point, or the
+    // focused element for type / key (so that typing into a "password text"
+    // field is recognised and never recorded).
+    std::optional<TargetElement> target;
+    std::optional<FocusedWindow> window;  // the focused window
+    std::string domain;                   // host of the focused browser document; empty when none
+    // Text visible now (page text, a11y names) that the gate scans for taint
+    // before deciding; empty when the provider has none.
+    std::string observation_text;
+};
+
+// Implemented by the session (X for the focused window, AT-SPI for targets,
+// the browser's document URL for the domain); a fake in unit tests.
+class GateContextProvider {
+public:
+    virtual ~GateContextProvider() = default;
+    virtual GateContext context_for(const Action& action) = 0;
+};
+
+struct GateDecision {
+    Decision decision = Decision::Deny;
+    std::string rule;                      // "deploy controls", "default", "budget:steps", "x+taint"
+    std::optional<Tier> tier;              // when a tier rule decided
+    bool taint_escalated = false;
+    Millis approve_timeout{0};             // when decision == Approve
+    std::string reason;                    // one sentence for the agent and the audit log
+    std::optional<TaintCause> new_taint;   // this proposal's context tainted the session
+};
+
+class Gate {
+public:
+    // `default_approval_timeout` applies where the policy's approve gives none
+    // (the manifest's review.approval_timeout).
+    Gate(const Policy& policy, const BudgetLimits& budget, Millis default_approval_timeout,
+         MonotonicClock clock = system_monotonic_clock());
+
+    GateDecision decide(const Action& action, const GateContext& context);
+
+    // Observation text seen outside a proposal (a tree the agent asked for,
+    // page text): may taint the session. Returns the cause when it did.
+    std::optional<TaintCause> observe_text(std::string_view text, const std::string& source) {
+        return taint_.observe(text, source);
+    }
+    const TaintTracker& taint() const { return taint_; }
+    const Budgets& budgets() const { return budgets_; }
+    const Policy& policy() const { return policy_; }
+
+private:
+    GateDecision from_spec(const DecisionSpec& spec, std::string rule) const;
+
+    const Policy& policy_;
+    Millis default_timeout_;
+    Budgets budgets_;
+    TaintTracker taint_;
+};
+
+// Rule matching, exposed for tests. `rule_matches` is true when every
+// condition the rule names holds (a condition on missing context fails).
+bool rule_matches(const RuleWhen& when, const Action& action, const GateContext& context);
+// "*.example" matches any subdomain (not the apex), "a.example" only itself,
+// "*" anything; case-insensitive, a trailing dot ignored.
+bool host_matches(const std::string& pattern, const std::string& host);
+// "ctrl+alt+Delete" against action keys {"Control_L","Alt_L","Delete"}: same
+// keys in any order, modifiers by family, case-insensitive.
+bool chord_matches(const std::string& chord, const std::vector<std::string>& keys);
+
+}  // namespace deskbox

@@ -1,0 +1,79 @@
+#include "supervisor/audit/action_record.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace deskbox {
+
+namespace {
+nlohmann::json point_json(const Point& p) { return {p.x, p.y}; }
+}  // namespace
+
+bool is_password_field(const std::optional<TargetElement>& target) {
+    if (!target) return false;
+    std::string role = target->role;
+    std::transform(role.begin(), role.end(), role.begin(), [](unsigned char c) { return std::tolower(c); });
+    return role.find("password") != std::string::npos;
+}
+
+nlohmann::json action_record_json(const Action& action, bool omit_text) {
+    nlohmann::json j = {{"kind", to_string(action.kind)}};
+    if (action.point) j["point"] = point_json(*action.point);
+    if (!action.path.empty()) {
+        nlohmann::json path = nlohmann::json::array();
+        for (const auto& p : action.path) path.push_back(point_json(p));
+        j["path"] = std::move(path);
+    }
+    switch (action.kind) {
+        case ActionKind::Click:
+        case ActionKind::DoubleClick:
+        case ActionKind::TripleClick:
+        case ActionKind::MouseDown:
+        case ActionKind::MouseUp:
+        case ActionKind::Drag:
+        case ActionKind::ClickElement:
+            j["button"] = to_string(action.button);
+            break;
+        default:
+            break;
+    }
+    if (action.scroll_x || action.scroll_y) j["scroll"] = {action.scroll_x, action.scroll_y};
+    if (!action.keys.empty()) j["keys"] = action.keys;
+    if (!action.held_keys.empty()) j["held_keys"] = action.held_keys;
+    if (action.kind == ActionKind::Type || action.kind == ActionKind::TypeInto) {
+        if (omit_text) {
+            j["text"] = "[NOT RECORDED: password field]";
+        } else {
+            j["text"] = action.text;
+        }
+        j["text_length"] = action.text.size();
+    }
+    if (action.duration.count() > 0) j["duration_ms"] = action.duration.count();
+    if (action.region)
+        j["region"] = {action.region->x, action.region->y, action.region->width, action.region->height};
+    if (action.element) {
+        nlohmann::json e = {{"role", action.element->role}, {"name", action.element->name}};
+        if (action.element->regex) e["regex"] = true;
+        if (!action.element->app.empty()) e["app"] = action.element->app;
+        if (!action.element->window.empty()) e["window"] = action.element->window;
+        j["element"] = std::move(e);
+    }
+    return j;
+}
+
+nlohmann::json context_record_json(const GateContext& context) {
+    nlohmann::json j = nlohmann::json::object();
+    if (context.target) {
+        nlohmann::json t = {{"role", context.target->role}, {"name", context.target->name}};
+        if (context.target->box) {
+            const Rect& b = *context.target->box;
+            t["box"] = {b.x, b.y, b.width, b.height};
+        }
+        j["target"] = std::move(t);
+    }
+    if (context.window) j["window"] = {{"class", context.window->window_class}, {"title", context.window->title}};
+    if (!context.domain.empty()) j["domain"] = context.domain;
+    return j;
+}
+
+}  // namespace deskbox

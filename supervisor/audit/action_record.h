@@ -1,0 +1,19 @@
+// How proposals look in the audit log: the normalized action, the target,
+// window and domain the gate saw. Text typed into a password field is never
+// recorded (not even redacted); everything else is redacted by the log.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "policy/gate.h"
+#include "xsession/actions/action.h"
+
+namespace deskbox {
+
+// Is this element a password entry? (AT-SPI role "password text".)
+bool is_password_field(const std::optional<TargetElement>& target);
+
+nlohmann::json action_record_json(const Action& action, bool omit_text);
+nlohmann::json context_record_json(const GateContext& context);
+
+}  // namespace deskbox

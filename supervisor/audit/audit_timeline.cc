@@ -1,0 +1,96 @@
+#include "supervisor/audit/audit_timeline.h"
+
+#include <cstdio>
+
+#include "supervisor/audit/audit_verify.h"
+
+namespace deskbox {
+
+namespace {
+
+std::string str(const nlohmann::json& j, const char* key) {
+    if (!j.is_object() || !j.contains(key)) return {};
+    const auto& v = j.at(key);
+    return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+std::string quoted(const std::string& s) { return "'" + s + "'"; }
+
+std::string action_text(const nlohmann::json& a) {
+    std::string out = str(a, "kind");
+    if (a.contains("point")) out += " at " + a["point"].dump();
+    if (a.contains("element")) out += " " + str(a["element"], "role") + " " + quoted(str(a["element"], "name"));
+    if (a.contains("keys")) out += " " + a["keys"].dump();
+    if (a.contains("text")) out += " " + a["text"].dump();
+    if (a.contains("scroll")) out += " by " + a["scroll"].dump();
+    return out;
+}
+
+std::string who(const nlohmann::json& by) {
+    std::string out = str(by, "user");
+    if (by.is_object() && by.contains("uid")) out += " (uid " + str(by, "uid") + ", pid " + str(by, "pid") + ")";
+    return out;
+}
+
+}  // namespace
+
+std::string summarize_audit_record(const nlohmann::json& record) {
+    const std::string type = str(record, "type");
+    const nlohmann::json& d = record.contains("data") ? record["data"] : nlohmann::json::object();
+    if (type == "proposal") {
+        std::string out = str(d, "id") + " " + action_text(d.value("action", nlohmann::json::object())) + " [" +
+                          str(d, "dialect") + "]";
+        if (d.contains("target")) out += " target=" + str(d["target"], "role") + " " + quoted(str(d["target"], "name"));
+        if (d.contains("window")) out += " window=" + str(d["window"], "class") + " " + quoted(str(d["window"], "title"));
+        if (d.contains("domain")) out += " domain=" + str(d, "domain");
+        return out;
+    }
+    if (type == "decision") {
+        std::string out = str(d, "proposal") + " " + str(d, "outcome") + " by rule " + quoted(str(d, "rule"));
+        if (d.contains("tier")) out += " (tier " + str(d, "tier") + ")";
+        if (d.contains("approval_id")) out += " -> approval " + str(d, "approval_id");
+        return out;
+    }
+    if (type == "approval") {
+        std::string out = str(d, "proposal") + " " + str(d, "approval_id") + " " + str(d, "outcome") + " by " +
+                          who(d.value("by", nlohmann::json::object()));
+        if (!str(d, "note").empty()) out += ": " + str(d, "note");
+        return out;
+    }
+    if (type == "result")
+        return str(d, "proposal") + (d.value("ok", false) ? " executed" : " failed") +
+               (str(d, "detail").empty() ? "" : ": " + str(d, "detail"));
+    if (type == "taint")
+        return "session tainted: " + str(d, "source") + " text matched " + quoted(str(d, "pattern")) + ": " +
+               quoted(str(d, "excerpt"));
+    if (type == "observation") return str(d, "kind") + " " + str(d, "id") + " (" + str(d, "bytes") + " bytes)";
+    if (type == "control") {
+        std::string out = str(d, "action") + " by " + who(d.value("by", nlohmann::json::object()));
+        if (!str(d, "note").empty()) out += ": " + str(d, "note");
+        return out;
+    }
+    if (type == "network")
+        return str(d, "host") + ":" + str(d, "port") + " " + str(d, "decision") +
+               (d.contains("rule") ? " by " + quoted(str(d, "rule")) : "") +
+               (d.contains("bytes") ? " " + str(d, "bytes") + " bytes" : "");
+    return d.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void print_audit_timeline(std::string_view text, std::ostream& out) {
+    for (const AuditLine& line : parse_audit_lines(text)) {
+        if (!line.parsed) {
+            out << "!! line " << line.number << ": not a record\n";
+            continue;
+        }
+        const nlohmann::json& r = line.record;
+        std::string time = str(r, "time");
+        // Show the time of day; the date is in session_start.
+        if (time.size() >= 23 && time[10] == 'T') time = time.substr(11, 12);
+        char head[96];
+        std::snprintf(head, sizeof head, "%-12s #%-5s %-12s ", time.c_str(), str(r, "seq").c_str(),
+                      str(r, "type").c_str());
+        out << head << summarize_audit_record(r) << "\n";
+    }
+}
+
+}  // namespace deskbox

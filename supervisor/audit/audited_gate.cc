@@ -1,0 +1,270 @@
+#include "supervisor/audit/audited_gate.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "supervisor/audit/action_record.h"
+#include "supervisor/audit/audit_record.h"
+#include "supervisor/base/error.h"
+#include "supervisor/base/unique_fd.h"
+
+namespace deskbox {
+
+nlohmann::json reviewer_json(const Reviewer& r) {
+    nlohmann::json j = {{"user", r.user}};
+    if (r.uid >= 0) j["uid"] = r.uid;
+    if (r.pid >= 0) j["pid"] = r.pid;
+    return j;
+}
+
+namespace {
+
+GateVerdict refused(const std::string& proposal_id, std::string rule, std::string reason) {
+    GateVerdict v;
+    v.outcome = GateVerdict::Outcome::Refuse;
+    v.proposal_id = proposal_id;
+    v.rule = std::move(rule);
+    v.reason = std::move(reason);
+    return v;
+}
+
+std::string reviewer_name(const Reviewer& r) {
+    if (!r.user.empty()) return r.user;
+    return r.uid >= 0 ? "uid " + std::to_string(r.uid) : "a reviewer";
+}
+
+}  // namespace
+
+AuditedGate::AuditedGate(Gate& gate, ApprovalQueue& approvals, AuditLog& log, GateContextProvider& context,
+                         AuditedGateOptions options)
+    : gate_(gate), approvals_(approvals), log_(log), context_(context), options_(std::move(options)) {}
+
+void AuditedGate::refuse(std::function<void(const GateVerdict&)>& decided, GateVerdict verdict) {
+    verdict.outcome = GateVerdict::Outcome::Refuse;
+    decided(verdict);
+}
+
+void AuditedGate::audit_taint(const TaintCause& cause) {
+    log_.append("taint", {{"pattern", cause.pattern}, {"source", cause.source}, {"excerpt", cause.excerpt}},
+                Durability::Sync);
+}
+
+void AuditedGate::propose(const Proposal& proposal, std::function<void(const GateVerdict&)> pending,
+                          std::function<void(const GateVerdict&)> decided) {
+    const std::string pid = "P" + std::to_string(next_proposal_++);
+    try {
+        GateContext context;
+        std::string context_error;
+        if (!stopped_ && !paused_) {
+            try {
+                context = context_.context_for(proposal.action);
+            } catch (const std::exception& e) {
+                context_error = e.what();
+            }
+        }
+        nlohmann::json record = {{"id", pid},
+                                 {"dialect", to_string(proposal.dialect)},
+                                 {"action", action_record_json(proposal.action, is_password_field(context.target))}};
+        if (!proposal.request_id.empty()) record["request_id"] = proposal.request_id;
+        record.update(context_record_json(context));
+        if (!context_error.empty()) record["context_error"] = context_error;
+        log_.append("proposal", record);
+
+        auto refuse_now = [&](const std::string& rule, const std::string& reason) {
+            log_.append("decision", {{"proposal", pid}, {"outcome", "deny"}, {"rule", rule}, {"reason", reason}},
+                        Durability::Sync);
+            refuse(decided, refused(pid, rule, reason));
+        };
+        if (stopped_) return refuse_now("session:stopped", "the session was stopped by a reviewer");
+        if (paused_) return refuse_now("session:paused", "the session is paused by a reviewer; propose again after it resumes");
+        if (!context_error.empty())
+            return refuse_now("context:unavailable", "the gate could not read the screen context: " + context_error);
+
+        const GateDecision d = gate_.decide(proposal.action, context);
+        if (d.new_taint) audit_taint(*d.new_taint);
+
+        nlohmann::json decision = {{"proposal", pid}, {"outcome", to_string(d.decision)}, {"rule", d.rule},
+                                   {"reason", d.reason}};
+        if (d.tier) decision["tier"] = to_string(*d.tier);
+        if (d.taint_escalated) decision["taint_escalated"] = true;
+        if (d.decision == Decision::Approve) {
+            decision["approval_id"] = approvals_.next_id();
+            decision["timeout_ms"] = d.approve_timeout.count();
+        }
+        log_.append("decision", decision, Durability::Sync);
+
+        GateVerdict v;
+        v.proposal_id = pid;
+        v.rule = d.rule;
+        v.reason = d.reason;
+        if (d.decision == Decision::Deny) return refuse(decided, std::move(v));
+        if (d.decision == Decision::Allow) {
+            v.outcome = GateVerdict::Outcome::Execute;
+            return decided(v);
+        }
+
+        // Approve: park it. The detail is what reviewers see (redacted by the
+        // log's redactor, and without password-field text).
+        nlohmann::json detail = record;
+        detail["rule"] = d.rule;
+        detail["reason"] = d.reason;
+        if (gate_.taint().tainted()) detail["tainted"] = true;
+        log_.redactor().redact_json(detail);
+        const std::string rule = d.rule;
+        const std::string approval_id = approvals_.add(
+            d.rule, std::move(detail), d.approve_timeout,
+            [this, pid, rule, decided](const PendingApproval& p, const ApprovalResolution& r) mutable {
+                try {
+                    const char* outcome = r.approved ? "approved" : r.timed_out ? "timed_out" : "denied";
+                    log_.append("approval",
+                                {{"proposal", pid}, {"approval_id", p.id}, {"outcome", outcome},
+                                 {"by", reviewer_json(r.by)}, {"note", r.note},
+                                 {"waited_ms", r.at_ms - p.created_ms}},
+                                Durability::Sync);
+                } catch (const Error& e) {
+                    return refuse(decided, refused(pid, "audit:unavailable",
+                                                   std::string("the audit log cannot be written: ") + e.what()));
+                }
+                GateVerdict answer;
+                answer.proposal_id = pid;
+                answer.rule = rule;
+                answer.approval_id = p.id;
+                if (!r.approved) {
+                    answer.reason = r.timed_out ? "approval " + p.id + " timed out: " + r.note
+                                           : "denied by reviewer " + reviewer_name(r.by) +
+                                                 (r.note.empty() ? "" : ": " + r.note);
+                    return refuse(decided, std::move(answer));
+                }
+                answer.reason = "approved by reviewer " + reviewer_name(r.by) + (r.note.empty() ? "" : ": " + r.note);
+                answer.outcome = GateVerdict::Outcome::Execute;
+                deliver([this, decided, answer]() mutable {
+                    if (stopped_) return refuse(decided, refused(answer.proposal_id, "session:stopped",
+                                                                 "the session was stopped by a reviewer"));
+                    decided(answer);
+                });
+            });
+        v.outcome = GateVerdict::Outcome::Pending;
+        v.approval_id = approval_id;
+        pending(v);
+    } catch (const Error& e) {
+        // Nothing runs without a durable decision.
+        refuse(decided, refused(pid, "audit:unavailable", std::string("the audit log cannot be written: ") + e.what()));
+    }
+}
+
+void AuditedGate::deliver(std::function<void()> action) {
+    if (paused_ && !stopped_) {
+        held_.push_back(std::move(action));
+        return;
+    }
+    action();
+}
+
+void AuditedGate::record_result(const GateVerdict& verdict, bool ok, const std::string& detail) {
+    log_.append("result", {{"proposal", verdict.proposal_id}, {"ok", ok}, {"detail", detail}});
+}
+
+void AuditedGate::observe_text(std::string_view text, const std::string& source) {
+    if (auto cause = gate_.observe_text(text, source)) audit_taint(*cause);
+}
+
+std::string AuditedGate::record_observation(const std::string& kind, const std::string& mime, const std::string& bytes) {
+    const std::string id = sha256_hex_of(bytes);
+    nlohmann::json record = {{"kind", kind}, {"id", "sha256:" + id}, {"mime", mime}, {"bytes", bytes.size()}};
+    if (options_.keep_screenshots_in) {
+        const std::string ext = mime == "image/jpeg" ? ".jpg" : mime == "image/png" ? ".png" : ".bin";
+        const std::filesystem::path file = *options_.keep_screenshots_in / (id + ext);
+        UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+        if (!fd) throw_errno("keeping screenshot " + file.string());
+        std::size_t done = 0;
+        while (done < bytes.size()) {
+            const ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) throw_errno("keeping screenshot " + file.string());
+            done += static_cast<std::size_t>(n);
+        }
+        record["kept_as"] = file.filename().string();
+    }
+    log_.append("observation", record);
+    return id;
+}
+
+void AuditedGate::approve(const std::string& id, const Reviewer& by, const std::string& note) {
+    approvals_.approve(id, by, note);
+}
+
+void AuditedGate::deny(const std::string& id, const Reviewer& by, const std::string& note) {
+    approvals_.deny(id, by, note);
+}
+
+Reviewer AuditedGate::reviewer_of(const ReviewerIdentity& who) {
+    return Reviewer{static_cast<std::int64_t>(who.uid), static_cast<std::int64_t>(who.pid), who.user};
+}
+
+Json AuditedGate::list_approvals() {
+    const std::int64_t now = approvals_.now();
+    Json list = Json::array();
+    for (const auto& p : approvals_.list())
+        list.push_back({{"id", p.id}, {"rule", p.rule}, {"proposal", p.detail}, {"waiting_ms", now - p.created_ms},
+                        {"expires_in_ms", p.deadline_ms - now}});
+    return list;
+}
+
+void AuditedGate::approve(const std::string& id, const ReviewerIdentity& who, const std::string& note) {
+    try {
+        approvals_.approve(id, reviewer_of(who), note);
+    } catch (const ApprovalNotFound& e) {
+        throw NotFoundError(e.what());
+    }
+}
+
+void AuditedGate::deny(const std::string& id, const ReviewerIdentity& who, const std::string& note) {
+    try {
+        approvals_.deny(id, reviewer_of(who), note);
+    } catch (const ApprovalNotFound& e) {
+        throw NotFoundError(e.what());
+    }
+}
+
+void AuditedGate::pause(const Reviewer& by, const std::string& note) {
+    log_.append("control", {{"action", "pause"}, {"by", reviewer_json(by)}, {"note", note}}, Durability::Sync);
+    paused_ = true;
+}
+
+void AuditedGate::resume(const Reviewer& by, const std::string& note) {
+    log_.append("control", {{"action", "resume"}, {"by", reviewer_json(by)}, {"note", note}}, Durability::Sync);
+    paused_ = false;
+    auto held = std::move(held_);
+    held_.clear();
+    for (auto& action : held) action();
+}
+
+void AuditedGate::stop(const Reviewer& by, const std::string& note) {
+    if (stopped_) return;
+    // Mark stopped before anything can run: approvals resolved below are refused.
+    stopped_ = true;
+    try {
+        log_.append("control", {{"action", "stop"}, {"by", reviewer_json(by)}, {"note", note}}, Durability::Sync);
+    } catch (const Error&) {
+        // The kill switch works even when the log cannot be written.
+    }
+    approvals_.deny_all(by, note.empty() ? "the session was stopped" : note);
+    auto held = std::move(held_);
+    held_.clear();
+    for (auto& action : held) action();  // each refuses: stopped_
+    if (on_stop_) on_stop_();
+}
+
+nlohmann::json AuditedGate::status_json() const {
+    nlohmann::json j = {{"paused", paused_}, {"stopped", stopped_}, {"pending_approvals", approvals_.size()},
+                        {"steps_used", gate_.budgets().steps_used()},
+                        {"elapsed_ms", gate_.budgets().elapsed_ms()}, {"tainted", gate_.taint().tainted()}};
+    if (const auto& cause = gate_.taint().cause()) {
+        nlohmann::json c = {{"pattern", cause->pattern}, {"source", cause->source}, {"excerpt", cause->excerpt}};
+        log_.redactor().redact_json(c);
+        j["taint_cause"] = std::move(c);
+    }
+    return j;
+}
+
+}  // namespace deskbox

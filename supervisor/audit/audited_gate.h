@@ -1,0 +1,96 @@
+// The GatePort the agent protocol calls: the policy gate, the approval queue
+// and the audit log tied together. For each proposal it asks the session for
+// the screen context, lets the gate decide, writes proposal + decision to the
+// audit log with fdatasync, and only then answers. Reviewer operations
+// (approve, deny, pause, resume, stop) come from the review server and are
+// audited with who did them.
+//
+// Single-threaded: call everything on the session's event loop thread.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy/approvals.h"
+#include "policy/gate.h"
+#include "supervisor/audit/audit_log.h"
+#include "supervisor/control/gate_port.h"
+#include "supervisor/control/review_server.h"
+
+namespace deskbox {
+
+struct AuditedGateOptions {
+    // Keep screenshot bytes next to the log (manifest observe.keep_screenshots);
+    // otherwise only their SHA-256 is recorded.
+    std::optional<std::filesystem::path> keep_screenshots_in;
+};
+
+class AuditedGate : public GatePort, public ReviewHandler {
+public:
+    AuditedGate(Gate& gate, ApprovalQueue& approvals, AuditLog& log, GateContextProvider& context,
+                AuditedGateOptions options = {});
+
+    // GatePort
+    void propose(const Proposal& proposal, std::function<void(const GateVerdict&)> pending,
+                 std::function<void(const GateVerdict&)> decided) override;
+    void record_result(const GateVerdict& verdict, bool ok, const std::string& detail) override;
+
+    // Session hooks: observation text for taint (tree / page text the agent
+    // got); a screenshot's bytes (returns its id, the SHA-256 hex).
+    void observe_text(std::string_view text, const std::string& source);
+    std::string record_observation(const std::string& kind, const std::string& mime, const std::string& bytes);
+
+    // Reviewer operations (review server). Unknown ids throw deskbox::Error.
+    std::vector<PendingApproval> pending_approvals() const { return approvals_.list(); }
+    void approve(const std::string& id, const Reviewer& by, const std::string& note);
+    void deny(const std::string& id, const Reviewer& by, const std::string& note);
+    // While paused nothing executes: new proposals are refused ("session:paused")
+    // and approvals that arrive are held until resume.
+    void pause(const Reviewer& by, const std::string& note = {});
+    void resume(const Reviewer& by, const std::string& note = {});
+    // The kill switch: pending approvals are denied, everything later is
+    // refused ("session:stopped"), then `on_stop` runs (the session ends).
+    void stop(const Reviewer& by, const std::string& note = {});
+    void on_stop(std::function<void()> callback) { on_stop_ = std::move(callback); }
+
+    // ReviewHandler (the reviewer socket): the same operations with the peer's
+    // SO_PEERCRED identity; an unknown approval id throws NotFoundError.
+    Json list_approvals() override;
+    void approve(const std::string& id, const ReviewerIdentity& who, const std::string& note) override;
+    void deny(const std::string& id, const ReviewerIdentity& who, const std::string& note) override;
+    void pause(const ReviewerIdentity& who, const std::string& note) override { pause(reviewer_of(who), note); }
+    void resume(const ReviewerIdentity& who, const std::string& note) override { resume(reviewer_of(who), note); }
+    void stop(const ReviewerIdentity& who, const std::string& note) override { stop(reviewer_of(who), note); }
+    Json status() override { return status_json(); }
+
+    bool paused() const { return paused_; }
+    bool stopped() const { return stopped_; }
+    // For status.json: taint and its cause, pause/stop, pending approvals, budget use.
+    nlohmann::json status_json() const;
+    static Reviewer reviewer_of(const ReviewerIdentity& who);
+
+private:
+    void refuse(std::function<void(const GateVerdict&)>& decided, GateVerdict verdict);
+    void audit_taint(const TaintCause& cause);
+    void deliver(std::function<void()> action);
+
+    Gate& gate_;
+    ApprovalQueue& approvals_;
+    AuditLog& log_;
+    GateContextProvider& context_;
+    AuditedGateOptions options_;
+    std::uint64_t next_proposal_ = 1;
+    bool paused_ = false;
+    bool stopped_ = false;
+    std::vector<std::function<void()>> held_;  // approved while paused
+    std::function<void()> on_stop_;
+};
+
+nlohmann::json reviewer_json(const Reviewer& r);
+
+}  // namespace deskbox

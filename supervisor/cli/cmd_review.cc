@@ -1,0 +1,145 @@
+// The reviewer's commands, over <session dir>/review.sock:
+//   deskbox approvals -s NAME                 pending proposals
+//   deskbox approve|deny -s NAME ID [--note]  answer one
+//   deskbox pause|resume|stop -s NAME         control the session (stop: the kill switch)
+#include <iostream>
+
+#include "supervisor/audit/audit_timeline.h"
+#include "supervisor/base/error.h"
+#include "supervisor/cli/cli.h"
+#include "supervisor/cli/commands.h"
+#include "supervisor/control/agent_client.h"
+#include "supervisor/session/paths.h"
+
+namespace deskbox {
+
+namespace {
+
+struct ReviewOptions {
+    std::string session;
+    std::string socket;  // overrides the session's review.sock (tests, unusual layouts)
+    std::string id;
+    std::string note;
+    bool json = false;
+};
+
+std::string review_socket(const ReviewOptions& o) {
+    if (!o.socket.empty()) return o.socket;
+    validate_session_name(o.session);
+    return (session_dir(o.session) / "review.sock").string();
+}
+
+// Sends one request; prints the error and returns 1 when refused.
+int call(const ReviewOptions& o, const Json& request, Json* reply_out, const char* command) {
+    AgentClient client(review_socket(o));
+    const Json reply = client.call(request);
+    if (!reply.value("ok", false)) {
+        const Json error = reply.value("error", Json::object());
+        std::cerr << "deskbox " << command << ": " << error.value("message", reply.dump()) << "\n";
+        return kExitFailure;
+    }
+    if (reply_out) *reply_out = reply;
+    return kExitOk;
+}
+
+std::string seconds(const Json& ms) {
+    if (!ms.is_number()) return "?";
+    return std::to_string(ms.get<std::int64_t>() / 1000) + "s";
+}
+
+void print_approvals(const Json& list) {
+    if (!list.is_array() || list.empty()) {
+        std::cout << "no pending approvals\n";
+        return;
+    }
+    for (const Json& a : list) {
+        std::cout << a.value("id", "?") << "  rule '" << a.value("rule", "?") << "', waiting "
+                  << seconds(a.value("waiting_ms", Json())) << ", denied in " << seconds(a.value("expires_in_ms", Json()))
+                  << "\n";
+        const Json proposal = a.value("proposal", Json::object());
+        std::cout << "    " << summarize_audit_record({{"type", "proposal"}, {"data", proposal}}) << "\n";
+        if (proposal.contains("reason")) std::cout << "    " << proposal["reason"].get<std::string>() << "\n";
+        if (proposal.value("tainted", false)) std::cout << "    the session is tainted (see deskbox status)\n";
+    }
+}
+
+CLI::App* add_review_subcommand(CLI::App& app, const char* name, const char* help,
+                                std::shared_ptr<ReviewOptions> opts) {
+    CLI::App* cmd = app.add_subcommand(name, help);
+    cmd->add_option("-s,--session", opts->session, "Session name");
+    cmd->add_option("--socket", opts->socket, "Reviewer socket path (default: the session's review.sock)");
+    return cmd;
+}
+
+int require_session(const ReviewOptions& o, const char* command) {
+    if (o.session.empty() && o.socket.empty()) {
+        std::cerr << "deskbox " << command << ": --session NAME is required\n";
+        return kExitUsage;
+    }
+    return kExitOk;
+}
+
+}  // namespace
+
+void add_review_commands(CLI::App& app, CommandAction& selected) {
+    {
+        auto opts = std::make_shared<ReviewOptions>();
+        CLI::App* cmd = add_review_subcommand(app, "approvals", "List proposals waiting for a reviewer", opts);
+        cmd->add_flag("--json", opts->json, "Print the list as JSON");
+        cmd->footer("Exit codes: 0 listed, 1 the session refused or is not running, 64 bad command line.");
+        cmd->callback([opts, &selected] {
+            selected = [opts]() -> int {
+                if (int rc = require_session(*opts, "approvals")) return rc;
+                Json reply;
+                if (int rc = call(*opts, {{"type", "approvals"}}, &reply, "approvals")) return rc;
+                if (opts->json) std::cout << reply["approvals"].dump(2) << "\n";
+                else print_approvals(reply["approvals"]);
+                return kExitOk;
+            };
+        });
+    }
+    for (const char* verb : {"approve", "deny"}) {
+        auto opts = std::make_shared<ReviewOptions>();
+        const bool approve = std::string(verb) == "approve";
+        CLI::App* cmd = add_review_subcommand(
+            app, verb, approve ? "Approve a pending proposal (it runs)" : "Deny a pending proposal (it never runs)", opts);
+        cmd->add_option("id", opts->id, "Approval id, as 'deskbox approvals' lists it (A1, A2, ...)")->required();
+        cmd->add_option("--note", opts->note, "A note kept in the audit log with your name");
+        cmd->footer("Exit codes: 0 done, 1 no such pending approval or the session is not running.");
+        cmd->callback([opts, verb, &selected] {
+            selected = [opts, verb]() -> int {
+                if (int rc = require_session(*opts, verb)) return rc;
+                Json request = {{"type", verb}, {"approval", opts->id}};
+                if (!opts->note.empty()) request["note"] = opts->note;
+                if (int rc = call(*opts, request, nullptr, verb)) return rc;
+                std::cout << opts->id << (std::string(verb) == "approve" ? " approved\n" : " denied\n");
+                return kExitOk;
+            };
+        });
+    }
+    struct Control {
+        const char* verb;
+        const char* help;
+        const char* done;
+    };
+    for (const Control c : {Control{"pause", "Pause the session: nothing executes until resume", "paused"},
+                            Control{"resume", "Resume a paused session", "resumed"},
+                            Control{"stop", "Stop the session now (kill switch): pending proposals are denied", "stopped"}}) {
+        auto opts = std::make_shared<ReviewOptions>();
+        CLI::App* cmd = add_review_subcommand(app, c.verb, c.help, opts);
+        cmd->add_option("--note", opts->note, "A note kept in the audit log with your name");
+        cmd->footer("Exit codes: 0 done, 1 refused or the session is not running.");
+        cmd->callback([opts, c, &selected] {
+            selected = [opts, c]() -> int {
+                if (int rc = require_session(*opts, c.verb)) return rc;
+                Json request = {{"type", c.verb}};
+                if (!opts->note.empty()) request["note"] = opts->note;
+                if (int rc = call(*opts, request, nullptr, c.verb)) return rc;
+                std::cout << "session " << c.done << "\n";
+                return kExitOk;
+            };
+        });
+    }
+}
+
+}  // namespace deskbox

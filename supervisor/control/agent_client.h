@@ -1,0 +1,36 @@
+// A blocking client of the agent socket, for the CLI (deskbox act,
+// deskbox screenshot) and tests: one request line out, reply lines in until
+// the final one (a "pending" line comes first when a reviewer must decide).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "supervisor/base/unique_fd.h"
+#include "supervisor/control/jsonl_channel.h"
+
+namespace deskbox {
+
+class AgentClient {
+public:
+    // Connects to the socket; throws Error naming the path on failure.
+    explicit AgentClient(const std::string& socket_path);
+
+    // Sends `request` (one line) and returns the final reply. Interim lines
+    // ({"pending":true,...}) go to `on_interim`. Throws Error when the
+    // connection ends first or a reply line is not JSON.
+    Json call(const Json& request, const std::function<void(const Json&)>& on_interim = {});
+
+private:
+    std::string read_line();
+
+    std::string path_;
+    UniqueFd fd_;
+    std::string buffer_;
+    std::size_t scanned_ = 0;  // buffer_[0, scanned_) holds no newline
+};
+
+// Replies can carry screenshots: allow large lines on the client side.
+constexpr std::size_t kMaxReplyLine = 256u << 20;
+
+}  // namespace deskbox

@@ -1,0 +1,45 @@
+// An agent request after dialect detection: the normalized actions to run in
+// order, plus what the reply needs to be shaped like the provider's own
+// (OpenAI call_id, Anthropic tool_use_id). Parsing is pure: JSON in, this out,
+// or a ProtocolError naming the problem.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "supervisor/control/jsonl_channel.h"
+#include "supervisor/control/request_fields.h"
+#include "xsession/actions/action.h"
+#include "xsession/actions/executor.h"
+
+namespace deskbox {
+
+struct AgentRequest {
+    enum class Kind { Act, Status } kind = Kind::Act;
+    Json id;                      // echoed in every reply line (null when absent)
+    Dialect dialect = Dialect::Deskbox;
+    std::vector<Action> steps;    // run in order, each through the gate
+    CaptureOptions capture;       // for any screenshot in the reply
+    bool screenshot_after = false;  // the reply carries a screenshot taken after the steps
+    std::string call_id;          // OpenAI computer_call
+    bool openai_batched = false;  // the call used the GA tool's "actions" array
+    std::string tool_use_id;      // Anthropic tool_use block, when one was sent
+    std::string action_name;      // the name the agent used ("left_click", "CLICK", ...)
+};
+
+// Detects the dialect and normalizes. `space` is the agent's coordinate space
+// (ActionExecutor::scaled_size()).
+AgentRequest parse_agent_request(const Json& request, CoordinateSpace space);
+
+// Per dialect (dialect_*.cc). `body` is the object holding the dialect's fields.
+void parse_anthropic(const Fields& body, AgentRequest& out);
+void parse_openai_call(const Fields& body, AgentRequest& out);  // computer_call item or bare action
+void parse_osworld(const Fields& body, AgentRequest& out);
+void parse_deskbox(const Fields& body, AgentRequest& out);
+
+// Names each dialect accepts in its action field (for detection and docs).
+bool is_anthropic_action(std::string_view name);
+bool is_openai_action(std::string_view name);
+bool is_deskbox_action(std::string_view name);
+
+}  // namespace deskbox

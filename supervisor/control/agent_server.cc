@@ -1,0 +1,159 @@
+#include "supervisor/control/agent_server.h"
+
+#include "supervisor/control/agent_replies.h"
+#include "supervisor/control/protocol_error.h"
+
+namespace deskbox {
+
+// One request in progress: its steps run one after another, each waiting for
+// the gate's verdict (which may come much later, after a reviewer decides).
+struct AgentServer::Run {
+    std::weak_ptr<JsonlConnection> conn;
+    AgentRequest request;
+    std::size_t step = 0;
+    bool trailing_screenshot = false;  // the extra screenshot the reply shape needs
+    std::vector<ActionResult> results;
+};
+
+namespace {
+
+std::string id_text(const Json& id) {
+    if (id.is_string()) return id.get<std::string>();
+    if (id.is_null()) return "";
+    return id.dump();
+}
+
+}  // namespace
+
+AgentServer::AgentServer(EventLoop& loop, ActionExecutor& executor, GatePort& gate, StatusProvider status,
+                         Options options)
+    : loop_(loop),
+      executor_(executor),
+      gate_(gate),
+      status_(std::move(status)),
+      server_(loop, options.socket_path, options.mode, options.limits,
+              [this](const std::shared_ptr<JsonlConnection>& conn, Json request) { handle(conn, std::move(request)); }) {}
+
+void AgentServer::handle(const std::shared_ptr<JsonlConnection>& conn, Json request) {
+    auto run = std::make_shared<Run>();
+    run->conn = conn;
+    // The id is echoed even when the rest of the request is unusable.
+    if (auto it = request.find("id"); it != request.end() && (it->is_string() || it->is_number_integer()) &&
+                                      (!it->is_string() || it->get_ref<const std::string&>().size() <= kMaxIdLength))
+        run->request.id = *it;
+    try {
+        const Point size = executor_.scaled_size();
+        run->request = parse_agent_request(request, CoordinateSpace{size.x, size.y});
+    } catch (const ProtocolError& e) {
+        conn->reply(error_reply(run->request, e.code(), e.what()));
+        return;
+    }
+    if (run->request.kind == AgentRequest::Kind::Status) {
+        conn->reply(status_reply(run->request, status_ ? status_() : Json::object()));
+        return;
+    }
+    next_step(run);
+}
+
+void AgentServer::next_step(const std::shared_ptr<Run>& run) {
+    const auto& steps = run->request.steps;
+    if (run->step == steps.size() && !run->trailing_screenshot && run->request.screenshot_after &&
+        (run->results.empty() || !run->results.back().image)) {
+        run->trailing_screenshot = true;  // one more step: the observation the reply carries
+    }
+    const bool extra = run->step == steps.size() && run->trailing_screenshot;
+    if (run->step >= steps.size() && !extra) {
+        finish(run);
+        return;
+    }
+    Proposal proposal;
+    proposal.action = extra ? Action{} : steps[run->step];
+    proposal.dialect = run->request.dialect;
+    proposal.request_id = id_text(run->request.id);
+    gate_.propose(
+        proposal,
+        [run](const GateVerdict& verdict) {
+            if (auto conn = run->conn.lock()) conn->reply(pending_reply(run->request, verdict), false);
+        },
+        [this, run](const GateVerdict& verdict) { on_decided(run, verdict); });
+}
+
+void AgentServer::on_decided(const std::shared_ptr<Run>& run, const GateVerdict& verdict) {
+    auto conn = run->conn.lock();
+    const bool extra = run->step == run->request.steps.size();
+    if (verdict.outcome != GateVerdict::Outcome::Execute) {
+        if (conn) conn->reply(refusal_reply(run->request, verdict, run->step));
+        return;
+    }
+    if (!conn || conn->closed()) {
+        // Nobody would learn what happened: an approved action whose agent
+        // left is not carried out, and the audit says so.
+        gate_.record_result(verdict, false, "not executed: the agent disconnected before the decision");
+        return;
+    }
+    const Action action = extra ? Action{} : run->request.steps[run->step];
+    // Waiting happens on the loop, not inside the executor: a 300 s wait or
+    // hold_key must not stall the reviewer socket or other agents.
+    if (action.kind == ActionKind::Wait) {
+        after(action.duration, [this, run, verdict] { step_done(run, verdict, ActionKind::Wait, ActionResult{}); });
+        return;
+    }
+    if (action.kind == ActionKind::Key && action.duration.count() > 0) {
+        Action down = action;
+        down.kind = ActionKind::KeyDown;
+        down.duration = Millis(0);
+        ActionResult pressed = run_executor(down, run->request.capture);
+        if (!pressed.ok) {
+            step_done(run, verdict, ActionKind::Key, std::move(pressed));
+            return;
+        }
+        after(action.duration, [this, run, verdict, down] {
+            Action up = down;
+            up.kind = ActionKind::KeyUp;  // released even if the agent left meanwhile
+            step_done(run, verdict, ActionKind::Key, run_executor(up, run->request.capture));
+        });
+        return;
+    }
+    step_done(run, verdict, action.kind, run_executor(action, run->request.capture));
+}
+
+ActionResult AgentServer::run_executor(const Action& action, const CaptureOptions& capture) {
+    try {
+        return executor_.execute(action, capture);
+    } catch (const std::exception& e) {
+        ActionResult result;
+        result.ok = false;
+        result.error = e.what();
+        return result;
+    }
+}
+
+void AgentServer::after(Millis delay, std::function<void()> work) {
+    std::weak_ptr<bool> alive = alive_;
+    loop_.add_timer(delay, [alive, work = std::move(work)] {
+        if (!alive.expired()) work();
+    });
+}
+
+void AgentServer::step_done(const std::shared_ptr<Run>& run, const GateVerdict& verdict, ActionKind kind,
+                            ActionResult result) {
+    const std::string detail = result.ok ? std::string(to_string(kind)) + " done" : result.error;
+    gate_.record_result(verdict, result.ok, detail);
+    auto conn = run->conn.lock();
+    if (!result.ok) {
+        std::string message = std::string(to_string(kind)) + " failed: " + result.error;
+        if (run->request.steps.size() > 1)
+            message += " (step " + std::to_string(run->step + 1) + " of " + std::to_string(run->request.steps.size()) + ")";
+        if (conn) conn->reply(error_reply(run->request, "action_failed", message));
+        return;
+    }
+    run->results.push_back(std::move(result));
+    ++run->step;
+    next_step(run);
+}
+
+void AgentServer::finish(const std::shared_ptr<Run>& run) {
+    if (auto conn = run->conn.lock()) conn->reply_line(success_reply_line(run->request, run->results));
+}
+
+}  // namespace deskbox

@@ -1,0 +1,141 @@
+#include "supervisor/control/review_server.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <vector>
+
+namespace deskbox {
+
+namespace {
+
+constexpr const char* kReviewGroup = "deskbox-review";
+constexpr std::size_t kMaxNote = 4096;
+
+struct BadRequest {
+    std::string message;
+};
+
+std::string string_field(const Json& request, const char* key, bool required) {
+    if (!request.contains(key)) {
+        if (required) throw BadRequest{std::string(key) + ": missing"};
+        return {};
+    }
+    const Json& v = request[key];
+    if (!v.is_string()) throw BadRequest{std::string(key) + ": expected a string"};
+    std::string s = v.get<std::string>();
+    if (s.size() > kMaxNote) throw BadRequest{std::string(key) + ": longer than 4096 bytes"};
+    return s;
+}
+
+std::optional<gid_t> lookup_group(const char* name) {
+    std::vector<char> buf(16384);
+    group g{};
+    group* found = nullptr;
+    if (getgrnam_r(name, &g, buf.data(), buf.size(), &found) != 0 || !found) return std::nullopt;
+    return found->gr_gid;
+}
+
+std::optional<std::string> user_name(uid_t uid, gid_t* primary = nullptr) {
+    std::vector<char> buf(16384);
+    passwd pw{};
+    passwd* found = nullptr;
+    if (getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) != 0 || !found) return std::nullopt;
+    if (primary) *primary = found->pw_gid;
+    return std::string(found->pw_name);
+}
+
+}  // namespace
+
+ReviewAccess default_review_access() {
+    ReviewAccess access;
+    if (geteuid() == 0) {
+        if (auto gid = lookup_group(kReviewGroup)) {
+            access.mode = 0660;
+            access.group = gid;
+        }
+    }
+    return access;
+}
+
+bool reviewer_allowed(const PeerCredentials& peer, const ReviewAccess& access) {
+    if (peer.uid == 0 || peer.uid == geteuid()) return true;
+    if (!access.group) return false;
+    if (peer.gid == *access.group) return true;
+    gid_t primary = 0;
+    const auto name = user_name(peer.uid, &primary);
+    if (!name) return false;
+    int count = 64;
+    std::vector<gid_t> groups(static_cast<std::size_t>(count));
+    if (getgrouplist(name->c_str(), primary, groups.data(), &count) < 0) {
+        groups.resize(static_cast<std::size_t>(count));
+        if (getgrouplist(name->c_str(), primary, groups.data(), &count) < 0) return false;
+    }
+    groups.resize(static_cast<std::size_t>(count));
+    for (gid_t g : groups)
+        if (g == *access.group) return true;
+    return false;
+}
+
+ReviewerIdentity identify_reviewer(const PeerCredentials& peer) {
+    ReviewerIdentity who;
+    who.uid = peer.uid;
+    who.pid = peer.pid;
+    who.user = user_name(peer.uid).value_or("uid " + std::to_string(peer.uid));
+    return who;
+}
+
+Json handle_review_request(ReviewHandler& handler, const Json& request, const ReviewerIdentity& who) {
+    const Json* id = request.contains("id") ? &request["id"] : nullptr;
+    auto ok = [&](Json reply) {
+        if (id) reply["id"] = *id;
+        reply["ok"] = true;
+        return reply;
+    };
+    try {
+        const std::string type = string_field(request, "type", true);
+        if (type == "approvals") return ok({{"approvals", handler.list_approvals()}});
+        if (type == "status") return ok({{"status", handler.status()}});
+        if (type == "approve" || type == "deny") {
+            const std::string approval = string_field(request, "approval", true);
+            const std::string note = string_field(request, "note", false);
+            if (type == "approve") handler.approve(approval, who, note);
+            else handler.deny(approval, who, note);
+            return ok(Json::object());
+        }
+        const std::string note = string_field(request, "note", false);
+        if (type == "pause") handler.pause(who, note);
+        else if (type == "resume") handler.resume(who, note);
+        else if (type == "stop") handler.stop(who, note);
+        else
+            return make_error_reply("unknown_type", "unknown request type '" + type +
+                                                        "' (expected approvals, approve, deny, pause, resume, stop or status)",
+                                    id);
+        return ok(Json::object());
+    } catch (const BadRequest& e) {
+        return make_error_reply("bad_request", e.message, id);
+    } catch (const NotFoundError& e) {
+        return make_error_reply("not_found", e.what(), id);
+    } catch (const Error& e) {
+        return make_error_reply("failed", e.what(), id);
+    }
+}
+
+ReviewServer::ReviewServer(EventLoop& loop, const std::string& socket_path, ReviewHandler& handler,
+                           ReviewAccess access)
+    : handler_(handler), access_(access) {
+    server_ = std::make_unique<JsonlServer>(
+        loop, socket_path, access_.mode, JsonlLimits{64 << 10, 8, 8 << 20, 4},
+        [this](const std::shared_ptr<JsonlConnection>& connection, Json request) {
+            connection->reply(handle_review_request(handler_, request, identify_reviewer(connection->peer())));
+        },
+        [this](const PeerCredentials& peer) -> std::string {
+            if (reviewer_allowed(peer, access_)) return {};
+            return "uid " + std::to_string(peer.uid) + " may not review this session";
+        });
+    if (access_.group && ::chown(socket_path.c_str(), 0, *access_.group) != 0)
+        throw_errno("giving " + socket_path + " to the review group");
+}
+
+}  // namespace deskbox

@@ -1,0 +1,89 @@
+// The reviewer socket, <session dir>/review.sock: a JSON-lines server separate
+// from the agent socket, for people (deskbox approvals / approve / deny /
+// pause / resume / stop). Nothing here is reachable from agent.sock: the agent
+// server has no handler for these requests, and this socket has its own
+// file permissions:
+//   - supervisor running as root and group "deskbox-review" exists:
+//     root:deskbox-review 0660 (members of the group may review);
+//   - otherwise: 0600, owned by the supervisor's user.
+// Each peer is identified with SO_PEERCRED (uid, pid, user name) and checked
+// again on connect (root, the supervisor's own uid, or the review group);
+// that identity is what the audit log records for approvals and controls.
+//
+// Requests (one JSON object per line; "id" is echoed):
+//   {"type":"approvals"}                               -> {"ok":true,"approvals":[...]}
+//   {"type":"approve","approval":"A1","note":"..."}    -> {"ok":true}
+//   {"type":"deny","approval":"A1","note":"..."}       -> {"ok":true}
+//   {"type":"pause"|"resume"|"stop","note":"..."}      -> {"ok":true}
+//   {"type":"status"}                                  -> {"ok":true,"status":{...}}
+// Errors: {"ok":false,"error":{"code":C,"message":M}} with codes bad_request,
+// unknown_type, not_found (no such pending approval), failed.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "supervisor/base/error.h"
+#include "supervisor/control/jsonl_server.h"
+
+namespace deskbox {
+
+// A request named something that does not exist (an approval id).
+class NotFoundError : public Error {
+public:
+    using Error::Error;
+};
+
+struct ReviewerIdentity {
+    uid_t uid = static_cast<uid_t>(-1);
+    pid_t pid = -1;
+    std::string user;  // login name, or "uid N" when the uid has none
+};
+
+// What the reviewer socket drives; the session implements it (through the
+// audited gate). Throwing NotFoundError for an unknown approval id gives the
+// client "not_found"; any other deskbox::Error gives "failed" with its text.
+class ReviewHandler {
+public:
+    virtual ~ReviewHandler() = default;
+    virtual Json list_approvals() = 0;  // a JSON array
+    virtual void approve(const std::string& id, const ReviewerIdentity& who, const std::string& note) = 0;
+    virtual void deny(const std::string& id, const ReviewerIdentity& who, const std::string& note) = 0;
+    virtual void pause(const ReviewerIdentity& who, const std::string& note) = 0;
+    virtual void resume(const ReviewerIdentity& who, const std::string& note) = 0;
+    virtual void stop(const ReviewerIdentity& who, const std::string& note) = 0;
+    virtual Json status() = 0;
+};
+
+// Permissions of the socket file and who may connect.
+struct ReviewAccess {
+    mode_t mode = 0600;
+    std::optional<gid_t> group;  // the review group, when the socket is shared with it
+};
+
+// The access the rules above give for this process ("deskbox-review" looked up now).
+ReviewAccess default_review_access();
+// May this peer review? Root, our own uid, or a member of the review group.
+bool reviewer_allowed(const PeerCredentials& peer, const ReviewAccess& access);
+ReviewerIdentity identify_reviewer(const PeerCredentials& peer);
+
+// Pure request handling (exposed for unit tests): one request in, one reply out.
+Json handle_review_request(ReviewHandler& handler, const Json& request, const ReviewerIdentity& who);
+
+class ReviewServer {
+public:
+    ReviewServer(EventLoop& loop, const std::string& socket_path, ReviewHandler& handler,
+                 ReviewAccess access = default_review_access());
+    const std::string& path() const { return server_->path(); }
+    void close_all(const std::string& reason) { server_->close_all(reason); }
+
+private:
+    ReviewHandler& handler_;
+    ReviewAccess access_;
+    std::unique_ptr<JsonlServer> server_;
+};
+
+}  // namespace deskbox

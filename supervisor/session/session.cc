@@ -1,0 +1,450 @@
+#include "supervisor/session/session.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+#include <iostream>
+
+#include "supervisor/base/error.h"
+#include "supervisor/sandbox/mounts.h"
+#include "supervisor/session/app_ready.h"
+#include "supervisor/session/browser_flags.h"
+#include "supervisor/session/paths.h"
+#include "supervisor/session/sd_notify.h"
+#include "supervisor/session/session_services.h"
+#include "xsession/display/xvfb.h"
+
+namespace deskbox {
+namespace {
+
+constexpr const char* kSandboxPath = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
+constexpr std::int64_t kStopGraceMs = 5'000;
+constexpr Millis kStatusRefresh{1000};
+
+// "~" and "~/x" name the sandbox home.
+std::string expand_home(const std::string& s) {
+    if (s == "~") return sandbox::kAppHome;
+    if (s.rfind("~/", 0) == 0) return std::string(sandbox::kAppHome) + s.substr(1);
+    return s;
+}
+
+// The sandbox binds the host's /usr, /bin...: a command found in the host's
+// copy of the sandbox PATH will be found inside too.
+bool found_in_sandbox_path(const std::string& cmd) {
+    if (cmd.find('/') != std::string::npos) return access(cmd.c_str(), X_OK) == 0;
+    std::string path = kSandboxPath;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        const std::size_t end = std::min(path.find(':', start), path.size());
+        if (access((path.substr(start, end - start) + "/" + cmd).c_str(), X_OK) == 0) return true;
+        start = end + 1;
+    }
+    return false;
+}
+
+void make_dir(const std::filesystem::path& dir, mode_t mode) {
+    if (mkdir(dir.c_str(), mode) != 0 && errno != EEXIST) throw_errno("creating " + dir.string());
+    if (chmod(dir.c_str(), mode) != 0) throw_errno("setting the mode of " + dir.string());
+}
+
+sandbox::SandboxOptions sandbox_options(const Plan& plan, const std::filesystem::path& staging) {
+    const SandboxSpec& s = plan.manifest.sandbox;
+    sandbox::SandboxOptions o;
+    o.name = plan.manifest.session.name;
+    o.staging_dir = staging;
+    o.idmap_lock_dir = idmap_lock_dir();
+    o.cgroup = {s.memory, s.pids, s.cpu};
+    o.process.nofile = s.nofile;
+    o.process.max_file_size = s.max_file_size;
+    o.home_size = s.home_size;
+    o.tmp_size = s.tmp_size;
+    for (const auto& f : s.files) o.files.push_back({f.from, f.to, f.mode == PlaceMode::Copy});
+    for (const auto& app : plan.manifest.apps) o.browser_filter = o.browser_filter || app.browser_sandbox;
+    return o;
+}
+
+}  // namespace
+
+struct Session::App {
+    AppSpec spec;
+    std::size_t index = 0;  // in status_.apps
+    ProcessId pid = -1;
+    bool done = false;
+    bool failed = false;
+};
+
+Session::Session(Plan plan) : plan_(std::move(plan)) {
+    status_.name = plan_.manifest.session.name;
+    status_.supervisor_pid = getpid();
+    status_.started_at = std::time(nullptr);
+}
+
+Session::~Session() {
+    try {
+        teardown();
+    } catch (const std::exception& e) {
+        std::cerr << "deskbox: tearing down session " << name() << ": " << e.what() << "\n";
+    }
+}
+
+// ---- step 1: everything validated, session dir, lock, status ----
+
+void Session::prepare() {
+    validate_session_name(name());
+    const Manifest& m = plan_.manifest;
+    validate_sandbox_options(sandbox_options(plan_, "/"));
+    if (!found_in_sandbox_path("Xvfb")) throw Error("display: Xvfb not found (install the xvfb package)");
+    for (const auto& app : m.apps) {
+        if (app.exec.empty()) throw Error("apps." + app.name + ": empty exec");
+        if (!found_in_sandbox_path(expand_home(app.exec[0])) && app.exec[0].rfind("~/", 0) != 0)
+            throw Error("apps." + app.name + ": '" + app.exec[0] + "' is not found in the sandbox PATH " + kSandboxPath);
+    }
+    if (!m.session.display.window_manager.empty() && !found_in_sandbox_path(m.session.display.window_manager[0]))
+        throw Error("session.display.window_manager: '" + m.session.display.window_manager[0] + "' is not found");
+
+    const auto parent = runtime_parent();
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) throw Error("creating " + parent.string() + ": " + ec.message());
+    lock_ = SessionLock::acquire(session_lock_path(name()), name());
+    session_dir_ = deskbox::session_dir(name());
+    staging_dir_ = deskbox::staging_dir(name());
+    // A leftover of a killed run whose janitor died too: keep its audit log, remove the rest.
+    for (const auto& problem : cleanup_session({{}, session_dir_, logs_dir(name())}))
+        throw Error("cleaning up an earlier run of " + name() + ": " + problem);
+    make_dir(session_dir_, 0700);
+    make_dir(staging_dir_, 0755);
+    status_.memory_limit = m.sandbox.memory;
+    status_.pids_limit = m.sandbox.pids;
+    status_.cpu_limit = m.sandbox.cpu;
+    for (const auto& app : m.apps) status_.apps.push_back({app.name});
+    write_status();
+
+    // Signals are blocked now, before the sandbox exists and before any thread.
+    signal(SIGPIPE, SIG_IGN);
+    for (int signo : {SIGTERM, SIGINT, SIGHUP})
+        loop_.add_signal(signo, [this, signo] { request_stop(std::string("received SIG") + sigabbrev_np(signo)); });
+}
+
+// ---- step 2: the sandbox ----
+
+void Session::start_sandbox() {
+    sandbox_ = sandbox::Sandbox::contain(sandbox_options(plan_, staging_dir_));
+    std::vector<std::pair<int, std::filesystem::path>> locks = {{lock_.fd(), lock_.path()}};
+    const auto& ids = sandbox_->id_reservation();
+    if (ids.lock) locks.emplace_back(ids.lock.get(), ids.lock_path);
+    janitor_ = Janitor::start({sandbox_->cgroup().folders(), session_dir_, logs_dir(name())}, locks);
+
+    spawner_ = std::make_unique<sandbox::SandboxSpawner>(sandbox_->control_fd(), loop_);
+    spawner_->set_on_init_lost([this] {
+        if (!stopping_) request_stop("the sandbox init exited unexpectedly", 1);
+    });
+    const int log = sandbox_->log_fd();
+    fcntl(log, F_SETFL, fcntl(log, F_GETFL) | O_NONBLOCK);
+    loop_.add_fd(log, EPOLLIN, [this](std::uint32_t) { on_log_readable(); });
+
+    status_.init_pid = sandbox_->init_pid();
+    status_.host_uid_base = sandbox_->ids().host_uid;
+    status_.cgroup_version = sandbox_->cgroup().version();
+    for (const auto& f : sandbox_->cgroup().folders()) status_.cgroup_paths.push_back(f.string());
+    write_status();
+}
+
+void Session::on_log_readable() {
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = read(sandbox_->log_fd(), buf, sizeof buf);
+        if (n <= 0) {
+            if (n == 0) loop_.remove_fd(sandbox_->log_fd());
+            return;
+        }
+        log_partial_.append(buf, static_cast<std::size_t>(n));
+        std::size_t nl;
+        while ((nl = log_partial_.find('\n')) != std::string::npos) {
+            std::cerr << "[" << name() << "] " << log_partial_.substr(0, nl) << "\n";
+            log_partial_.erase(0, nl + 1);
+        }
+        if (log_partial_.size() > 8192) {  // a line without end: pass it on in pieces
+            std::cerr << "[" << name() << "] " << log_partial_ << "\n";
+            log_partial_.clear();
+        }
+    }
+}
+
+// ---- step 3: the display ----
+
+void Session::start_display() {
+    const DisplaySpec& d = plan_.manifest.session.display;
+    const auto auth = xauthority_host();
+    {
+        // Created here, owned by the sandbox user: Xvfb (the sandbox user) must read it.
+        UniqueFd fd(open(auth.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+        if (!fd) throw_errno("creating " + auth.string());
+        const auto& ids = sandbox_->ids();
+        if (fchown(fd.get(), ids.host_uid_of(sandbox::kAppUid), ids.host_gid_of(sandbox::kAppGid)) != 0)
+            throw_errno("chown of " + auth.string());
+    }
+    XvfbOptions o;
+    o.width = d.width;
+    o.height = d.height;
+    o.depth = d.depth;
+    o.auth_file_host = auth.string();
+    o.auth_file_child = std::string(sandbox::kStagingInside) + "/Xauthority";
+    o.extra_env = base_env();
+    o.on_exit = [this](int status) {
+        if (!stopping_) request_stop("the X server " + describe_wait_status(status), 1);
+    };
+    const XvfbServer server = start_xvfb(*spawner_, loop_, o);
+    xvfb_pid_ = server.pid;
+    display_number_ = server.display_number;
+    x_cookie_ = server.cookie;
+    status_.display = ":" + std::to_string(server.display_number);
+    write_status();
+    if (!d.window_manager.empty()) {
+        SpawnRequest wm;
+        wm.name = "window manager";
+        wm.argv = d.window_manager;
+        wm.env = base_env();
+        spawner_->spawn(wm, [this](int status) {
+            if (!stopping_) std::cerr << "deskbox: session " << name() << ": window manager " << describe_wait_status(status) << "\n";
+        });
+    }
+}
+
+std::vector<std::string> Session::base_env() const {
+    std::vector<std::string> env = {
+        std::string("HOME=") + sandbox::kAppHome, "USER=agent", "LOGNAME=agent", "SHELL=/bin/sh",
+        std::string("PATH=") + kSandboxPath, "LANG=C.UTF-8", "TMPDIR=/tmp", "XDG_RUNTIME_DIR=/run/user/1000",
+    };
+    if (!status_.display.empty()) {
+        env.push_back("DISPLAY=" + status_.display);
+        env.push_back(std::string("XAUTHORITY=") + sandbox::kStagingInside + "/Xauthority");
+        env.push_back("XDG_SESSION_TYPE=x11");
+    }
+    return env;
+}
+
+// ---- step 4: apps ----
+
+void Session::start_apps() {
+    for (std::size_t i = 0; i < plan_.manifest.apps.size(); ++i) {
+        auto app = std::make_unique<App>();
+        app->spec = plan_.manifest.apps[i];
+        app->index = i;
+        apps_.push_back(std::move(app));
+    }
+    for (auto& app : apps_) start_app(*app);  // a failure to start stops the session start
+    write_status();
+    wait_until_apps_ready();
+}
+
+void Session::wait_until_apps_ready() {
+    std::vector<AppSpec> specs;
+    for (const auto& app : apps_) specs.push_back(app->spec);
+    const UniqueFd netns = open_netns();  // the display listens inside the sandbox only
+    wait_for_app_windows(display_number_, x_cookie_, netns.get(), specs);
+}
+
+void Session::start_app(App& app) {
+    SpawnRequest r;
+    r.name = "app " + app.spec.name;
+    for (const auto& a : app.spec.exec) r.argv.push_back(expand_home(a));
+    r.env = base_env();
+    r.env.insert(r.env.end(), extra_app_env_.begin(), extra_app_env_.end());
+    for (const auto& [k, v] : app.spec.env) r.env.push_back(k + "=" + v);
+    add_browser_flags(r.argv, proxy_url_);
+    r.cwd = expand_home(app.spec.cwd);
+    r.browser_sandbox = app.spec.browser_sandbox;
+    App* target = &app;
+    app.pid = spawner_->spawn(r, [this, target](int status) { on_app_exit(*target, status); },
+                              sandbox::kAppOomScoreAdj);
+    AppStatus& st = status_.apps[app.index];
+    st.pid = app.pid;
+    st.state = "running";
+}
+
+void Session::on_app_exit(App& app, int wait_status) {
+    AppStatus& st = status_.apps[app.index];
+    st.last_exit = describe_wait_status(wait_status);
+    st.pid = 0;
+    app.pid = -1;
+    const bool failure = !(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0);
+    if (stopping_) {
+        st.state = "exited";
+        return;
+    }
+    std::cerr << "deskbox: session " << name() << ": app " << app.spec.name << " " << st.last_exit << "\n";
+    if (failure && app.spec.restart == RestartPolicy::OnFailure && st.restarts < app.spec.max_restarts) {
+        ++st.restarts;
+        st.state = "restarting";
+        std::cerr << "deskbox: session " << name() << ": restarting app " << app.spec.name << " (" << st.restarts
+                  << " of " << app.spec.max_restarts << ")\n";
+        try {
+            start_app(app);
+        } catch (const Error& e) {
+            std::cerr << "deskbox: session " << name() << ": " << e.what() << "\n";
+            st.state = "failed";
+            app.done = app.failed = true;
+        }
+    } else {
+        st.state = failure ? "failed" : "exited";
+        app.done = true;
+        app.failed = failure;
+    }
+    write_status();
+    check_all_apps_done();
+}
+
+void Session::check_all_apps_done() {
+    bool any_failed = false;
+    for (const auto& app : apps_) {
+        if (!app->done) return;
+        any_failed = any_failed || app->failed;
+    }
+    request_stop(any_failed ? "all apps ended, some failed" : "all apps exited", any_failed ? 1 : 0);
+}
+
+// ---- run loop and teardown ----
+
+void Session::request_stop(const std::string& reason, int exit_code) {
+    if (stopping_) return;
+    stopping_ = true;
+    status_.reason = reason;
+    exit_code_ = exit_code;
+    loop_.stop();
+}
+
+void Session::add_stop_hook(std::function<void()> hook) { stop_hooks_.push_back(std::move(hook)); }
+
+Spawner& Session::spawner() {
+    if (!spawner_) throw Error("session " + name() + ": the sandbox is not started");
+    return *spawner_;
+}
+
+UniqueFd Session::open_netns() const {
+    if (!sandbox_) throw Error("session " + name() + ": the sandbox is not started");
+    return sandbox_->open_netns();
+}
+
+void Session::refresh_limit_events() {
+    if (!sandbox_) return;
+    const sandbox::CgroupEvents e = sandbox_->cgroup().events();
+    const bool changed = e.memory_max != status_.memory_max_events || e.oom_kill != status_.oom_kills ||
+                         e.pids_max != status_.pids_max_events;
+    if (!changed) return;
+    // status.json first: whoever reads the stderr line finds the event in status already.
+    const bool pids_hit = e.pids_max != status_.pids_max_events, oom = e.oom_kill != status_.oom_kills;
+    status_.memory_max_events = e.memory_max;
+    status_.oom_kills = e.oom_kill;
+    status_.pids_max_events = e.pids_max;
+    write_status();
+    if (pids_hit)
+        std::cerr << "deskbox: session " << name() << ": pids limit reached (" << e.pids_max << " refused forks)\n";
+    if (oom) std::cerr << "deskbox: session " << name() << ": out of memory, " << e.oom_kill << " process(es) killed\n";
+}
+
+void Session::write_status() {
+    if (session_dir_.empty()) return;
+    if (gate_status_) status_.gate = gate_status_();
+    write_status_file(session_dir_ / "status.json", status_);
+}
+
+int Session::run() {
+    status_.state = "running";
+    const Millis wall = plan_.budget.wall_clock;
+    if (wall.count() > 0) {
+        status_.wall_clock_deadline = std::time(nullptr) + wall.count() / 1000;
+        loop_.add_timer(wall, [this, wall] { request_stop("wall-clock budget of " + format_duration(wall) + " reached"); });
+    }
+    write_status();
+    sd_notify("READY=1\nSTATUS=session " + name() + " running on display " + status_.display);
+    std::function<void()> refresh = [this, &refresh] {
+        refresh_limit_events();
+        if (!stopping_) loop_.add_timer(kStatusRefresh, refresh);
+    };
+    loop_.add_timer(kStatusRefresh, refresh);
+    loop_.run_until([this] { return stopping_; });
+    std::cerr << "deskbox: session " << name() << " ending: " << status_.reason << "\n";
+    teardown();
+    return exit_code_;
+}
+
+void Session::teardown() {
+    if (torn_down_) return;
+    torn_down_ = true;
+    stopping_ = true;
+    sd_notify("STOPPING=1\nSTATUS=session " + name() + " stopping");
+    status_.state = "stopping";
+    try {
+        write_status();
+    } catch (const Error&) {
+    }
+    for (auto it = stop_hooks_.rbegin(); it != stop_hooks_.rend(); ++it) {
+        try {
+            (*it)();
+        } catch (const std::exception& e) {
+            std::cerr << "deskbox: session " << name() << ": stop hook: " << e.what() << "\n";
+        }
+    }
+    std::vector<std::string> problems;
+    if (sandbox_) {
+        // Orderly first: SIGTERM to every process, a grace period for the ones we started.
+        if (spawner_ && spawner_->running() > 0 && !sandbox_->init_exited()) {
+            sandbox_->terminate();
+            const std::int64_t deadline = monotonic_ms() + kStopGraceMs;
+            while (spawner_->running() > 0 && monotonic_ms() < deadline)
+                loop_.run_once(Millis(deadline - monotonic_ms()));
+        }
+        try {
+            refresh_limit_events();
+        } catch (const std::exception&) {
+        }
+        loop_.remove_fd(sandbox_->log_fd());
+        spawner_.reset();
+        try {
+            sandbox_->destroy();
+        } catch (const std::exception& e) {
+            problems.push_back(e.what());
+        }
+    }
+    status_.state = problems.empty() ? "ended" : "failed";
+    if (status_.reason.empty()) status_.reason = "stopped";
+    try {
+        write_status();
+    } catch (const Error&) {
+    }
+    if (!session_dir_.empty()) {
+        for (auto& p : cleanup_session({{}, session_dir_, logs_dir(name())})) problems.push_back(p);
+    }
+    janitor_.dismiss();
+    lock_.release();
+    for (const auto& p : problems) std::cerr << "deskbox: session " << name() << ": teardown: " << p << "\n";
+    if (!problems.empty() && exit_code_ == 0) exit_code_ = 1;
+}
+
+int run_session(Plan plan) {
+    Session session(std::move(plan));
+    SessionServices services(session);
+    session.prepare();
+    services.open_audit();
+    session.start_sandbox();  // before any thread: the proxy and netns helpers start threads
+    session.start_display();
+    session.add_app_env(services.start_accessibility_bus());
+    session.add_app_env(services.start_network());
+    session.start_apps();
+    services.start_control();
+    // Verification and the teardown record run first at teardown, while apps and
+    // accessibility are still there; the sockets close with them.
+    session.add_stop_hook([&session, &services] { session.fail_with(services.finish(0)); });
+    std::cerr << "deskbox: session " << session.name() << " ready on display " << session.display() << ", agent socket "
+              << (session.session_dir() / "agent.sock").string() << "\n";
+    return session.run();
+}
+
+}  // namespace deskbox

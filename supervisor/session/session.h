@@ -1,0 +1,132 @@
+// One session, start to end, as explicit ordered steps:
+//
+//   Session s(plan);
+//   s.prepare();        validate everything, session dir + lock + status.json, signals   (no privileged step before)
+//   s.start_sandbox();  sandbox (namespaces, filesystem, cgroup, init), janitor, spawner
+//   s.start_display();  Xvfb inside the sandbox (cookie in the staging dir)
+//   s.start_apps();     the manifest's apps, as the sandbox user, with DISPLAY/XAUTHORITY;
+//                       waits for the windows named by their `ready:` (wm_class/title)
+//   int code = s.run(); event loop until a signal, the wall clock, the end of all apps or of init
+//                       (teardown happens inside run(); the destructor tears down too)
+//
+// Other areas plug in between the steps (agent socket, VNC, proxy, gate,
+// audit) using loop(), spawner(), open_netns(), staging_dir(), session_dir(),
+// and add_stop_hook() for their own teardown.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "supervisor/base/event_loop.h"
+#include "supervisor/base/spawner.h"
+#include "supervisor/base/unique_fd.h"
+#include "supervisor/manifest/admission.h"
+#include "supervisor/sandbox/sandbox.h"
+#include "supervisor/sandbox/sandbox_spawner.h"
+#include "supervisor/session/cleanup.h"
+#include "supervisor/session/session_lock.h"
+#include "supervisor/session/status.h"
+
+namespace deskbox {
+
+class Session {
+public:
+    explicit Session(Plan plan);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    void prepare();
+    void start_sandbox();
+    void start_display();
+    void start_apps();
+    int run();
+
+    // Ends the session (from any loop callback): run() tears down and returns.
+    void request_stop(const std::string& reason, int exit_code = 0);
+    // Called first during teardown, in reverse order of registration (before apps are stopped).
+    void add_stop_hook(std::function<void()> hook);
+
+    EventLoop& loop() { return loop_; }
+    Spawner& spawner();
+    // A new fd of the sandbox's network namespace (for socket_in_netns / run_in_netns).
+    UniqueFd open_netns() const;
+    const Plan& plan() const { return plan_; }
+    const std::string& name() const { return plan_.manifest.session.name; }
+    const std::filesystem::path& session_dir() const { return session_dir_; }
+    // Host side of /run/deskbox inside the sandbox (read-only there; owned by the sandbox user).
+    const std::filesystem::path& staging_dir() const { return staging_dir_; }
+    // The session's X display (":N"), empty before start_display().
+    const std::string& display() const { return status_.display; }
+    // The display's MIT-MAGIC-COOKIE-1 (16 raw bytes) and number, for the
+    // supervisor's own X connections (XConnection::open(number, cookie, netns fd)).
+    const std::string& x_cookie() const { return x_cookie_; }
+    int display_number() const { return display_number_; }
+    // The Xauthority file on the host side (the sandbox sees /run/deskbox/Xauthority).
+    std::filesystem::path xauthority_host() const { return staging_dir_ / "Xauthority"; }
+    sandbox::Sandbox& sandbox() { return *sandbox_; }
+    // The environment every sandboxed process starts with (HOME, PATH, XDG_RUNTIME_DIR, DISPLAY...).
+    std::vector<std::string> base_env() const;
+    void write_status();
+
+    // What other areas plug in (supervisor/session/session_services.h):
+    // environment for apps (session bus, proxy), a browser's extra flags.
+    void add_app_env(const std::vector<std::string>& env);
+    void set_proxy_url(const std::string& url) { proxy_url_ = url; }
+    bool stopping() const { return stopping_; }
+    const std::string& stop_reason() const { return status_.reason; }
+    // Raises the exit code (never lowers a failure to success).
+    void fail_with(int exit_code) {
+        if (exit_code_ == 0) exit_code_ = exit_code;
+    }
+    // A path in the staging dir as the sandbox sees it (/run/deskbox/NAME).
+    std::string staging_child(const std::string& file) const;
+    std::string xauthority_child() const { return staging_child("Xauthority"); }
+    nlohmann::json status_json() const;
+    void set_vnc_description(const std::string& text);
+    void set_sockets(const std::string& agent_socket, const std::string& review_socket);
+    void set_gate_status_provider(std::function<nlohmann::json()> provider) { gate_status_ = std::move(provider); }
+    // Reads a file of the sandbox ("~/x" = the app user's home), resolved
+    // inside the sandbox's root (symlinks cannot lead out), at most max_bytes.
+    std::string read_sandbox_file(const std::string& path, std::size_t max_bytes) const;
+
+private:
+    struct App;
+    void start_app(App& app);
+    void wait_until_apps_ready();
+    void on_app_exit(App& app, int wait_status);
+    void check_all_apps_done();
+    void refresh_limit_events();
+    void on_log_readable();
+    void teardown();
+
+    Plan plan_;
+    EventLoop loop_;
+    std::filesystem::path session_dir_, staging_dir_;
+    SessionLock lock_;
+    SessionStatus status_;
+    std::unique_ptr<sandbox::Sandbox> sandbox_;
+    std::unique_ptr<sandbox::SandboxSpawner> spawner_;
+    Janitor janitor_;
+    std::vector<std::unique_ptr<App>> apps_;
+    std::vector<std::function<void()>> stop_hooks_;
+    ProcessId xvfb_pid_ = -1;
+    int display_number_ = -1;
+    std::vector<std::string> extra_app_env_;
+    std::string proxy_url_;
+    std::function<nlohmann::json()> gate_status_;
+    std::string x_cookie_;
+    std::string log_partial_;
+    bool stopping_ = false;
+    bool torn_down_ = false;
+    int exit_code_ = 0;
+};
+
+// deskbox run: all the steps in order. Returns the exit code.
+int run_session(Plan plan);
+
+}  // namespace deskbox

@@ -1,0 +1,53 @@
+// The session's ActionExecutor and GateContextProvider: the Desktop (X input
+// and capture) for pixels and input, the accessibility client for the tree,
+// hit-tests and element-grounded actions. It also tells the gate what an
+// action would touch (focused window, target element, browser domain) and
+// hands observations to the audit/taint hook.
+#pragma once
+
+#include <X11/Xlib.h>
+
+#include <functional>
+#include <string>
+
+#include "policy/gate.h"
+#include "xsession/a11y/a11y_client.h"
+#include "xsession/actions/executor.h"
+#include "xsession/desktop/desktop.h"
+
+namespace deskbox {
+
+class SessionExecutor : public ActionExecutor, public GateContextProvider {
+public:
+    // Called after every observation the agent receives: kind is "screenshot",
+    // "zoom" or "tree"; for trees `text` is the tree, for images `bytes` the image.
+    using ObservationHook = std::function<void(const std::string& kind, const std::string& mime, const std::string& data)>;
+
+    // `a11y` may be null (accessibility unavailable): tree, hit_test and
+    // element actions then answer with an error saying so.
+    SessionExecutor(Desktop& desktop, Display* display, a11y::A11yClient* a11y);
+
+    void on_observation(ObservationHook hook) { observation_hook_ = std::move(hook); }
+
+    ActionResult execute(const Action& action, const CaptureOptions& capture) override;
+    Point scaled_size() const override { return desktop_.scaled_size(); }
+
+    GateContext context_for(const Action& action) override;
+
+    // The focused top-level window (class and title), if any.
+    std::optional<FocusedWindow> focused_window();
+
+private:
+    ActionResult tree(const Action& action);
+    ActionResult hit_test(const Action& action);
+    ActionResult element_action(const Action& action);
+    a11y::ScaleFactors scale_factors() const;
+    Point to_screen(Point scaled) const { return desktop_.scale().to_screen(scaled); }
+
+    Desktop& desktop_;
+    Display* display_;
+    a11y::A11yClient* a11y_;
+    ObservationHook observation_hook_;
+};
+
+}  // namespace deskbox

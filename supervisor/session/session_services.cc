@@ -1,0 +1,267 @@
+#include "supervisor/session/session_services.h"
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include "policy/approvals.h"
+#include "policy/gate.h"
+#include "policy/redact.h"
+#include "supervisor/audit/audit_log.h"
+#include "supervisor/audit/audited_gate.h"
+#include "supervisor/base/netns.h"
+#include "supervisor/control/agent_server.h"
+#include "supervisor/control/review_server.h"
+#include "supervisor/proxy/egress_proxy.h"
+#include "supervisor/session/session_executor.h"
+#include "supervisor/session/verify.h"
+#include "xsession/a11y/a11y_client.h"
+#include "xsession/a11y/session_bus.h"
+#include "xsession/desktop/desktop.h"
+#include "xsession/display/x_connection.h"
+#include "xsession/vnc/vnc_server.h"
+
+namespace deskbox {
+
+namespace {
+
+constexpr std::uint16_t kProxyPort = 3128;
+
+// Secret values named by the manifest, read now so that the audit log can
+// redact them. A secret that cannot be read is an error: running without its
+// redaction would leak it the first time the agent types it.
+std::vector<std::string> resolve_secrets(const Manifest& m) {
+    std::vector<std::string> values;
+    for (const auto& s : m.secrets) {
+        if (s.from.rfind("env:", 0) == 0) {
+            const char* v = std::getenv(s.from.substr(4).c_str());
+            if (!v) throw Error("secret '" + s.name + "': environment variable " + s.from.substr(4) + " is not set");
+            values.emplace_back(v);
+        } else {
+            const std::string path = s.from.substr(5);
+            std::ifstream in(path);
+            if (!in) throw Error("secret '" + s.name + "': cannot read " + path + ": " + errno_text(errno));
+            std::string v((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
+            values.push_back(std::move(v));
+        }
+    }
+    return values;
+}
+
+// The AT-SPI helper runs inside the sandbox, which sees only system folders
+// and the staging dir; a copy in the staging dir works for an installed
+// deskbox and for one run from its build tree alike.
+std::string stage_a11y_helper(const Session& session) {
+    std::filesystem::path helper;
+    if (const char* env = std::getenv("DESKBOX_A11Y_HELPER"); env && *env) {
+        helper = env;
+    } else {
+        std::error_code ec;
+        const auto exe_dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+        const auto in_build_tree = exe_dir / "xsession" / "a11y" / "helper" / "deskbox-a11y";
+        helper = !ec && std::filesystem::exists(in_build_tree) ? in_build_tree
+                                                               : std::filesystem::path(a11y::default_helper_path());
+    }
+    const auto staged = session.staging_dir() / "deskbox-a11y";
+    std::error_code ec;
+    std::filesystem::copy_file(helper, staged, std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) throw Error("copying the accessibility helper " + helper.string() + " into the session: " + ec.message());
+    std::filesystem::permissions(staged, std::filesystem::perms(0755), ec);
+    return session.staging_child("deskbox-a11y");
+}
+
+}  // namespace
+
+struct SessionServices::State {
+    std::unique_ptr<AuditLog> audit;
+    std::unique_ptr<EgressProxy> proxy;
+    std::vector<std::string> bus_env;
+    XConnection x;
+    std::unique_ptr<Desktop> desktop;
+    std::unique_ptr<a11y::A11yClient> a11y;
+    std::unique_ptr<SessionExecutor> executor;
+    std::unique_ptr<Gate> gate;
+    std::unique_ptr<EventLoopTimers> timers;
+    std::unique_ptr<ApprovalQueue> approvals;
+    std::unique_ptr<AuditedGate> audited_gate;
+    std::unique_ptr<AgentServer> agent;
+    std::unique_ptr<ReviewServer> review;
+    std::unique_ptr<VncServer> vnc;
+};
+
+SessionServices::SessionServices(Session& session) : session_(session), state_(std::make_unique<State>()) {}
+
+SessionServices::~SessionServices() {
+    // Sockets first (no new requests), then what they used.
+    state_->agent.reset();
+    state_->review.reset();
+    state_->vnc.reset();
+    if (state_->proxy) state_->proxy->stop();
+}
+
+void SessionServices::open_audit() {
+    const Plan& plan = session_.plan();
+    Redactor redactor(resolve_secrets(plan.manifest), plan.policy.redact);
+    state_->audit = std::make_unique<AuditLog>(session_.session_dir() / "audit.jsonl", std::move(redactor));
+    state_->audit->append("session_start",
+                          {{"session", session_.name()},
+                           {"manifest", plan.manifest.source.string()},
+                           {"manifest_sha256", plan.manifest_sha256},
+                           {"policy", plan.policy.source},
+                           {"policy_sha256", plan.policy_sha256}},
+                          Durability::Sync);
+    state_->audit->append("admission", {{"admitted", plan.verdict.admitted},
+                                        {"reasons", plan.verdict.reasons},
+                                        {"notes", plan.verdict.notes}},
+                          Durability::Sync);
+}
+
+std::vector<std::string> SessionServices::start_network() {
+    const NetworkSpec& net = session_.plan().manifest.network;
+    if (net.mode != NetworkMode::Allowlist) return {};
+    UniqueFd netns = session_.open_netns();
+    UniqueFd listener = socket_in_netns(netns.get(), AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+    run_in_netns(netns.get(), [&] {
+        // The sandbox netns starts with lo down; bringing it up is the supervisor's job
+        // (the sandbox brings it up too; this is harmless if it is already up).
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(kProxyPort);
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        const int one = 1;
+        setsockopt(listener.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+            throw_errno("binding the egress proxy to 127.0.0.1:3128 in the session");
+        if (listen(listener.get(), 128) != 0) throw_errno("listening on the egress proxy socket");
+    });
+    AuditLog* audit = state_->audit.get();
+    state_->proxy = std::make_unique<EgressProxy>(net, std::move(listener), [audit](const nlohmann::json& record) {
+        audit->append("network", record);  // AuditLog::append is thread-safe
+    });
+    state_->proxy->start();
+    session_.add_stop_hook([this] { state_->proxy->stop(); });
+    const std::string url = "http://127.0.0.1:" + std::to_string(kProxyPort);
+    session_.set_proxy_url(url);
+    return {"HTTP_PROXY=" + url, "HTTPS_PROXY=" + url, "ALL_PROXY=" + url, "http_proxy=" + url,
+            "https_proxy=" + url, "all_proxy=" + url};
+}
+
+std::vector<std::string> SessionServices::start_accessibility_bus() {
+    Session& s = session_;
+    const a11y::SessionBus bus = a11y::start_session_bus(
+        s.spawner(), s.base_env(), Millis(15'000), [&s](const std::string& name, int status) {
+            if (!s.stopping())
+                std::cerr << "deskbox: session " << s.name() << ": " << name << " ended (status " << status << ")\n";
+        });
+    state_->bus_env = bus.app_env;
+    return bus.app_env;
+}
+
+void SessionServices::start_control() {
+    Session& s = session_;
+    State& st = *state_;
+    const Plan& plan = s.plan();
+    const Manifest& m = plan.manifest;
+
+    // The X connection lives in the session's network namespace (abstract socket).
+    {
+        UniqueFd netns = s.open_netns();
+        st.x = XConnection::open(s.display_number(), s.x_cookie(), netns.get());
+    }
+    DesktopOptions desktop_options;
+    if (m.observe.scale_width) desktop_options.scaled_size = Point{*m.observe.scale_width, *m.observe.scale_height};
+    st.desktop = std::make_unique<Desktop>(st.x, desktop_options);
+
+    try {
+        a11y::HelperOptions helper;
+        helper.helper_path = stage_a11y_helper(s);
+        helper.env = s.base_env();
+        helper.env.insert(helper.env.end(), st.bus_env.begin(), st.bus_env.end());
+        st.a11y = std::make_unique<a11y::A11yClient>(s.spawner(), helper);
+    } catch (const Error& e) {
+        // The session still works by pixels; element actions say accessibility is unavailable.
+        std::cerr << "deskbox: session " << s.name() << ": accessibility helper unavailable: " << e.what() << "\n";
+        st.audit->append("warning", {{"what", "accessibility helper unavailable"}, {"error", e.what()}});
+    }
+    st.executor = std::make_unique<SessionExecutor>(*st.desktop, st.x.get(), st.a11y.get());
+
+    BudgetLimits limits;
+    limits.steps = plan.budget.steps;
+    limits.wall_clock = plan.budget.wall_clock;
+    limits.actions_per_second = plan.budget.actions_per_second;
+    st.gate = std::make_unique<Gate>(plan.policy, limits, m.review.approval_timeout);
+    st.timers = std::make_unique<EventLoopTimers>(s.loop());
+    st.approvals = std::make_unique<ApprovalQueue>(*st.timers, system_monotonic_clock());
+    AuditedGateOptions gate_options;
+    if (m.observe.keep_screenshots) gate_options.keep_screenshots_in = s.session_dir() / "screenshots";
+    st.audited_gate = std::make_unique<AuditedGate>(*st.gate, *st.approvals, *st.audit, *st.executor, gate_options);
+    st.audited_gate->on_stop([&s] { s.request_stop("stopped by a reviewer", 0); });
+    AuditedGate* gate = st.audited_gate.get();
+    st.executor->on_observation([gate](const std::string& kind, const std::string& mime, const std::string& data) {
+        if (kind == "tree") gate->observe_text(data, "tree");
+        else gate->record_observation(kind, mime, data);
+    });
+
+    AgentServer::Options agent_options;
+    agent_options.socket_path = (s.session_dir() / "agent.sock").string();
+    st.agent = std::make_unique<AgentServer>(s.loop(), *st.executor, *st.audited_gate,
+                                             [&s, gate] {
+                                                 Json status = s.status_json();
+                                                 status["gate"] = gate->status_json();
+                                                 return status;
+                                             },
+                                             agent_options);
+    st.review = std::make_unique<ReviewServer>(s.loop(), (s.session_dir() / "review.sock").string(), *st.audited_gate);
+    s.set_sockets(agent_options.socket_path, st.review->path());
+    s.set_gate_status_provider([gate] { return gate->status_json(); });
+    // Sockets and the reviewers' view close before the apps stop; nothing further executes.
+    s.add_stop_hook([this] {
+        state_->agent.reset();
+        state_->review.reset();
+        state_->vnc.reset();
+    });
+
+    if (m.review.vnc.enabled) {
+        VncOptions vnc;
+        vnc.display_number = s.display_number();
+        vnc.auth_file_child = s.xauthority_child();
+        vnc.view_only = m.review.vnc.view_only;
+        vnc.password_file_host = (s.staging_dir() / "vnc.passwd").string();
+        vnc.password_file_child = s.staging_child("vnc.passwd");
+        vnc.reviewer_password_file = (s.session_dir() / "vnc.passwd").string();
+        vnc.socket_path = (s.session_dir() / "vnc.sock").string();
+        vnc.host_port = true;
+        UniqueFd netns = s.open_netns();
+        vnc.netns_fd = netns.get();
+        vnc.extra_env = s.base_env();
+        vnc.on_exit = [&s](int status) {
+            if (!s.stopping())
+                std::cerr << "deskbox: session " << s.name() << ": x11vnc ended (status " << status << ")\n";
+        };
+        st.vnc = start_vnc(s.spawner(), s.loop(), vnc);
+        s.set_vnc_description(describe_vnc_endpoint(st.vnc->endpoint()));
+    }
+}
+
+int SessionServices::finish(int exit_code) {
+    State& st = *state_;
+    if (!st.audit) return exit_code;
+    int code = exit_code;
+    try {
+        const VerifyOutcome outcome = run_verify_checks(session_.plan().manifest, st.a11y.get(), session_);
+        for (const auto& r : outcome.results) st.audit->append("verification", r, Durability::Sync);
+        if (!outcome.passed && code == 0) code = 3;
+    } catch (const Error& e) {
+        st.audit->append("verification", {{"error", e.what()}}, Durability::Sync);
+        if (code == 0) code = 3;
+    }
+    st.audit->append("teardown", {{"exit_code", code}, {"reason", session_.stop_reason()}}, Durability::Sync);
+    return code;
+}
+
+}  // namespace deskbox

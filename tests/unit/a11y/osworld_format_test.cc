@@ -1,0 +1,81 @@
+#include <boost/test/unit_test.hpp>
+
+#include "tests/unit/a11y/sample_tree.h"
+#include "xsession/a11y/a11y_filter.h"
+#include "xsession/a11y/osworld_format.h"
+
+using namespace deskbox::a11y;
+using namespace deskbox::a11y::testing;
+using deskbox::Rect;
+
+BOOST_AUTO_TEST_SUITE(osworld_format)
+
+BOOST_AUTO_TEST_CASE(xml_has_osworld_root_namespaces_and_tags) {
+    const std::string xml = to_osworld_xml(sample_tree());
+    BOOST_TEST(xml.starts_with(
+        "<desktop-frame xmlns:st=\"https://accessibility.ubuntu.example.org/ns/state\" "
+        "xmlns:attr=\"https://accessibility.ubuntu.example.org/ns/attributes\" "
+        "xmlns:cp=\"https://accessibility.ubuntu.example.org/ns/component\" "
+        "xmlns:doc=\"https://accessibility.ubuntu.example.org/ns/document\" "
+        "xmlns:docattr=\"https://accessibility.ubuntu.example.org/ns/document/attributes\" "
+        "xmlns:txt=\"https://accessibility.ubuntu.example.org/ns/text\" "
+        "xmlns:val=\"https://accessibility.ubuntu.example.org/ns/value\" "
+        "xmlns:act=\"https://accessibility.ubuntu.example.org/ns/action\">"));
+    BOOST_TEST(xml.ends_with("</desktop-frame>"));
+    // The application, and its frame nested inside it.
+    BOOST_TEST(xml.find("<application name=\"demo\" attr:class=\"GTK\"><frame name=\"Demo Window\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(xml_element_matches_lxml_serialization) {
+    const std::string xml = to_osworld_xml(sample_tree());
+    BOOST_TEST(xml.find("<push-button name=\"OK\" st:enabled=\"true\" st:sensitive=\"true\" st:showing=\"true\" "
+                        "st:visible=\"true\" attr:toolkit=\"gtk\" attr:class=\"GTK\" "
+                        "attr:description=\"Accept the changes\" cp:screencoord=\"(10, 20)\" cp:size=\"(80, 30)\" "
+                        "act:click_desc=\"\" act:click_kb=\"&lt;Alt&gt;o\"/>") != std::string::npos,
+               xml);
+    // Text content escaped as lxml does: quotes stay, & < > are escaped.
+    BOOST_TEST(xml.find(">say \"hi\" &amp; &lt;bye&gt;</text>") != std::string::npos);
+    // Value as Python's str(float).
+    BOOST_TEST(xml.find("val:value=\"5.0\" val:min=\"0.0\" val:max=\"10.0\" val:step=\"0.5\"") != std::string::npos);
+    // No box for the hidden element.
+    BOOST_TEST(xml.find("<push-button name=\"Hidden\" st:enabled=\"true\" st:visible=\"true\"/>") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(empty_tree_is_a_bare_root) {
+    const std::string xml = to_osworld_xml(Tree{});
+    BOOST_TEST(xml.ends_with("/>"));
+    BOOST_TEST(xml.starts_with("<desktop-frame xmlns:st="));
+}
+
+BOOST_AUTO_TEST_CASE(xml_escapes_hostile_names_and_attribute_keys) {
+    Tree t;
+    Element e = testing::make(0, -1, 1, "my role<x>", "a\"b\x01<c>\n", {});
+    e.attributes = {{"we ird:key", "v\tw"}};
+    t.elements.push_back(e);
+    const std::string xml = to_osworld_xml(t);
+    BOOST_TEST(xml.find("<my-role_x_ name=\"a&quot;b&lt;c&gt;&#10;\" attr:we_ird_key=\"v&#9;w\"") != std::string::npos,
+               xml);
+}
+
+BOOST_AUTO_TEST_CASE(linearized_table_matches_osworld_columns_and_fills_class_and_description) {
+    const std::string table = to_linearized(sample_tree());
+    const std::string expected =
+        "tag\tname\ttext\tclass\tdescription\tposition (top-left x&y)\tsize (w&h)\n"
+        "push-button\tOK\t\"\"\tGTK\tAccept the changes\t(10, 20)\t(80, 30)\n"
+        "text\t\t\"say \"\"hi\"\" & <bye>\"\t\t\t(10, 60)\t(200, 24)\n"
+        "push-button\tOK\t\"\"\t\t\t(300, 20)\t(80, 30)\n"
+        "slider\tVolume\t\"\"\t\t\t(10, 100)\t(100, 20)";
+    BOOST_TEST(table == expected);
+}
+
+BOOST_AUTO_TEST_CASE(class_prefers_toolkit_class_attributes) {
+    Element e;
+    e.toolkit = "Chromium";
+    BOOST_TEST(element_class(e) == "Chromium");
+    e.attributes["tag"] = "button";
+    BOOST_TEST(element_class(e) == "button");
+    e.attributes["class"] = "btn primary";
+    BOOST_TEST(element_class(e) == "btn primary");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

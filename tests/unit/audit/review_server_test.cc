@@ -1,0 +1,146 @@
+#include <boost/test/unit_test.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "supervisor/audit/audited_gate.h"
+#include "supervisor/base/event_loop.h"
+#include "supervisor/control/agent_client.h"
+#include "supervisor/control/agent_request.h"
+#include "supervisor/control/protocol_error.h"
+#include "supervisor/control/review_server.h"
+#include "tests/unit/audit/temp_dir.h"
+#include "tests/unit/policy/fakes.h"
+#include "tests/unit/policy/test_policy.h"
+
+using namespace deskbox;
+
+namespace {
+
+class DeployButton : public GateContextProvider {
+public:
+    GateContext context_for(const Action&) override {
+        GateContext c;
+        c.window = FocusedWindow{"Chromium", "CI"};
+        c.domain = "ci.example";
+        c.target = TargetElement{"push button", "Rerun deploy", {}};
+        return c;
+    }
+};
+
+struct ReviewFixture {
+    test::TempDir dir;
+    Policy policy = test::ci_incident_policy();
+    EventLoop loop;
+    EventLoopTimers timers{loop};
+    Gate gate{policy, BudgetLimits{}, Millis(60'000)};
+    ApprovalQueue approvals{timers, system_monotonic_clock()};
+    AuditLog log{dir / "audit.jsonl"};
+    DeployButton context;
+    AuditedGate audited{gate, approvals, log, context};
+    std::vector<GateVerdict> decided;
+
+    void propose_click() {
+        Action a;
+        a.kind = ActionKind::Click;
+        a.point = Point{640, 400};
+        audited.propose(Proposal{a, Dialect::Anthropic, ""}, [](const GateVerdict&) {},
+                        [this](const GateVerdict& v) { decided.push_back(v); });
+    }
+
+    // Runs `client` on a thread while the loop serves the socket.
+    void with_client(const std::function<void()>& client) {
+        std::atomic<bool> done{false};
+        std::string failure;
+        std::thread t([&] {
+            try {
+                client();
+            } catch (const std::exception& e) {
+                failure = e.what();
+            }
+            done = true;
+            loop.post([] {});
+        });
+        while (!done) loop.run_once(Millis(10'000));
+        t.join();
+        BOOST_TEST(failure.empty(), failure);
+    }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(review_server, ReviewFixture)
+
+BOOST_AUTO_TEST_CASE(reviewer_lists_and_approves_over_the_socket) {
+    const std::string path = (dir / "review.sock").string();
+    ReviewServer server(loop, path, audited, ReviewAccess{0600, std::nullopt});
+    struct stat st{};
+    BOOST_REQUIRE(::stat(path.c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 0777) == 0600u);
+
+    propose_click();
+    BOOST_TEST(decided.empty());
+    Json listed, approved, unknown, paused;
+    with_client([&] {
+        AgentClient client(path);
+        listed = client.call({{"id", 1}, {"type", "approvals"}});
+        approved = client.call({{"id", 2}, {"type", "approve"}, {"approval", "A1"}, {"note", "checked"}});
+        unknown = client.call({{"id", 3}, {"type", "deny"}, {"approval", "A1"}});
+        paused = client.call({{"type", "pause"}});
+    });
+    BOOST_TEST(listed["ok"] == true);
+    BOOST_TEST(listed["id"] == 1);
+    BOOST_REQUIRE(listed["approvals"].size() == 1u);
+    BOOST_TEST(listed["approvals"][0]["id"] == "A1");
+    BOOST_TEST(listed["approvals"][0]["rule"] == "deploy controls");
+    BOOST_TEST(listed["approvals"][0]["proposal"]["target"]["name"] == "Rerun deploy");
+    BOOST_TEST(approved["ok"] == true);
+    BOOST_TEST(unknown["ok"] == false);
+    BOOST_TEST(unknown["error"]["code"] == "not_found");
+    BOOST_TEST(unknown["error"]["message"] == "no pending approval 'A1'");
+    BOOST_TEST(paused["ok"] == true);
+    BOOST_TEST(audited.paused());
+
+    BOOST_REQUIRE(decided.size() == 1u);
+    BOOST_TEST((decided[0].outcome == GateVerdict::Outcome::Execute));
+    // The approval names the peer as SO_PEERCRED saw it: this process.
+    const std::string text = test::slurp(dir / "audit.jsonl");
+    BOOST_TEST(text.find("\"uid\":" + std::to_string(getuid())) != std::string::npos);
+    BOOST_TEST(text.find("\"pid\":" + std::to_string(getpid())) != std::string::npos);
+    BOOST_TEST(text.find("\"note\":\"checked\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(bad_requests_get_clear_errors) {
+    const ReviewerIdentity who{0, 1, "root"};
+    auto code = [&](const Json& request) {
+        return handle_review_request(audited, request, who)["error"]["code"].get<std::string>();
+    };
+    BOOST_TEST(code({{"type", "approve"}}) == "bad_request");
+    BOOST_TEST(code({{"type", "approve"}, {"approval", 7}}) == "bad_request");
+    BOOST_TEST(code({{"type", "stop"}, {"note", std::string(5000, 'x')}}) == "bad_request");
+    BOOST_TEST(code({{"kind", "approvals"}}) == "bad_request");
+    BOOST_TEST(code({{"type", "rm -rf"}}) == "unknown_type");
+    const Json status = handle_review_request(audited, {{"type", "status"}}, who);
+    BOOST_TEST(status["status"]["paused"] == false);
+}
+
+BOOST_AUTO_TEST_CASE(only_root_owner_or_the_review_group_may_review) {
+    PeerCredentials stranger{123, 54321, 54321};
+    BOOST_TEST(!reviewer_allowed(stranger, ReviewAccess{0600, std::nullopt}));
+    BOOST_TEST(reviewer_allowed(stranger, ReviewAccess{0660, 54321}));  // primary group is the review group
+    BOOST_TEST(reviewer_allowed(PeerCredentials{1, 0, 0}, ReviewAccess{}));
+    BOOST_TEST(reviewer_allowed(PeerCredentials{1, geteuid(), 99999}, ReviewAccess{}));
+}
+
+BOOST_AUTO_TEST_CASE(the_agent_protocol_has_no_review_requests) {
+    for (const char* type : {"approve", "deny", "pause", "resume", "stop", "approvals"}) {
+        BOOST_TEST_INFO(type);
+        BOOST_CHECK_THROW(parse_agent_request({{"type", type}, {"approval", "A1"}}, CoordinateSpace{1280, 800}),
+                          ProtocolError);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

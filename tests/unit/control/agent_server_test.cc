@@ -1,0 +1,259 @@
+// The agent server on a real Unix socket and EventLoop, with a recording
+// desktop and gate: every action passes the gate before it runs, pending
+// verdicts give two lines, replies follow the dialect.
+#include <boost/test/unit_test.hpp>
+#include <filesystem>
+
+#include "supervisor/control/agent_server.h"
+#include "supervisor/control/base64.h"
+#include "tests/unit/control/fakes.h"
+#include "tests/unit/control/printers.h"
+#include "tests/unit/control/socket_helpers.h"
+
+namespace deskbox {
+namespace {
+
+struct ServerFixture {
+    std::filesystem::path dir;
+    EventLoop loop;
+    test::FakeExecutor desktop;
+    test::FakeGate gate;
+    std::unique_ptr<AgentServer> server;
+    std::unique_ptr<test::Peer> agent;
+
+    ServerFixture() {
+        char tmpl[] = "/tmp/deskbox-agent-test-XXXXXX";
+        if (!mkdtemp(tmpl)) throw_errno("mkdtemp");
+        dir = tmpl;
+        AgentServer::Options options;
+        options.socket_path = (dir / "agent.sock").string();
+        server = std::make_unique<AgentServer>(
+            loop, desktop, gate, [] { return Json{{"session", "test"}, {"state", "running"}}; }, options);
+        agent = std::make_unique<test::Peer>(loop, connect_unix(options.socket_path));
+    }
+    ~ServerFixture() {
+        agent.reset();
+        server.reset();
+        std::filesystem::remove_all(dir);
+    }
+    // Test requests are written over several source lines; the wire wants one.
+    Json ask(std::string line) {
+        for (char& c : line)
+            if (c == '\n') c = ' ';
+        agent->send(line + "\n");
+        return agent->line();
+    }
+};
+
+BOOST_AUTO_TEST_CASE(action_goes_through_gate_then_executor) {
+    ServerFixture f;
+    const Json reply = f.ask(R"({"id":"r1","action":"left_click","coordinate":[100,200]})");
+    BOOST_TEST(reply["id"] == "r1");
+    BOOST_TEST(reply["ok"] == true);
+    BOOST_REQUIRE_EQUAL(f.gate.proposals.size(), 1u);
+    BOOST_TEST(f.gate.proposals[0].request_id == "r1");
+    BOOST_TEST(f.gate.proposals[0].dialect == Dialect::Anthropic);
+    BOOST_REQUIRE_EQUAL(f.desktop.executed.size(), 1u);
+    BOOST_TEST((f.desktop.executed[0].point == Point{100, 200}));
+    BOOST_REQUIRE_EQUAL(f.gate.results.size(), 1u);
+    BOOST_TEST(f.gate.results[0].first);
+    BOOST_TEST(f.gate.results[0].second == "click done");
+    BOOST_TEST(reply["tool_result"]["type"] == "tool_result");
+    BOOST_TEST(reply["tool_result"]["content"][0]["text"] == "left_click done");
+}
+
+BOOST_AUTO_TEST_CASE(refused_action_never_reaches_the_desktop) {
+    ServerFixture f;
+    f.gate.decide = [](const Proposal&) {
+        GateVerdict v;
+        v.outcome = GateVerdict::Outcome::Refuse;
+        v.rule = "no terminals";
+        v.reason = "terminal windows are off limits";
+        return v;
+    };
+    const Json reply = f.ask(R"({"id":7,"action_type":"TYPING","parameters":{"text":"rm -rf /"}})");
+    BOOST_TEST(reply["id"] == 7);
+    BOOST_TEST(reply["ok"] == false);
+    BOOST_TEST(reply["error"]["code"] == "refused");
+    BOOST_TEST(reply["error"]["rule"] == "no terminals");
+    BOOST_TEST(reply["error"]["message"] == "refused by policy rule 'no terminals': terminal windows are off limits");
+    BOOST_TEST(f.desktop.executed.empty());
+    BOOST_TEST(f.gate.results.empty());
+}
+
+BOOST_AUTO_TEST_CASE(pending_verdict_gives_pending_line_then_final_line) {
+    ServerFixture f;
+    f.gate.decide = [](const Proposal&) {
+        GateVerdict v;
+        v.outcome = GateVerdict::Outcome::Pending;
+        v.rule = "deploy controls";
+        v.approval_id = "ap-1";
+        v.reason = "waiting for a reviewer";
+        return v;
+    };
+    const Json pending = f.ask(R"({"id":"p","action":"click_element","role":"push button","name":"Deploy"})");
+    BOOST_TEST(pending["id"] == "p");
+    BOOST_TEST(pending["pending"] == true);
+    BOOST_TEST(pending["approval_id"] == "ap-1");
+    BOOST_TEST(pending["rule"] == "deploy controls");
+    BOOST_TEST(f.desktop.executed.empty());
+    // Another request is served meanwhile on the same connection.
+    f.gate.decide = [](const Proposal&) {
+        GateVerdict v;
+        v.outcome = GateVerdict::Outcome::Execute;
+        v.rule = "observe";
+        return v;
+    };
+    const Json status = f.ask(R"({"id":"s","action":"status"})");
+    BOOST_TEST(status["status"]["state"] == "running");
+    f.gate.resolve(GateVerdict::Outcome::Execute);
+    const Json final_reply = f.agent->line();
+    BOOST_TEST(final_reply["id"] == "p");
+    BOOST_TEST(final_reply["ok"] == true);
+    BOOST_REQUIRE_EQUAL(f.desktop.executed.size(), 1u);
+    BOOST_TEST(f.desktop.executed[0].element->name == "Deploy");
+}
+
+BOOST_AUTO_TEST_CASE(denied_after_pending_is_a_refusal) {
+    ServerFixture f;
+    f.gate.decide = [](const Proposal&) {
+        GateVerdict v;
+        v.outcome = GateVerdict::Outcome::Pending;
+        v.approval_id = "ap-2";
+        return v;
+    };
+    BOOST_TEST(f.ask(R"({"id":1,"type":"click","x":1,"y":1})")["pending"] == true);
+    f.gate.resolve(GateVerdict::Outcome::Refuse, "reviewer denied");
+    const Json reply = f.agent->line();
+    BOOST_TEST(reply["error"]["code"] == "refused");
+    BOOST_TEST(f.desktop.executed.empty());
+}
+
+BOOST_AUTO_TEST_CASE(approval_after_the_agent_left_is_not_executed) {
+    ServerFixture f;
+    f.gate.decide = [](const Proposal&) {
+        GateVerdict v;
+        v.outcome = GateVerdict::Outcome::Pending;
+        return v;
+    };
+    BOOST_TEST(f.ask(R"({"id":1,"action":"type","text":"x"})")["pending"] == true);
+    f.agent->reset();
+    while (f.server->server().connection_count() > 0 && f.loop.run_once(Millis(2000))) {
+    }
+    f.gate.resolve(GateVerdict::Outcome::Execute);
+    BOOST_TEST(f.desktop.executed.empty());
+    BOOST_REQUIRE_EQUAL(f.gate.results.size(), 1u);
+    BOOST_TEST(!f.gate.results[0].first);
+    BOOST_TEST(f.gate.results[0].second == "not executed: the agent disconnected before the decision");
+}
+
+BOOST_AUTO_TEST_CASE(openai_reply_is_computer_call_output_with_data_url) {
+    ServerFixture f;
+    const Json reply = f.ask(R"({"type":"computer_call","id":"cu_1","call_id":"call_9",
+                                 "action":{"type":"click","button":"left","x":156,"y":50}})");
+    BOOST_TEST(reply["id"] == "cu_1");
+    BOOST_TEST(reply["item"]["type"] == "computer_call_output");
+    BOOST_TEST(reply["item"]["call_id"] == "call_9");
+    BOOST_TEST(reply["item"]["output"]["type"] == "computer_screenshot");
+    BOOST_TEST(reply["item"]["output"]["image_url"] == "data:image/png;base64," + base64_encode("IMG"));
+    // The screenshot the reply carries is an action too: it passed the gate.
+    BOOST_REQUIRE_EQUAL(f.gate.proposals.size(), 2u);
+    BOOST_TEST(f.gate.proposals[1].action.kind == ActionKind::Screenshot);
+    BOOST_REQUIRE_EQUAL(f.desktop.executed.size(), 2u);
+}
+
+BOOST_AUTO_TEST_CASE(openai_batch_runs_in_order_and_stops_at_refusal) {
+    ServerFixture f;
+    f.gate.decide = [](const Proposal& p) {
+        GateVerdict v;
+        v.outcome = p.action.kind == ActionKind::Key ? GateVerdict::Outcome::Refuse : GateVerdict::Outcome::Execute;
+        v.rule = "r";
+        return v;
+    };
+    const Json reply = f.ask(R"({"type":"computer_call","call_id":"c","actions":[
+        {"type":"click","x":1,"y":1},{"type":"keypress","keys":["CTRL","W"]},{"type":"type","text":"no"}]})");
+    BOOST_TEST(reply["error"]["code"] == "refused");
+    BOOST_TEST(reply["error"]["steps_done"] == 1);
+    BOOST_REQUIRE_EQUAL(f.desktop.executed.size(), 1u);
+    BOOST_TEST(f.desktop.executed[0].kind == ActionKind::Click);
+}
+
+BOOST_AUTO_TEST_CASE(anthropic_screenshot_is_an_image_block) {
+    ServerFixture f;
+    const Json reply = f.ask(R"({"type":"tool_use","id":"toolu_1","name":"computer","input":{"action":"screenshot"}})");
+    BOOST_TEST(reply["tool_result"]["tool_use_id"] == "toolu_1");
+    const Json& block = reply["tool_result"]["content"][0];
+    BOOST_TEST(block["type"] == "image");
+    BOOST_TEST(block["source"]["type"] == "base64");
+    BOOST_TEST(block["source"]["media_type"] == "image/png");
+    BOOST_TEST(block["source"]["data"] == base64_encode("IMG"));
+    const Json cursor = f.ask(R"({"action":"cursor_position"})");
+    BOOST_TEST(cursor["tool_result"]["content"][0]["text"] == "X=10,Y=20");
+}
+
+BOOST_AUTO_TEST_CASE(deskbox_screenshot_passes_capture_options) {
+    ServerFixture f;
+    const Json reply = f.ask(R"({"id":2,"action":"screenshot","format":"jpeg","quality":50,"settle":true})");
+    BOOST_TEST(reply["result"]["image"]["mime"] == "image/jpeg");
+    BOOST_TEST(reply["result"]["image"]["width"] == 1280);
+    BOOST_REQUIRE_EQUAL(f.desktop.captures.size(), 1u);
+    BOOST_TEST(f.desktop.captures[0].jpeg_quality == 50);
+    BOOST_TEST(f.desktop.captures[0].settle);
+    const Json tree = f.ask(R"({"id":3,"action":"tree"})");
+    BOOST_TEST(tree["result"]["data"]["role"] == "frame");
+}
+
+BOOST_AUTO_TEST_CASE(osworld_done_reports_episode_end) {
+    ServerFixture f;
+    const Json reply = f.ask(R"({"id":4,"action_type":"DONE"})");
+    BOOST_TEST(reply["result"]["episode"] == "done");
+    BOOST_TEST(f.gate.proposals.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(executor_failure_is_reported_and_recorded) {
+    ServerFixture f;
+    f.desktop.fail_with = "X server went away";
+    const Json reply = f.ask(R"({"id":5,"action":"type","text":"abc"})");
+    BOOST_TEST(reply["error"]["code"] == "action_failed");
+    BOOST_TEST(reply["error"]["message"] == "type failed: X server went away");
+    BOOST_REQUIRE_EQUAL(f.gate.results.size(), 1u);
+    BOOST_TEST(!f.gate.results[0].first);
+}
+
+BOOST_AUTO_TEST_CASE(malformed_requests_get_errors_and_nothing_runs) {
+    ServerFixture f;
+    BOOST_TEST(f.ask(R"({"id":"x","action":"left_click","coordinate":[5000,1]})")["error"]["code"] == "out_of_range");
+    BOOST_TEST(f.ask(R"({"id":"x","action":"key","text":"ctrl+warp"})")["error"]["message"] == "unknown key 'warp'");
+    BOOST_TEST(f.ask(R"({"id":"x","action":"fly"})")["error"]["code"] == "unknown_action");
+    BOOST_TEST(f.ask("not json at all")["error"]["code"] == "invalid_json");
+    BOOST_TEST(f.ask(std::string(5000, '{'))["error"]["code"] == "too_deep");
+    const Json reply = f.ask(R"({"id":"x","action":"type","text":")" + std::string(1 << 20, 'a') + R"("})");
+    BOOST_TEST(reply["error"]["code"] == "line_too_long");
+    BOOST_TEST(f.gate.proposals.empty());
+    BOOST_TEST(f.desktop.executed.empty());
+    // Still healthy.
+    BOOST_TEST(f.ask(R"({"id":"ok","action":"screenshot"})")["ok"] == true);
+}
+
+BOOST_AUTO_TEST_CASE(hold_key_is_key_down_timer_key_up_and_wait_is_a_timer) {
+    ServerFixture f;
+    const Json reply = f.ask(R"({"id":"h","action":"hold_key","text":"ctrl+shift","duration":0.01})");
+    BOOST_TEST(reply["ok"] == true);
+    BOOST_REQUIRE_EQUAL(f.desktop.executed.size(), 2u);
+    BOOST_TEST(f.desktop.executed[0].kind == ActionKind::KeyDown);
+    BOOST_TEST(f.desktop.executed[1].kind == ActionKind::KeyUp);
+    BOOST_TEST(f.desktop.executed[1].keys == (std::vector<std::string>{"Control_L", "Shift_L"}));
+    BOOST_REQUIRE_EQUAL(f.gate.proposals.size(), 1u);  // one proposal: the gate sees hold_key as one key action
+    BOOST_TEST((f.gate.proposals[0].action.duration == Millis(10)));
+    BOOST_TEST(f.gate.results.size() == 1u);
+
+    // wait runs on the loop: no executor call, but it passes the gate and is recorded.
+    const Json waited = f.ask(R"({"id":"w","action":"wait","duration":0.01})");
+    BOOST_TEST(waited["ok"] == true);
+    BOOST_TEST(f.desktop.executed.size() == 2u);
+    BOOST_TEST(f.gate.proposals.size() == 2u);
+    BOOST_TEST(f.gate.results.size() == 2u);
+}
+
+}  // namespace
+}  // namespace deskbox

@@ -1,0 +1,82 @@
+// Recording fakes for the agent server's two ports: the desktop
+// (ActionExecutor) and the policy gate (GatePort).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "supervisor/control/gate_port.h"
+#include "xsession/actions/executor.h"
+
+namespace deskbox::test {
+
+class FakeExecutor : public ActionExecutor {
+public:
+    std::vector<Action> executed;
+    std::vector<CaptureOptions> captures;
+    Point size{1280, 800};
+    Point cursor{10, 20};
+    std::string fail_with;  // when set, every execute fails with this error
+
+    ActionResult execute(const Action& action, const CaptureOptions& capture) override {
+        executed.push_back(action);
+        captures.push_back(capture);
+        ActionResult r;
+        if (!fail_with.empty()) {
+            r.ok = false;
+            r.error = fail_with;
+            return r;
+        }
+        if (action.kind == ActionKind::Screenshot || action.kind == ActionKind::Zoom) {
+            r.image = ImageData{capture.format == "jpeg" ? "image/jpeg" : "image/png", "IMG", size.x, size.y};
+        }
+        if (action.kind == ActionKind::CursorPosition) r.cursor = cursor;
+        if (action.kind == ActionKind::Tree) r.json = R"({"role":"frame","children":[]})";
+        return r;
+    }
+    Point scaled_size() const override { return size; }
+};
+
+class FakeGate : public GatePort {
+public:
+    struct Record {
+        Proposal proposal;
+    };
+    std::vector<Proposal> proposals;
+    std::vector<std::pair<bool, std::string>> results;
+    // Decides each proposal; default: execute.
+    std::function<GateVerdict(const Proposal&)> decide = [](const Proposal&) {
+        GateVerdict v;
+        v.outcome = GateVerdict::Outcome::Execute;
+        v.rule = "test-allow";
+        return v;
+    };
+    // Pending proposals wait here until the test calls resolve().
+    std::vector<std::function<void(const GateVerdict&)>> waiting;
+
+    void propose(const Proposal& proposal, std::function<void(const GateVerdict&)> pending,
+                 std::function<void(const GateVerdict&)> decided) override {
+        proposals.push_back(proposal);
+        GateVerdict v = decide(proposal);
+        if (v.outcome == GateVerdict::Outcome::Pending) {
+            pending(v);
+            waiting.push_back(std::move(decided));
+            return;
+        }
+        decided(v);
+    }
+    void record_result(const GateVerdict&, bool ok, const std::string& detail) override {
+        results.emplace_back(ok, detail);
+    }
+    void resolve(GateVerdict::Outcome outcome, const std::string& rule = "reviewer") {
+        auto decided = std::move(waiting.front());
+        waiting.erase(waiting.begin());
+        GateVerdict v;
+        v.outcome = outcome;
+        v.rule = rule;
+        decided(v);
+    }
+};
+
+}  // namespace deskbox::test
