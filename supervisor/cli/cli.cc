@@ -14,6 +14,7 @@ constexpr CommandRegistrar kCommands[] = {
     add_run_command,
     add_status_command,
     add_act_command,
+    add_tree_command,
     add_screenshot_command,
     add_review_commands,
     add_audit_command,

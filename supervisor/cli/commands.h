@@ -13,6 +13,7 @@ using CommandRegistrar = void (*)(CLI::App& app, CommandAction& selected);
 
 void add_check_command(CLI::App& app, CommandAction& selected);
 void add_act_command(CLI::App& app, CommandAction& selected);
+void add_tree_command(CLI::App& app, CommandAction& selected);
 void add_screenshot_command(CLI::App& app, CommandAction& selected);
 void add_run_command(CLI::App& app, CommandAction& selected);
 void add_status_command(CLI::App& app, CommandAction& selected);

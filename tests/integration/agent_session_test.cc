@@ -62,6 +62,12 @@ BOOST_AUTO_TEST_CASE(agent_types_into_a_real_app_through_the_gate_and_audit) {
     BOOST_TEST(!refused["ok"].get<bool>(), refused.dump());
     BOOST_TEST(refused.dump().find("no forbidden words") != std::string::npos, refused.dump());
 
+    // Accessibility grounding inside the sandbox: the dialog's buttons with their boxes.
+    const auto [tree_code, tree_out] = run_deskbox(dirs, {"tree", "-s", name, "--interactive", "--format", "linearized"});
+    BOOST_TEST(tree_code == 0, tree_out);
+    BOOST_TEST(tree_out.find("push-button\tOK") != std::string::npos, tree_out);
+    BOOST_TEST(tree_out.find("push-button\tCancel") != std::string::npos, tree_out);
+
     // Exact Unicode typing (OSWorld dialect) into the focused GTK entry.
     Json typed = agent.call({{"id", 3}, {"action_type", "TYPING"}, {"parameters", {{"text", "héllo <|> ~中"}}}});
     BOOST_TEST_REQUIRE(typed["ok"].get<bool>(), typed.dump());
