@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <fstream>
 #include <thread>
 
+#include "supervisor/control/agent_client.h"
 #include "tests/integration/session_harness.h"
 
 using namespace deskbox::test;
@@ -23,7 +25,7 @@ namespace {
 // A one-thread HTTP server on 127.0.0.1 that answers every request with a marker.
 class TestServer {
 public:
-    TestServer() {
+    explicit TestServer(std::string body = "hello-from-test") : body_(std::move(body)) {
         fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
@@ -52,11 +54,13 @@ private:
             char buf[4096];
             [[maybe_unused]] auto n = read(c, buf, sizeof buf);
             ++requests_;
-            const std::string reply = "HTTP/1.0 200 OK\r\nContent-Length: 15\r\n\r\nhello-from-test";
+            const std::string reply = "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nContent-Length: " +
+                                      std::to_string(body_.size()) + "\r\n\r\n" + body_;
             [[maybe_unused]] auto w = write(c, reply.data(), reply.size());
             close(c);
         }
     }
+    std::string body_;
     int fd_ = -1;
     int port_ = 0;
     std::atomic<bool> stop_{false};
@@ -118,4 +122,48 @@ BOOST_AUTO_TEST_CASE(only_allowed_domains_through_the_proxy) {
     BOOST_TEST(log.find("\"allowed.test\"") != std::string::npos, log);
     BOOST_TEST(log.find("\"evil.test\"") != std::string::npos, log);
     BOOST_TEST(log.find("/ok") == std::string::npos);  // no paths in the audit
+}
+
+// The seeds' dashboard case in a real browser: Chromium inside the session
+// loads the CI page only through the proxy, its web content is in the
+// accessibility tree, and a click by name on one of two "Failed tests"
+// buttons is refused with the count instead of being guessed.
+BOOST_AUTO_TEST_CASE(chromium_in_a_session_grounds_and_refuses_ambiguous_targets) {
+    if (!require_root()) return;
+    TestServer server(
+        "<html><head><title>Run RUN-78432</title></head><body><h1>Run RUN-78432</h1>"
+        "<button>Failed tests</button><button>Failed tests</button></body></html>");
+    TestDirs dirs;
+    const std::string port = std::to_string(server.port());
+    const auto policy = dirs.root() / "policy.yaml";
+    std::ofstream(policy) << "default: deny\nadmission: {domains: [ci.test]}\nrules:\n"
+                             "  - {name: observe, when: {action: [screenshot, tree]}, decision: allow}\n"
+                             "  - {name: click by name, when: {action: [click_element]}, decision: allow}\n";
+    const std::string name = "browser-e2e";
+    const auto manifest = dirs.manifest(name,
+        "session: {name: " + name + "}\n"
+        "sandbox: {memory: 2G, pids: 1024}\n"
+        "network: {mode: allowlist, allow: [ci.test], ports: [" + port + "], resolve: {ci.test: '127.0.0.1:" + port + "'}}\n"
+        "apps:\n"
+        "  - name: browser\n"
+        "    exec: [chromium, --no-sandbox, --disable-gpu, --no-first-run, --disable-background-networking,\n"
+        "           --disable-component-update, --disable-sync, --user-data-dir=/tmp/profile, 'http://ci.test:" + port + "/']\n"
+        "    ready: {title: 'Run RUN-78432', timeout: 180s}\n"
+        "policy: " + policy.string() + "\n"
+        "review: {vnc: {enabled: false}}\n");
+    SessionProcess session(dirs, manifest);
+    BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 240'000), session.output());
+    BOOST_TEST(server.requests() >= 1);  // the page came through the proxy
+
+    const auto [code, tree] = run_deskbox(dirs, {"tree", "-s", name, "--interactive", "--format", "linearized"});
+    BOOST_TEST(code == 0, tree);
+    BOOST_TEST(tree.find("push-button\tFailed tests") != std::string::npos, tree);
+
+    deskbox::AgentClient agent((dirs.runtime() / name / "agent.sock").string());
+    const auto reply = agent.call({{"id", 1}, {"action", "click_element"}, {"role", "push button"}, {"name", "Failed tests"}});
+    BOOST_TEST(!reply["ok"].get<bool>(), reply.dump());
+    BOOST_TEST(reply.dump().find("expected one target, found 2") != std::string::npos, reply.dump());
+
+    session.signal(SIGTERM);
+    BOOST_TEST(session.wait_exit(60'000) == 0, session.output());
 }

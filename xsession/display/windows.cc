@@ -1,5 +1,8 @@
 #include "xsession/display/windows.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <X11/Xatom.h>
 #include <X11/Xutil.h>
 #include <poll.h>
@@ -73,8 +76,23 @@ void walk(Display* display, Window window, const std::function<void(Window)>& vi
 
 }  // namespace
 
+namespace {
+
+// WM_CLASS is compared without case: apps vary the case between instance and
+// class ("chromium" / "Chromium") and manifests should not have to know which.
+bool same_ignoring_case(const std::string& a, const std::string& b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+               return std::tolower(x) == std::tolower(y);
+           });
+}
+
+}  // namespace
+
 bool WindowMatch::matches(const WindowInfo& window) const {
-    if (!wm_class.empty() && window.wm_class != wm_class && window.wm_instance != wm_class) return false;
+    if (!wm_class.empty() && !same_ignoring_case(window.wm_class, wm_class) &&
+        !same_ignoring_case(window.wm_instance, wm_class))
+        return false;
     if (!title.empty() && window.title.find(title) == std::string::npos) return false;
     return true;
 }
