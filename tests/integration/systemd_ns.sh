@@ -143,9 +143,12 @@ sdns_shutdown() {
         sdns_in systemctl --no-block poweroff >/dev/null 2>&1 || kill -RTMIN+4 "$SDNS_PID" 2>/dev/null
         # Bounded wait for the orderly poweroff; past it, SIGKILL of the
         # namespace's PID 1 takes every process in it along.
-        ( sleep 90; kill -KILL "$SDNS_PID" 2>/dev/null ) &
+        # The watchdog must not hold the test's stdout/stderr: the test runner
+        # waits for those pipes to close.
+        ( sleep 90; kill -KILL "$SDNS_PID" 2>/dev/null ) >/dev/null 2>&1 &
         local watchdog=$!
         wait "$SDNS_UNSHARE_PID" 2>/dev/null || true
+        pkill -KILL -P "$watchdog" 2>/dev/null || true
         kill "$watchdog" 2>/dev/null; wait "$watchdog" 2>/dev/null || true
     fi
     SDNS_UNSHARE_PID=
