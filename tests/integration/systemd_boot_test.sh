@@ -18,6 +18,9 @@ trap sdns_shutdown EXIT
 sdns_boot
 check "systemd booted in the namespace" test "$(sdns_in systemctl is-system-running)" = running
 
+# The namespace has its own /tmp: a checkout under /tmp is invisible there, so
+# the smoke program is copied into the namespace's /run.
+sdns_in tee /run/deskbox-smoke.pl >/dev/null < "$here/systemd_smoke_service.pl"
 sdns_in tee /run/systemd/system/deskbox-smoke.service >/dev/null <<UNIT
 [Service]
 Type=notify
@@ -26,7 +29,7 @@ Delegate=yes
 KillMode=mixed
 TimeoutStartSec=30s
 TimeoutStopSec=30s
-ExecStart=/usr/bin/perl $here/systemd_smoke_service.pl
+ExecStart=/usr/bin/perl /run/deskbox-smoke.pl
 UNIT
 sdns_in systemctl daemon-reload
 check "Type=notify unit starts (READY=1 received)" sdns_in systemctl start deskbox-smoke.service
