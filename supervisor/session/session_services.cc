@@ -227,25 +227,38 @@ void SessionServices::start_control() {
     });
 
     if (m.review.vnc.enabled) {
-        VncOptions vnc;
-        vnc.display_number = s.display_number();
-        vnc.auth_file_child = s.xauthority_child();
-        vnc.view_only = m.review.vnc.view_only;
-        vnc.password_file_host = (s.staging_dir() / "vnc.passwd").string();
-        vnc.password_file_child = s.staging_child("vnc.passwd");
-        vnc.reviewer_password_file = (s.session_dir() / "vnc.passwd").string();
-        vnc.socket_path = (s.session_dir() / "vnc.sock").string();
-        vnc.host_port = true;
-        UniqueFd netns = s.open_netns();
-        vnc.netns_fd = netns.get();
-        vnc.extra_env = s.base_env();
-        vnc.on_exit = [&s](int status) {
-            if (!s.stopping())
-                std::cerr << "deskbox: session " << s.name() << ": x11vnc ended (status " << status << ")\n";
-        };
-        st.vnc = start_vnc(s.spawner(), s.loop(), vnc);
-        s.set_vnc_description(describe_vnc_endpoint(st.vnc->endpoint()));
+        try {
+            start_reviewer_view();
+        } catch (const Error& e) {
+            // The session still runs and is gated and audited; reviewers lose the live view, so say so.
+            std::cerr << "deskbox: session " << s.name() << ": reviewer VNC view unavailable: " << e.what() << "\n";
+            st.audit->append("warning", {{"what", "reviewer VNC view unavailable"}, {"error", e.what()}});
+        }
     }
+}
+
+void SessionServices::start_reviewer_view() {
+    Session& s = session_;
+    State& st = *state_;
+    const Manifest& m = s.plan().manifest;
+    VncOptions vnc;
+    vnc.display_number = s.display_number();
+    vnc.auth_file_child = s.xauthority_child();
+    vnc.view_only = m.review.vnc.view_only;
+    vnc.password_file_host = (s.staging_dir() / "vnc.passwd").string();
+    vnc.password_file_child = s.staging_child("vnc.passwd");
+    vnc.reviewer_password_file = (s.session_dir() / "vnc.passwd").string();
+    vnc.socket_path = (s.session_dir() / "vnc.sock").string();
+    vnc.host_port = true;
+    UniqueFd netns = s.open_netns();
+    vnc.netns_fd = netns.get();
+    vnc.extra_env = s.base_env();
+    vnc.on_exit = [&s](int status) {
+        if (!s.stopping())
+            std::cerr << "deskbox: session " << s.name() << ": x11vnc ended (status " << status << ")\n";
+    };
+    st.vnc = start_vnc(s.spawner(), s.loop(), vnc);
+    s.set_vnc_description(describe_vnc_endpoint(st.vnc->endpoint()));
 }
 
 int SessionServices::finish(int exit_code) {

@@ -38,6 +38,8 @@ public:
     int finish(int exit_code);
 
 private:
+    void start_reviewer_view();  // x11vnc + forwarder (review.vnc)
+
     struct State;
     Session& session_;
     std::unique_ptr<State> state_;

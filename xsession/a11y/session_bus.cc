@@ -71,6 +71,11 @@ SessionBus start_session_bus(Spawner& spawner, const std::vector<std::string>& b
     SpawnRequest daemon;
     daemon.name = "dbus-daemon";
     daemon.argv = {"dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=3"};
+    // A socket file in the user's runtime dir (permissions apply) rather than the
+    // session.conf default, an abstract socket that anything in the netns could reach.
+    for (const auto& var : base_env)
+        if (var.rfind("XDG_RUNTIME_DIR=", 0) == 0 && var.size() > 16)
+            daemon.argv.push_back("--address=unix:dir=" + var.substr(16));
     daemon.env = base_env;
     daemon.fds = {{write_end.get(), 3}};
     bus.dbus_daemon = spawner.spawn(daemon, report("dbus-daemon"));
