@@ -32,7 +32,7 @@ unit_targets=$(meson introspect "$asan" --tests | python3 -c '
 import json, os, sys
 build = os.path.realpath(sys.argv[1])
 for t in json.load(sys.stdin):
-    if "unit" in t["suite"]:
+    if any(s.split(":")[-1] == "unit" for s in t["suite"]):
         exe = os.path.realpath(t["cmd"][0])
         if exe.startswith(build + "/"):
             print(os.path.relpath(exe, build))
