@@ -27,16 +27,25 @@ asan=${build}-asan
 if [ ! -d "$asan" ]; then
   meson setup "$asan" -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
 fi
-# Only what the unit suite runs: its test programs and the deskbox executable.
-unit_targets=$(meson introspect "$asan" --tests | python3 -c '
-import json, os, sys
+# Only what the unit suite runs: its test programs and the targets they depend on.
+unit_targets=$(python3 - "$asan" <<'PY'
+import json, os, subprocess, sys
 build = os.path.realpath(sys.argv[1])
-for t in json.load(sys.stdin):
+def introspect(what):
+    return json.loads(subprocess.check_output(["meson", "introspect", build, what]))
+files = {t["id"]: t["filename"] for t in introspect("--targets")}
+wanted = set()
+for t in introspect("--tests"):
     if any(s.split(":")[-1] == "unit" for s in t["suite"]):
+        wanted.update(t.get("depends", []))
         exe = os.path.realpath(t["cmd"][0])
         if exe.startswith(build + "/"):
             print(os.path.relpath(exe, build))
-' "$asan")
+for target in wanted:
+    for f in files.get(target, []):
+        print(os.path.relpath(os.path.realpath(f), build))
+PY
+)
 ninja -C "$asan" deskbox $unit_targets
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C "$asan" --suite unit --no-rebuild --print-errorlogs
 echo "tests/run-all.sh: all suites passed"
