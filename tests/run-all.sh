@@ -25,7 +25,9 @@ meson test -C "$build" --suite security --print-errorlogs --num-processes 1
 
 asan=${build}-asan
 if [ ! -d "$asan" ]; then
-  meson setup "$asan" -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
+  # No -Werror here: GCC 12's sanitizer instrumentation makes -Wmaybe-uninitialized report false
+  # positives inside libstdc++ (std::regex, std::function). The build above already enforces warnings.
+  meson setup "$asan" -Db_sanitize=address,undefined -Db_lundef=false
 fi
 # Only what the unit suite runs: its test programs and the targets they depend on.
 unit_targets=$(python3 - "$asan" <<'PY'
