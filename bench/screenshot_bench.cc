@@ -23,7 +23,12 @@ int main(int argc, char** argv) {
         wait_for_window(display.x.get(), {"", "bench content"}, Millis(30000), "zenity");
         Desktop desktop(display.x);
         Desktop scaled(display.x, DesktopOptions{Point{1024, 640}});
-        std::printf("display 1280x800, MIT-SHM %s, %d rounds\n", desktop.using_shm() ? "yes" : "no", rounds);
+        // What a sandboxed session got before fd passing: every frame through the socket.
+        DesktopOptions get_image_only;
+        get_image_only.use_shm = false;
+        Desktop plain(display.x, get_image_only);
+        ScreenCapture probe_method(display.x.get());
+        std::printf("display 1280x800, capture by %s, %d rounds\n", to_string(probe_method.method()), rounds);
         Action shot;
         shot.kind = ActionKind::Screenshot;
         CaptureOptions png, jpeg;
@@ -34,7 +39,7 @@ int main(int argc, char** argv) {
         settle.settle = true;
         desktop.execute(shot, settle);
 
-        std::vector<double> raw, png_t, jpeg_t, png_scaled_t, jpeg_scaled_t, scrot_t, import_t;
+        std::vector<double> raw, raw_get_image, png_encode_t, jpeg_encode_t, png_t, jpeg_t, png_scaled_t, jpeg_scaled_t, scrot_t, import_t;
         std::size_t png_bytes = 0, jpeg_bytes = 0, png_scaled_bytes = 0;
         const std::string scrot_file = (display.dir / "scrot.png").string();
         const std::string import_file = (display.dir / "import.png").string();
@@ -43,6 +48,17 @@ int main(int argc, char** argv) {
             double t = now_ms();
             RgbImage image = desktop.capture_screen();
             raw.push_back(now_ms() - t);
+            t = now_ms();
+            if (plain.capture_screen().width != image.width) throw Error("XGetImage capture has another size");
+            raw_get_image.push_back(now_ms() - t);
+            // Where the rest goes: the encoders alone on that frame.
+            t = now_ms();
+            const std::size_t png_alone = encode_png(image).size();
+            png_encode_t.push_back(now_ms() - t);
+            t = now_ms();
+            const std::size_t jpeg_alone = encode_jpeg(image, jpeg.jpeg_quality).size();
+            jpeg_encode_t.push_back(now_ms() - t);
+            if (png_alone == 0 || jpeg_alone == 0) throw Error("an encoder returned nothing");
             t = now_ms();
             ActionResult r = desktop.execute(shot, png);
             png_t.push_back(now_ms() - t);
@@ -61,7 +77,10 @@ int main(int argc, char** argv) {
             scrot_t.push_back(display.time_tool({"scrot", "-o", scrot_file}));
             import_t.push_back(display.time_tool({"import", "-window", "root", import_file}));
         }
-        print_row("capture only (XShm -> RGB)", raw);
+        print_row("capture only (SHM -> RGB)", raw);
+        print_row("capture only (XGetImage -> RGB)", raw_get_image);
+        print_row("PNG encode alone 1280x800", png_encode_t);
+        print_row("JPEG q80 encode alone 1280x800", jpeg_encode_t);
         print_row("deskbox PNG 1280x800", png_t);
         print_row("deskbox JPEG q80 1280x800", jpeg_t);
         print_row("deskbox PNG scaled 1024x640", png_scaled_t);

@@ -8,7 +8,7 @@
 
 namespace deskbox {
 
-// zlib level 1 with the Sub filter: screens are mostly flat colour, where
+// zlib level 1, no row filter: screens are mostly flat colour and text, where
 // this costs a fraction of the default's time for a slightly larger file.
 std::string encode_png(const RgbImage& image, int zlib_level = 1);
 // quality 1..100 (clamped).

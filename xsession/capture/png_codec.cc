@@ -1,3 +1,5 @@
+// PNG decoding through libpng (tests, VNC frame comparison); the encoder is
+// png_encoder.cc.
 #include <png.h>
 
 #include <cstring>
@@ -24,12 +26,6 @@ void on_png_error(png_structp png, png_const_charp message) {
 
 void on_png_warning(png_structp, png_const_charp) {}
 
-void write_to_string(png_structp png, png_bytep data, png_size_t length) {
-    static_cast<std::string*>(png_get_io_ptr(png))->append(reinterpret_cast<const char*>(data), length);
-}
-
-void flush_nothing(png_structp) {}
-
 struct ReadCursor {
     const std::string* bytes;
     std::size_t offset = 0;
@@ -43,30 +39,6 @@ void read_from_string(png_structp png, png_bytep data, png_size_t length) {
 }
 
 }  // namespace
-
-std::string encode_png(const RgbImage& image, int zlib_level) {
-    if (image.width <= 0 || image.height <= 0) throw Error("encoding PNG: empty image");
-    std::string out;
-    out.reserve(image.pixels.size() / 4);
-    PngErrorState state;
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &state, on_png_error, on_png_warning);
-    if (!png) throw Error("encoding PNG: out of memory");
-    png_infop info = png_create_info_struct(png);
-    if (!info || setjmp(png_jmpbuf(png))) {
-        png_destroy_write_struct(&png, &info);
-        throw Error(std::string("encoding PNG: ") + state.message);
-    }
-    png_set_write_fn(png, &out, write_to_string, flush_nothing);
-    png_set_compression_level(png, zlib_level);
-    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
-    png_set_IHDR(png, info, static_cast<png_uint_32>(image.width), static_cast<png_uint_32>(image.height), 8,
-                 PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_BASE, PNG_FILTER_TYPE_BASE);
-    png_write_info(png, info);
-    for (int y = 0; y < image.height; ++y) png_write_row(png, const_cast<png_bytep>(image.at(0, y)));
-    png_write_end(png, nullptr);
-    png_destroy_write_struct(&png, &info);
-    return out;
-}
 
 RgbImage decode_png(const std::string& bytes) {
     if (bytes.size() < 8 || png_sig_cmp(reinterpret_cast<png_const_bytep>(bytes.data()), 0, 8) != 0) {
