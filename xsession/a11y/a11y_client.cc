@@ -101,51 +101,100 @@ void A11yClient::write_line(const std::string& line, std::int64_t deadline_ms) {
     }
 }
 
-std::string A11yClient::read_line(std::int64_t deadline_ms, int max_bytes) {
-    bool discarding = false;  // inside an overlong reply: drop it up to its newline, then fail
+std::optional<std::string> A11yClient::take_line(int max_bytes) {
     for (;;) {
-        if (auto nl = pending_.find('\n'); nl != std::string::npos) {
-            std::string line = pending_.substr(0, nl);
-            pending_.erase(0, nl + 1);
-            if (discarding) throw Error("a11y helper reply: longer than " + std::to_string(max_bytes) + " bytes");
-            return line;
+        const auto nl = pending_.find('\n');
+        if (nl == std::string::npos) {
+            if (pending_.size() > static_cast<std::size_t>(max_bytes)) {
+                pending_.clear();
+                discarding_ = true;
+            }
+            return std::nullopt;
         }
-        if (pending_.size() > static_cast<std::size_t>(max_bytes)) {
-            pending_.clear();
-            discarding = true;
+        std::string line = pending_.substr(0, nl);
+        pending_.erase(0, nl + 1);
+        if (!discarding_) return line;
+        discarding_ = false;
+        throw Error("a11y helper reply: longer than " + std::to_string(max_bytes) + " bytes");
+    }
+}
+
+void A11yClient::begin(json req, int max_reply_bytes) {
+    if (!to_helper_) throw Error("a11y helper: not running");
+    if (inflight_) throw Error("a11y helper: a request (" + inflight_->op + ") is already in flight");
+    InFlight f;
+    f.seq = ++seq_;
+    f.deadline_ms = monotonic_ms() + options_.reply_timeout.count();
+    f.max_reply_bytes = max_reply_bytes;
+    f.op = req.value("op", "");
+    req["seq"] = f.seq;
+    // A request line is far below the pipe's capacity and the helper reads
+    // between requests, so this does not wait in practice.
+    write_line(req.dump() + "\n", f.deadline_ms);
+    inflight_ = std::move(f);
+}
+
+std::int64_t A11yClient::deadline_ms() const {
+    if (!inflight_) throw Error("a11y helper: no request in flight");
+    return inflight_->deadline_ms;
+}
+
+bool A11yClient::on_readable() {
+    if (!inflight_) throw Error("a11y helper: no request in flight");
+    if (inflight_->reply) return true;
+    try {
+        for (;;) {
+            while (auto line = take_line(inflight_->max_reply_bytes)) {
+                json reply = parse_reply(*line, inflight_->max_reply_bytes);
+                // A reply to an earlier request that timed out: skip it.
+                auto s = reply.find("seq");
+                if (s == reply.end() || !s->is_number_integer() || s->get<std::int64_t>() != inflight_->seq) continue;
+                if (auto ev = reply.find("events"); ev != reply.end() && ev->is_number_unsigned())
+                    events_ = ev->get<std::uint64_t>();
+                inflight_->reply = std::move(reply);
+                return true;
+            }
+            char buf[65536];
+            const ssize_t n = ::read(from_helper_.get(), buf, sizeof buf);
+            if (n == 0) throw Error("a11y helper: exited (its output pipe closed)");
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && errno == EAGAIN) break;
+            if (n < 0) throw_errno("reading from the a11y helper");
+            pending_.append(buf, static_cast<std::size_t>(n));
         }
-        const std::int64_t left = deadline_ms - monotonic_ms();
-        if (left <= 0) throw Error("a11y helper: no reply within " + std::to_string(options_.reply_timeout.count()) + " ms");
+        if (monotonic_ms() >= inflight_->deadline_ms)
+            throw Error("a11y helper: no reply within " + std::to_string(options_.reply_timeout.count()) + " ms");
+    } catch (...) {
+        inflight_.reset();  // the request is over; a late reply is skipped by its seq
+        throw;
+    }
+    return false;
+}
+
+json A11yClient::take_reply(const char* op) {
+    if (!inflight_ || inflight_->op != op || !inflight_->reply)
+        throw Error(std::string("a11y helper: no completed ") + op + " request to finish");
+    json reply = std::move(*inflight_->reply);
+    inflight_.reset();
+    return reply;
+}
+
+void A11yClient::wait_ready() {
+    while (!on_readable()) {
+        const std::int64_t left = std::max<std::int64_t>(0, inflight_->deadline_ms - monotonic_ms());
         pollfd p{from_helper_.get(), POLLIN, 0};
-        const int r = ::poll(&p, 1, static_cast<int>(left));
-        if (r < 0 && errno != EINTR) throw_errno("waiting for the a11y helper");
-        if (r <= 0) continue;
-        char buf[65536];
-        const ssize_t n = ::read(from_helper_.get(), buf, sizeof buf);
-        if (n == 0) throw Error("a11y helper: exited (its output pipe closed)");
-        if (n < 0) {
-            if (errno == EINTR || errno == EAGAIN) continue;
-            throw_errno("reading from the a11y helper");
+        if (::poll(&p, 1, static_cast<int>(left)) < 0 && errno != EINTR) {
+            inflight_.reset();
+            throw_errno("waiting for the a11y helper");
         }
-        pending_.append(buf, static_cast<std::size_t>(n));
     }
 }
 
 json A11yClient::request(json req, int max_reply_bytes) {
-    if (!to_helper_) throw Error("a11y helper: not running");
-    const std::int64_t seq = ++seq_;
-    req["seq"] = seq;
-    const std::int64_t deadline = monotonic_ms() + options_.reply_timeout.count();
-    write_line(req.dump() + "\n", deadline);
-    for (;;) {
-        const std::string line = read_line(deadline, max_reply_bytes);
-        // A reply to an earlier request that timed out: skip it.
-        json reply = parse_reply(line, max_reply_bytes);
-        auto s = reply.find("seq");
-        if (s == reply.end() || !s->is_number_integer() || s->get<std::int64_t>() != seq) continue;
-        if (auto ev = reply.find("events"); ev != reply.end() && ev->is_number_unsigned()) events_ = ev->get<std::uint64_t>();
-        return reply;
-    }
+    const std::string op = req.value("op", "");
+    begin(std::move(req), max_reply_bytes);
+    wait_ready();
+    return take_reply(op.c_str());
 }
 
 json A11yClient::limits_json() const {
@@ -160,41 +209,71 @@ void A11yClient::ping() {
     if (!reply.value("pong", false)) throw Error("a11y helper: ping without pong");
 }
 
-Tree A11yClient::tree(TreeFilter filter) {
-    json reply = request({{"op", "tree"}, {"limits", limits_json()}, {"prune_hidden", options_.prune_hidden}},
-                         options_.limits.max_reply_bytes + 1024);
-    return filter_tree(tree_from_wire(reply, options_.limits), filter);
+void A11yClient::begin_tree() {
+    begin({{"op", "tree"}, {"limits", limits_json()}, {"prune_hidden", options_.prune_hidden}},
+          options_.limits.max_reply_bytes + 1024);
 }
 
-std::string A11yClient::tree_text(TreeFormat format, TreeFilter filter, ScaleFactors scale) {
+Tree A11yClient::finish_tree(TreeFilter filter) {
+    return filter_tree(tree_from_wire(take_reply("tree"), options_.limits), filter);
+}
+
+Tree A11yClient::tree(TreeFilter filter) {
+    begin_tree();
+    wait_ready();
+    return finish_tree(filter);
+}
+
+std::string format_tree(const Tree& all, TreeFormat format, TreeFilter filter, ScaleFactors scale) {
     switch (format) {
-        case TreeFormat::Json: return tree_to_json(tree(filter), scale).dump();
-        case TreeFormat::OsworldXml: return to_osworld_xml(tree(filter));
-        case TreeFormat::Linearized: return to_linearized(tree(TreeFilter::All));  // the table filters itself
+        case TreeFormat::Json: return tree_to_json(filter_tree(all, filter), scale).dump();
+        case TreeFormat::OsworldXml: return to_osworld_xml(filter_tree(all, filter));
+        case TreeFormat::Linearized: return to_linearized(all);  // the table filters itself
     }
     throw Error("unknown tree format");
 }
 
-std::optional<Element> A11yClient::hit_test(Point p) {
-    json reply = request({{"op", "hit_test"}, {"x", p.x}, {"y", p.y}}, kSmallReply);
-    Tree t = tree_from_wire(reply, options_.limits, /*flat=*/true);
+std::string A11yClient::tree_text(TreeFormat format, TreeFilter filter, ScaleFactors scale) {
+    return format_tree(tree(TreeFilter::All), format, filter, scale);
+}
+
+void A11yClient::begin_hit_test(Point p) { begin({{"op", "hit_test"}, {"x", p.x}, {"y", p.y}}, kSmallReply); }
+
+std::optional<Element> A11yClient::finish_hit_test() {
+    Tree t = tree_from_wire(take_reply("hit_test"), options_.limits, /*flat=*/true);
     if (t.elements.empty()) return std::nullopt;
     return t.elements.back();
 }
 
-FindResult A11yClient::find(const ElementTarget& target) {
-    const TargetMatcher matcher(target);  // refuses a bad regex before the helper sees it
+std::optional<Element> A11yClient::hit_test(Point p) {
+    begin_hit_test(p);
+    wait_ready();
+    return finish_hit_test();
+}
+
+void A11yClient::begin_find(const ElementTarget& target) {
+    TargetMatcher matcher(target);  // refuses a bad regex before the helper sees it
     json t = {{"role", target.role}, {"name", target.name}, {"regex", target.regex}, {"app", target.app},
               {"window", target.window}};
-    json reply = request({{"op", "find"}, {"target", t}, {"limits", limits_json()}}, options_.limits.max_reply_bytes + 1024);
-    Tree matches = tree_from_wire(reply, options_.limits, /*flat=*/true);
+    begin({{"op", "find"}, {"target", t}, {"limits", limits_json()}}, options_.limits.max_reply_bytes + 1024);
+    find_matcher_ = std::move(matcher);
+}
+
+FindResult A11yClient::finish_find() {
+    Tree matches = tree_from_wire(take_reply("find"), options_.limits, /*flat=*/true);
     FindResult out;
     out.truncated = matches.truncated;
     out.truncated_reason = matches.truncated_reason;
     // The helper's word is not enough: keep only what really matches.
     for (Element& e : matches.elements)
-        if (is_actionable(e) && matcher.matches(e)) out.matches.push_back(std::move(e));
+        if (is_actionable(e) && find_matcher_->matches(e)) out.matches.push_back(std::move(e));
     return out;
+}
+
+FindResult A11yClient::find(const ElementTarget& target) {
+    begin_find(target);
+    wait_ready();
+    return finish_find();
 }
 
 Element A11yClient::resolve(const ElementTarget& target) {
@@ -202,15 +281,25 @@ Element A11yClient::resolve(const ElementTarget& target) {
     return resolve_one(r.matches, r.truncated, r.truncated_reason, target);
 }
 
-std::string A11yClient::act(const Element& element, ElementAction action, const std::string& text) {
+void A11yClient::begin_act(const Element& element, ElementAction action, const std::string& text) {
     const char* name = action == ElementAction::Click ? "click" : action == ElementAction::Focus ? "focus" : "set_text";
     json req = {{"op", "action"}, {"path", element.path}, {"action", name},
                 {"expect", {{"role", element.role}, {"name", element.name}}}};
     if (action == ElementAction::SetText) req["text"] = text;
-    json reply = request(req, kSmallReply);
+    begin(std::move(req), kSmallReply);
+}
+
+std::string A11yClient::finish_act() {
+    json reply = take_reply("action");
     auto done = reply.find("done");
     if (done == reply.end() || !done->is_string()) throw Error("a11y helper reply: action without 'done'");
     return utf8_excerpt(done->get<std::string>(), 64);
+}
+
+std::string A11yClient::act(const Element& element, ElementAction action, const std::string& text) {
+    begin_act(element, action, text);
+    wait_ready();
+    return finish_act();
 }
 
 FindResult A11yClient::wait_for(const ElementTarget& target, Millis timeout) {
@@ -227,13 +316,21 @@ FindResult A11yClient::wait_for(const ElementTarget& target, Millis timeout) {
     }
 }
 
-BrowserContext A11yClient::browser_context() {
-    json reply = request({{"op", "browser_context"}}, kSmallReply);
+void A11yClient::begin_browser_context() { begin({{"op", "browser_context"}}, kSmallReply); }
+
+BrowserContext A11yClient::finish_browser_context() {
+    json reply = take_reply("browser_context");
     auto field = [&](const char* key) {
         auto it = reply.find(key);
         return it != reply.end() && it->is_string() ? utf8_excerpt(it->get<std::string>(), 4096) : std::string();
     };
     return BrowserContext{field("url"), field("title"), field("app"), field("window")};
+}
+
+BrowserContext A11yClient::browser_context() {
+    begin_browser_context();
+    wait_ready();
+    return finish_browser_context();
 }
 
 }  // namespace deskbox::a11y

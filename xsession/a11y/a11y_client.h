@@ -4,8 +4,13 @@
 // It never trusts the helper: replies are shape-checked and bounded
 // (a11y_wire.h), and what the helper says matched is matched again here.
 //
-// Calls block the calling thread for at most the reply timeout; run them off
-// the event loop thread (the helper's exit is reported through on_exit).
+// The plain calls block the calling thread for at most the reply timeout. An
+// event loop uses the split form instead: begin_*() sends the request and
+// returns at once; poll_fd() becomes readable as the reply arrives; each time,
+// on_readable() reads what is there without blocking and says whether the
+// reply is complete (it throws at deadline_ms() or when the helper died);
+// finish_*() then decodes it. One request at a time (the helper answers in
+// order); the blocking calls are begin + poll + finish.
 #pragma once
 
 #include <atomic>
@@ -55,6 +60,10 @@ struct BrowserContext {
 // build's other binaries (DESKBOX_A11Y_HELPER overrides both).
 std::string default_helper_path();
 
+// A whole tree (TreeFilter::All, as finish_tree gives it) in one of the text
+// formats; what tree_text returns.
+std::string format_tree(const Tree& all, TreeFormat format, TreeFilter filter, ScaleFactors scale);
+
 class A11yClient {
 public:
     // Starts the helper and waits for its first pong. Throws deskbox::Error.
@@ -86,9 +95,40 @@ public:
 
     bool helper_running() const { return !exited_->load(); }
 
+    // Non-blocking form (see the top of this file). begin_* throws
+    // deskbox::Error when a request is already in flight or the helper is gone.
+    void begin_tree();
+    Tree finish_tree(TreeFilter filter = TreeFilter::All);
+    void begin_find(const ElementTarget& target);
+    FindResult finish_find();
+    void begin_hit_test(Point screen_point);
+    std::optional<Element> finish_hit_test();
+    void begin_act(const Element& element, ElementAction action, const std::string& text = {});
+    std::string finish_act();
+    void begin_browser_context();
+    BrowserContext finish_browser_context();
+
+    int poll_fd() const { return from_helper_.get(); }  // wait for POLLIN
+    bool in_flight() const { return inflight_.has_value(); }
+    std::int64_t deadline_ms() const;  // CLOCK_MONOTONIC ms; on_readable() throws once it has passed
+    // Reads what the helper has written, never blocking. True once the reply
+    // is complete (call finish_*); throws deskbox::Error on timeout, on the
+    // helper's exit or on a malformed reply (the request is then over).
+    bool on_readable();
+
 private:
+    struct InFlight {
+        std::int64_t seq = 0;
+        std::int64_t deadline_ms = 0;
+        int max_reply_bytes = 0;
+        std::string op;
+        std::optional<nlohmann::json> reply;
+    };
     nlohmann::json request(nlohmann::json req, int max_reply_bytes);
-    std::string read_line(std::int64_t deadline_ms, int max_bytes);
+    void begin(nlohmann::json req, int max_reply_bytes);
+    void wait_ready();  // polls until on_readable() says the reply is in
+    nlohmann::json take_reply(const char* op);
+    std::optional<std::string> take_line(int max_bytes);
     void write_line(const std::string& line, std::int64_t deadline_ms);
     nlohmann::json limits_json() const;
 
@@ -98,6 +138,9 @@ private:
     UniqueFd to_helper_;
     UniqueFd from_helper_;
     std::string pending_;  // bytes read past the last newline
+    bool discarding_ = false;  // inside an overlong reply: dropped up to its newline
+    std::optional<InFlight> inflight_;
+    std::optional<TargetMatcher> find_matcher_;  // of the find in flight
     std::int64_t seq_ = 0;
     std::uint64_t events_ = 0;  // AT-SPI events the helper had seen at its last reply
     std::shared_ptr<std::atomic<bool>> exited_ = std::make_shared<std::atomic<bool>>(false);

@@ -208,6 +208,8 @@ Tree tree_from_wire(const json& reply, const Limits& limits, bool flat) {
             else if (iface == "editable_text") e.editable_text = true;
         }
         e.toolkit = bounded_string(w, "toolkit", 64, where);
+        // The helper names the toolkit once, on the application; its elements inherit it.
+        if (e.toolkit.empty() && !flat && e.parent >= 0) e.toolkit = tree.elements[e.parent].toolkit;
         e.app = bounded_string(w, "app", text_bytes, where);
         e.window = bounded_string(w, "window", text_bytes, where);
         tree.elements.push_back(std::move(e));

@@ -138,11 +138,16 @@ std::string xml_name(const std::string& s) {
 }
 
 std::string element_class(const Element& e) {
-    for (const char* key : {"class", "tag", "id"}) {
+    // What the toolkit calls the element's class: Qt and others set "class",
+    // browsers give the HTML element as "tag".
+    for (const char* key : {"class", "tag"}) {
         auto it = e.attributes.find(key);
         if (it != e.attributes.end() && !it->second.empty()) return it->second;
     }
-    return e.toolkit;
+    // GTK and LibreOffice say neither: the role, qualified by the toolkit
+    // ("GTK.push-button"), so that the column is never empty.
+    const std::string role = role_tag(e.role.empty() ? "unknown" : e.role);
+    return e.toolkit.empty() ? role : e.toolkit + "." + role;
 }
 
 std::string to_osworld_xml(const Tree& tree) {

@@ -32,7 +32,9 @@ std::string to_osworld_xml(const Tree& tree);
 std::string to_linearized(const Tree& tree);
 
 // The class column: the toolkit's class of the element where the toolkit says
-// it (object attribute "class", HTML "tag", the accessible id), else the toolkit name.
+// it (object attribute "class", else the HTML "tag" browsers give), else the
+// role qualified by the toolkit name ("GTK.push-button"; the role alone when
+// the toolkit is unknown). Never empty.
 std::string element_class(const Element& e);
 
 // Escaping for XML text and attribute values; characters XML 1.0 forbids are dropped.

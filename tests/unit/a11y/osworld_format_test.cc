@@ -2,11 +2,23 @@
 
 #include "tests/unit/a11y/sample_tree.h"
 #include "xsession/a11y/a11y_filter.h"
+#include "xsession/a11y/a11y_wire.h"
 #include "xsession/a11y/osworld_format.h"
 
 using namespace deskbox::a11y;
 using namespace deskbox::a11y::testing;
 using deskbox::Rect;
+
+namespace {
+
+// A tree as the helper's reply carries it.
+nlohmann::json tree_wire(const Tree& t) {
+    nlohmann::json elements = nlohmann::json::array();
+    for (const Element& e : t.elements) elements.push_back(element_to_wire(e));
+    return {{"seq", 1}, {"ok", true}, {"truncated", false}, {"reason", ""}, {"elements", elements}};
+}
+
+}  // namespace
 
 BOOST_AUTO_TEST_SUITE(osworld_format)
 
@@ -23,13 +35,13 @@ BOOST_AUTO_TEST_CASE(xml_has_osworld_root_namespaces_and_tags) {
         "xmlns:act=\"https://accessibility.ubuntu.example.org/ns/action\">"));
     BOOST_TEST(xml.ends_with("</desktop-frame>"));
     // The application, and its frame nested inside it.
-    BOOST_TEST(xml.find("<application name=\"demo\" attr:class=\"GTK\"><frame name=\"Demo Window\"") != std::string::npos);
+    BOOST_TEST(xml.find("<application name=\"demo\" attr:class=\"GTK.application\"><frame name=\"Demo Window\"") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(xml_element_matches_lxml_serialization) {
     const std::string xml = to_osworld_xml(sample_tree());
     BOOST_TEST(xml.find("<push-button name=\"OK\" st:enabled=\"true\" st:sensitive=\"true\" st:showing=\"true\" "
-                        "st:visible=\"true\" attr:toolkit=\"gtk\" attr:class=\"GTK\" "
+                        "st:visible=\"true\" attr:toolkit=\"gtk\" attr:class=\"GTK.push-button\" "
                         "attr:description=\"Accept the changes\" cp:screencoord=\"(10, 20)\" cp:size=\"(80, 30)\" "
                         "act:click_desc=\"\" act:click_kb=\"&lt;Alt&gt;o\"/>") != std::string::npos,
                xml);
@@ -38,7 +50,8 @@ BOOST_AUTO_TEST_CASE(xml_element_matches_lxml_serialization) {
     // Value as Python's str(float).
     BOOST_TEST(xml.find("val:value=\"5.0\" val:min=\"0.0\" val:max=\"10.0\" val:step=\"0.5\"") != std::string::npos);
     // No box for the hidden element.
-    BOOST_TEST(xml.find("<push-button name=\"Hidden\" st:enabled=\"true\" st:visible=\"true\"/>") != std::string::npos);
+    BOOST_TEST(xml.find("<push-button name=\"Hidden\" st:enabled=\"true\" st:visible=\"true\" attr:class=\"push-button\"/>") !=
+               std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(empty_tree_is_a_bare_root) {
@@ -61,21 +74,50 @@ BOOST_AUTO_TEST_CASE(linearized_table_matches_osworld_columns_and_fills_class_an
     const std::string table = to_linearized(sample_tree());
     const std::string expected =
         "tag\tname\ttext\tclass\tdescription\tposition (top-left x&y)\tsize (w&h)\n"
-        "push-button\tOK\t\"\"\tGTK\tAccept the changes\t(10, 20)\t(80, 30)\n"
-        "text\t\t\"say \"\"hi\"\" & <bye>\"\t\t\t(10, 60)\t(200, 24)\n"
-        "push-button\tOK\t\"\"\t\t\t(300, 20)\t(80, 30)\n"
-        "slider\tVolume\t\"\"\t\t\t(10, 100)\t(100, 20)";
+        "push-button\tOK\t\"\"\tGTK.push-button\tAccept the changes\t(10, 20)\t(80, 30)\n"
+        "text\t\t\"say \"\"hi\"\" & <bye>\"\ttext\t\t(10, 60)\t(200, 24)\n"
+        "push-button\tOK\t\"\"\tpush-button\t\t(300, 20)\t(80, 30)\n"
+        "slider\tVolume\t\"\"\tslider\t\t(10, 100)\t(100, 20)";
     BOOST_TEST(table == expected);
 }
 
 BOOST_AUTO_TEST_CASE(class_prefers_toolkit_class_attributes) {
     Element e;
+    BOOST_TEST(element_class(e) == "unknown");
+    e.role = "push button";
+    BOOST_TEST(element_class(e) == "push-button");
     e.toolkit = "Chromium";
-    BOOST_TEST(element_class(e) == "Chromium");
+    BOOST_TEST(element_class(e) == "Chromium.push-button");
+    e.attributes["id"] = "submit";  // an HTML id is not a class
+    BOOST_TEST(element_class(e) == "Chromium.push-button");
     e.attributes["tag"] = "button";
     BOOST_TEST(element_class(e) == "button");
     e.attributes["class"] = "btn primary";
     BOOST_TEST(element_class(e) == "btn primary");
+}
+
+// What the helper sends for GTK: the toolkit only on the application. Every
+// element inherits it, so the class column of the linearized table is filled.
+BOOST_AUTO_TEST_CASE(gtk_elements_get_a_class_from_the_application_toolkit) {
+    Tree t = sample_tree();
+    for (Element& e : t.elements) e.toolkit = e.depth == 1 ? "GTK" : "";
+    const Tree parsed = tree_from_wire(tree_wire(t), Limits{});
+    const std::string table = to_linearized(parsed);
+    std::size_t rows = 0;
+    for (std::size_t start = table.find('\n'); start != std::string::npos; start = table.find('\n', start + 1)) {
+        const std::string row = table.substr(start + 1, table.find('\n', start + 1) - start - 1);
+        std::vector<std::string> cols;
+        for (std::size_t a = 0, b; a <= row.size(); a = b + 1) {
+            b = row.find('\t', a);
+            if (b == std::string::npos) b = row.size();
+            cols.push_back(row.substr(a, b - a));
+        }
+        BOOST_REQUIRE_EQUAL(cols.size(), 7u);
+        BOOST_TEST(cols[3] == "GTK." + cols[0], row);
+        ++rows;
+    }
+    BOOST_TEST(rows == 4u);
+    BOOST_TEST(to_linearized(parsed).find("\tGTK.slider\t") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

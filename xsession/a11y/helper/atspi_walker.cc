@@ -28,26 +28,6 @@ std::string state_name(AtspiStateType state) {
 
 AtspiWalker::AtspiWalker(WalkOptions options) : options_(std::move(options)) {}
 
-bool AtspiWalker::out_of_budget() {
-    if (stop_) return true;
-    if (result_.visited >= options_.limits.max_nodes) {  // visited, not kept: find is bounded too
-        cut("max_nodes");
-        return true;
-    }
-    if (now_ms() > deadline_ms_) {
-        cut("time");
-        return true;
-    }
-    return false;
-}
-
-void AtspiWalker::cut(const char* reason) {
-    if (!result_.truncated) {
-        result_.truncated = true;
-        result_.reason = reason;
-    }
-    if (std::string_view(reason) != "max_depth" && std::string_view(reason) != "max_children") stop_ = true;
-}
 
 Element AtspiWalker::read(AtspiAccessible* acc, int parent, int depth, const std::string& path,
                           const std::string& app, const std::string& window) {
@@ -129,104 +109,6 @@ void AtspiWalker::read_details(AtspiAccessible* acc, Element& e) {
     if (GRef<AtspiSelection> sel{atspi_accessible_get_selection_iface(acc)}) e.selection = true;
     if (GRef<AtspiEditableText> et{atspi_accessible_get_editable_text_iface(acc)}) e.editable_text = true;
     if (depth == 1) e.toolkit = utf8_excerpt(take_string(atspi_accessible_get_toolkit_name(acc, err.out())), 32);
-}
-
-void AtspiWalker::visit(AtspiAccessible* acc, int parent, int depth, const std::string& path, const std::string& app,
-                        const std::string& window) {
-    if (out_of_budget()) return;
-    ++result_.visited;
-    Element e = read_basic(acc, parent, depth, path, app, window);
-    std::string child_app = app, child_window = window;
-    if (depth == 1) child_app = e.app = e.name;
-    if (depth == 2) child_window = e.window = e.name;
-    const bool wanted = !options_.keep_basic || options_.keep_basic(e);
-    if (wanted) read_details(acc, e);
-    int my_id = -1;
-    if (wanted && (!options_.keep || options_.keep(e))) {
-        std::string wire = element_to_wire(e).dump();
-        if (bytes_ + wire.size() + 1 > static_cast<std::size_t>(options_.limits.max_reply_bytes) - 256) {
-            cut("reply_bytes");
-            return;
-        }
-        bytes_ += wire.size() + 1;
-        my_id = emitted_++;
-        result_.wire.push_back(std::move(wire));
-    }
-    const int child_parent = options_.keep ? -1 : my_id;
-    if (options_.prune_hidden && depth > 1 && !e.has_state("showing")) return;
-
-    GErrorBox err;
-    const gint count = atspi_accessible_get_child_count(acc, err.out());
-    if (count <= 0) return;
-    if (depth >= options_.limits.max_depth) {
-        cut("max_depth");
-        return;
-    }
-    if (count > options_.limits.max_children && visit_visible_cells(acc, child_parent, depth + 1, path, child_app,
-                                                                     child_window))
-        return;
-    const gint n = std::min(count, options_.limits.max_children);
-    for (gint i = 0; i < n && !stop_; ++i) {
-        GRef<AtspiAccessible> child{atspi_accessible_get_child_at_index(acc, i, err.out())};
-        if (!child) continue;
-        visit(child.get(), child_parent, depth + 1, path + "." + std::to_string(i), child_app, child_window);
-    }
-    if (count > n) cut("max_children");
-}
-
-// A spreadsheet has millions of cells as children; like OSWorld, read only the
-// cells on screen: the Table interface gives the rows and columns of the cells
-// at the visible corners of the table.
-bool AtspiWalker::visit_visible_cells(AtspiAccessible* table_acc, int parent, int depth, const std::string& path,
-                                      const std::string& app, const std::string& window) {
-    GRef<AtspiTable> table{atspi_accessible_get_table_iface(table_acc)};
-    GRef<AtspiComponent> comp{atspi_accessible_get_component_iface(table_acc)};
-    if (!table || !comp) return false;
-    GErrorBox err;
-    AtspiRect* r = atspi_component_get_extents(comp.get(), ATSPI_COORD_TYPE_SCREEN, err.out());
-    if (!r) return false;
-    const Rect box{r->x, r->y, r->width, r->height};
-    g_free(r);
-    if (box.width <= 2 || box.height <= 2) return false;
-    auto cell_at = [&](int x, int y, int* row, int* col) {
-        GRef<AtspiAccessible> cell{
-            atspi_component_get_accessible_at_point(comp.get(), x, y, ATSPI_COORD_TYPE_SCREEN, err.out())};
-        if (!cell) return false;
-        const gint index = atspi_accessible_get_index_in_parent(cell.get(), err.out());
-        if (index < 0) return false;
-        *row = atspi_table_get_row_at_index(table.get(), index, err.out());
-        *col = atspi_table_get_column_at_index(table.get(), index, err.out());
-        return *row >= 0 && *col >= 0;
-    };
-    int r0, c0, r1, c1;
-    if (!cell_at(box.x + 1, box.y + 1, &r0, &c0) ||
-        !cell_at(box.x + box.width - 2, box.y + box.height - 2, &r1, &c1) || r1 < r0 || c1 < c0)
-        return false;
-    for (int row = r0; row <= r1 && !stop_; ++row) {
-        for (int col = c0; col <= c1 && !stop_; ++col) {
-            GRef<AtspiAccessible> cell{atspi_table_get_accessible_at(table.get(), row, col, err.out())};
-            if (!cell) continue;
-            const gint index = atspi_table_get_index_at(table.get(), row, col, err.out());
-            visit(cell.get(), parent, depth, path + "." + std::to_string(index), app, window);
-        }
-    }
-    return true;
-}
-
-WalkResult AtspiWalker::walk_desktop() {
-    deadline_ms_ = now_ms() + options_.limits.time_ms;
-    GRef<AtspiAccessible> desktop{atspi_get_desktop(0)};
-    if (!desktop) return result_;
-    GErrorBox err;
-    const gint apps = std::min(atspi_accessible_get_child_count(desktop.get(), err.out()), options_.limits.max_children);
-    for (gint i = 0; i < apps && !stop_; ++i) {
-        GRef<AtspiAccessible> app{atspi_accessible_get_child_at_index(desktop.get(), i, err.out())};
-        if (!app) continue;
-        if (!options_.app.empty() && take_string(atspi_accessible_get_name(app.get(), err.out())) != options_.app)
-            continue;
-        visit(app.get(), -1, 1, std::to_string(i), "", "");
-    }
-    return result_;
 }
 
 GRef<AtspiAccessible> resolve_path(const std::string& path) {

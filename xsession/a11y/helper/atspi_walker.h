@@ -1,7 +1,9 @@
-// Reads the AT-SPI tree of the session into deskbox's bounded form. Runs in the
-// unprivileged helper: everything an application says is cut to the limits
-// (nodes, depth, children, text, attributes, time, reply bytes) and the result
-// says when and why it was cut.
+// The helper's bounded form of AT-SPI elements: walk options and results
+// (shared with the pipelined tree walk), the libatspi reader of single
+// elements, and paths from the desktop. Runs in the unprivileged helper:
+// everything an application says is cut to the limits (nodes, depth,
+// children, text, attributes, time, reply bytes) and a result says when and
+// why it was cut.
 #pragma once
 
 #include <atspi/atspi.h>
@@ -32,16 +34,18 @@ struct WalkOptions {
 struct WalkResult {
     std::vector<std::string> wire;  // encoded elements, in order
     int visited = 0;
+    int calls = 0;  // D-Bus calls the walk made (the benchmark reports them)
     bool truncated = false;
     std::string reason;
 };
 
+// Reads single elements through libatspi (hit test, actions). The tree walk
+// itself is pipelined_walk() (pipelined_walker.h).
 class AtspiWalker {
 public:
     explicit AtspiWalker(WalkOptions options);
-    WalkResult walk_desktop();
 
-    // Reads one element's fields (the bounded read the walk does for each node).
+    // Reads one element's fields, within options.limits (text, attributes).
     Element read(AtspiAccessible* acc, int parent, int depth, const std::string& path, const std::string& app,
                  const std::string& window);
     // The two halves of read(): role, name, description, states; then the rest.
@@ -50,19 +54,7 @@ public:
     void read_details(AtspiAccessible* acc, Element& e);
 
 private:
-    void visit(AtspiAccessible* acc, int parent, int depth, const std::string& path, const std::string& app,
-               const std::string& window);
-    bool visit_visible_cells(AtspiAccessible* table, int parent, int depth, const std::string& path,
-                             const std::string& app, const std::string& window);
-    bool out_of_budget();
-    void cut(const char* reason);
-
     WalkOptions options_;
-    WalkResult result_;
-    std::int64_t deadline_ms_ = 0;
-    std::size_t bytes_ = 0;
-    int emitted_ = 0;
-    bool stop_ = false;
 };
 
 // The element at `path` ("2.0.3": child indices from the desktop), or null.

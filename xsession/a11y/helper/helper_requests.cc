@@ -9,6 +9,7 @@
 #include "xsession/a11y/a11y_match.h"
 #include "xsession/a11y/a11y_wire.h"
 #include "xsession/a11y/helper/atspi_walker.h"
+#include "xsession/a11y/helper/pipelined_walker.h"
 
 namespace deskbox::a11y {
 
@@ -78,7 +79,7 @@ std::string string_field(const json& j, const char* key) {
 // The reply is assembled from the already encoded elements so that its size is
 // what the walk counted.
 std::string walk_reply(const json& seq, const WalkResult& r) {
-    std::string out = "{\"seq\":" + seq.dump() + ",\"ok\":true,\"events\":" + std::to_string(g_events) + ",\"visited\":" + std::to_string(r.visited) +
+    std::string out = "{\"seq\":" + seq.dump() + ",\"ok\":true,\"events\":" + std::to_string(g_events) + ",\"visited\":" + std::to_string(r.visited) + ",\"calls\":" + std::to_string(r.calls) +
                       ",\"truncated\":" + (r.truncated ? "true" : "false") + ",\"reason\":" + json(r.reason).dump() +
                       ",\"elements\":[";
     for (std::size_t i = 0; i < r.wire.size(); ++i) {
@@ -106,8 +107,7 @@ std::string do_tree(const json& seq, const json& request) {
     options.limits = limits_from(request);
     if (auto p = request.find("prune_hidden"); p != request.end() && p->is_boolean()) options.prune_hidden = p->get<bool>();
     options.app = string_field(request, "app");
-    AtspiWalker walker(std::move(options));
-    return walk_reply(seq, walker.walk_desktop());
+    return walk_reply(seq, pipelined_walk(options));
 }
 
 std::string do_find(const json& seq, const json& request) {
@@ -120,8 +120,7 @@ std::string do_find(const json& seq, const json& request) {
         return e.has_state("showing") && e.has_state("visible") && matcher->matches(e);
     };
     options.keep = [matcher](const Element& e) { return is_actionable(e) && matcher->matches(e); };
-    AtspiWalker walker(std::move(options));
-    return walk_reply(seq, walker.walk_desktop());
+    return walk_reply(seq, pipelined_walk(options));
 }
 
 std::string do_hit_test(const json& seq, const json& request) {
@@ -246,8 +245,7 @@ std::string do_browser_context(const json& seq) {
     WalkOptions options;
     options.limits.time_ms = 2000;
     options.keep_basic = [](const Element& e) { return e.role == "document web" && e.has_state("showing"); };
-    AtspiWalker walker(std::move(options));
-    WalkResult docs = walker.walk_desktop();
+    WalkResult docs = pipelined_walk(options);
     json best;
     int best_score = -1;
     for (const std::string& wire : docs.wire) {
