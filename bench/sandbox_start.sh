@@ -3,7 +3,9 @@
 # running, against the same app started bare, and against bare Xvfb + the
 # app (a session always starts its display before its apps). The app prints
 # the wall clock in ns when it runs; each figure is (that) - (time just before
-# the launch). Medians with min, p25, p75, max over N runs. Needs root.
+# the launch). Medians with min, p25, p75, max over N runs, and the overhead
+# paired per run (deskbox minus bare Xvfb + app of the same iteration, so that
+# both see the same machine load). Needs root.
 #
 #   bench/sandbox_start.sh [BUILD_DIR] [RUNS]
 set -euo pipefail
@@ -52,3 +54,7 @@ done
 echo "deskbox run -> first app running:  $(printf '%s\n' "${sandboxed[@]}" | stats)"
 echo "bare app:                          $(printf '%s\n' "${bare[@]}" | stats)"
 echo "bare Xvfb ready + app:             $(printf '%s\n' "${xvfb[@]}" | stats)"
+# Paired per run (same moment, same machine load): deskbox minus bare Xvfb + app.
+overhead=()
+for ((i = 0; i < runs; i++)); do overhead+=($((sandboxed[i] - xvfb[i]))); done
+echo "overhead over Xvfb + app (paired): $(printf '%s\n' "${overhead[@]}" | stats)"

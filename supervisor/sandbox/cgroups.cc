@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +15,7 @@
 #include "supervisor/base/error.h"
 #include "supervisor/base/event_loop.h"
 #include "supervisor/base/unique_fd.h"
+#include "supervisor/sandbox/cgroup_delegation.h"
 
 namespace deskbox::sandbox {
 namespace {
@@ -79,6 +81,21 @@ bool empty_cgroup(const std::filesystem::path& procs_file) {
         // reaped by their parent (the sandbox init, itself dying), so re-read.
         if (!waits.empty()) poll(waits.data(), waits.size(), 100);
         else poll(nullptr, 0, 10);
+    }
+}
+
+CgroupWarmup::CgroupWarmup(const std::filesystem::path& procs_file) {
+    const std::string path = procs_file.string();  // prepared before fork: the child only makes system calls
+    child_ = fork();
+    if (child_ != 0) return;
+    const int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) [[maybe_unused]] auto n = write(fd, "0", 1);
+    _exit(0);
+}
+
+CgroupWarmup::~CgroupWarmup() {
+    if (child_ <= 0) return;
+    while (waitpid(child_, nullptr, 0) < 0 && errno == EINTR) {
     }
 }
 
@@ -180,6 +197,7 @@ CgroupLayout cgroup_layout(const std::string& mountinfo, const std::string& proc
     if (v2_ok) {
         layout.version = "v2";
         layout.v2_parent = under(v2_mount, v2_path);
+        layout.v2_mount = v2_mount;
         return layout;
     }
     std::string missing;
@@ -210,19 +228,17 @@ std::unique_ptr<SessionCgroup> make_session_cgroup(const std::string& session_na
     }
     CgroupLayout layout = cgroup_layout(mountinfo, self, controllers);
     const std::string leaf = "deskbox-" + session_name;
+    const bool root = geteuid() == 0;
     if (layout.version == "v2") {
-        // Children get the controllers only if the parent enables them in its
-        // subtree_control (which fails with EBUSY while the parent holds
-        // processes, unless it is the root: then the supervisor's unit must
-        // delegate an empty parent; docs/session.md).
-        try {
-            write_cgroup_file(layout.v2_parent / "cgroup.subtree_control", "+memory +pids +cpu");
-        } catch (const Error& e) {
-            throw Error(std::string("enabling cgroup v2 controllers for session cgroups: ") + e.what());
-        }
+        // An ordinary user needs its own cgroup delegated (checked before any change).
+        const std::string problem = v2_delegation_problem(layout.v2_parent, root, writable_by_caller);
+        if (!problem.empty()) throw Error(no_delegation_error(geteuid(), "v2", problem));
+        prepare_v2_parent(layout.v2_parent, layout.v2_parent == layout.v2_mount, {"memory", "pids", "cpu"});
         return std::make_unique<CgroupV2>(layout.v2_parent / leaf);
     }
     if (layout.version == "v1") {
+        const std::string problem = v1_delegation_problem(layout.v1_parents, root, writable_by_caller);
+        if (!problem.empty()) throw Error(no_delegation_error(geteuid(), "v1", problem));
         std::map<std::string, std::filesystem::path> dirs;
         for (const auto& [c, parent] : layout.v1_parents) dirs[c] = parent / leaf;
         return std::make_unique<CgroupV1>(std::move(dirs));

@@ -82,15 +82,37 @@ private:
 struct CgroupLayout {
     std::string version;  // "v2", "v1", or "" when neither is usable
     std::filesystem::path v2_parent;
+    std::filesystem::path v2_mount;  // the hierarchy root (exempt from "no internal processes")
     std::map<std::string, std::filesystem::path> v1_parents;  // controller -> supervisor's folder
     std::string problem;   // why neither is usable
 };
 CgroupLayout cgroup_layout(const std::string& mountinfo, const std::string& proc_self_cgroup,
                            const std::string& v2_controllers);
 
-// Detects the layout on this machine and returns the session cgroup (not yet created).
-// Throws when neither v2 with controllers nor v1 with memory, pids and cpu is available.
+// Detects the layout on this machine and returns the session cgroup (not yet
+// created). Throws when neither v2 with controllers nor v1 with memory, pids
+// and cpu is available, or when an ordinary user has no delegated cgroup
+// (cgroup_delegation.h; before any change). On v2 the supervisor first moves
+// itself into PARENT/supervisor and enables the controllers in PARENT.
 std::unique_ptr<SessionCgroup> make_session_cgroup(const std::string& session_name);
+
+// The kernel's first cgroup migration after a quiet moment waits for an RCU
+// grace period (the global cgroup_threadgroup_rwsem; 5-15 ms on this machine):
+// the cost of moving init into the session cgroup. A child that migrates
+// itself into `procs_file` ("0" = the writer) takes that wait in parallel with
+// the supervisor's own work; init's attach shortly after then finds the grace
+// period passed. The destructor reaps the child. Best effort: a failed fork
+// or write only loses the head start.
+class CgroupWarmup {
+public:
+    explicit CgroupWarmup(const std::filesystem::path& procs_file);
+    ~CgroupWarmup();
+    CgroupWarmup(const CgroupWarmup&) = delete;
+    CgroupWarmup& operator=(const CgroupWarmup&) = delete;
+
+private:
+    pid_t child_ = -1;
+};
 
 // Shared helpers (also used by tests).
 void write_cgroup_file(const std::filesystem::path& file, const std::string& value);

@@ -18,8 +18,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <set>
+#include <sstream>
 
 #include "supervisor/base/error.h"
 #include "supervisor/sandbox/caps.h"
@@ -325,7 +327,44 @@ private:
 
 }  // namespace
 
+ArgvArea own_argv_area() {
+    // Fields 48 and 49 of /proc/self/stat: arg_start, arg_end. The comm field
+    // (2) may hold spaces and parentheses, so count from its closing ')'.
+    UniqueFd fd(open("/proc/self/stat", O_RDONLY | O_CLOEXEC));
+    if (!fd) return {};
+    std::string text(4096, '\0');
+    const ssize_t n = read(fd.get(), text.data(), text.size());
+    if (n <= 0) return {};
+    text.resize(static_cast<std::size_t>(n));
+    const auto paren = text.rfind(')');
+    if (paren == std::string::npos) return {};
+    std::istringstream in(text.substr(paren + 1));
+    std::string field;
+    ArgvArea area;
+    for (int index = 3; in >> field; ++index) {
+        if (index == 48) area.start = std::strtoull(field.c_str(), nullptr, 10);
+        if (index == 49) {
+            area.end = std::strtoull(field.c_str(), nullptr, 10);
+            break;
+        }
+    }
+    if (area.end <= area.start) return {};
+    return area;
+}
+
+void overwrite_argv_area(const ArgvArea& area, const char* title) noexcept {
+    if (area.end <= area.start) return;
+    char* begin = reinterpret_cast<char*>(area.start);
+    const std::size_t size = area.end - area.start;
+    // The last byte stays NUL: the kernel then shows exactly this area
+    // (a non-NUL end means setproctitle and makes it read on into environ).
+    std::memset(begin, 0, size);
+    std::strncpy(begin, title, size - 1);
+    prctl(PR_SET_NAME, title, 0, 0, 0);  // /proc/PID/comm (truncated to 15 bytes)
+}
+
 void run_init(const InitConfig& config) {
+    overwrite_argv_area(config.argv_area, kInitTitle);
     // Dies with the supervisor, SIGKILL included. The race (the supervisor
     // dying before this line) is caught by the Go read: it sees end of stream.
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);

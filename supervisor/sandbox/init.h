@@ -13,6 +13,7 @@
 // process of the namespace with it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "supervisor/sandbox/mounts.h"
@@ -22,8 +23,21 @@
 
 namespace deskbox::sandbox {
 
+// The memory holding the process's command line (what /proc/PID/cmdline shows).
+struct ArgvArea {
+    std::uintptr_t start = 0;
+    std::uintptr_t end = 0;
+};
+// Of the calling process, from /proc/self/stat ({0, 0} when unreadable).
+ArgvArea own_argv_area();
+// Overwrites the area with `title` and zeros (no allocation; init calls it
+// first, so that /proc/1/cmdline inside shows no host path of the supervisor).
+void overwrite_argv_area(const ArgvArea& area, const char* title) noexcept;
+inline constexpr const char* kInitTitle = "deskbox-init";
+
 struct InitConfig {
     std::string hostname;
+    ArgvArea argv_area;  // the supervisor's, which init shares as a copy
     IdMapping ids;
     MountPlan mounts;
     ProcessLimits limits;

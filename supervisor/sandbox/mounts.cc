@@ -198,7 +198,27 @@ int detached_read_only_tree(const std::string& path) {
     return tree;
 }
 
-void build_root(const MountPlan& plan) {
+// Unprivileged binds name host paths, which the new root's tmpfs on /tmp
+// would hide (a runtime dir under /tmp): hold each by an O_PATH fd taken
+// first and bind through /proc/self/fd/N, which the kernel follows.
+static MountPlan with_held_paths(const MountPlan& plan, std::vector<UniqueFd>& held) {
+    MountPlan out = plan;
+    auto hold = [&held](HostBind& bind) {
+        if (bind.tree >= 0 || bind.path.empty()) return;
+        UniqueFd fd(open(bind.path.c_str(), O_PATH | O_CLOEXEC));
+        if (!fd) throw_errno("opening " + bind.path + " to bind it");
+        bind.path = "/proc/self/fd/" + std::to_string(fd.get());
+        held.push_back(std::move(fd));
+    };
+    hold(out.staging);
+    for (auto& f : out.files)
+        if (!f.copy) hold(f.bind);
+    return out;
+}
+
+void build_root(const MountPlan& requested) {
+    std::vector<UniqueFd> held;
+    const MountPlan plan = with_held_paths(requested, held);
     // Nothing we mount may propagate back to the host.
     do_mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, "", "making / private");
     do_mount("tmpfs", kNewRoot, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755", "mounting the new root tmpfs");

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -100,7 +101,8 @@ void validate_sandbox_options(const SandboxOptions& o) {
 }
 
 std::unique_ptr<Sandbox> Sandbox::contain(const SandboxOptions& o) {
-    // 1. Validate and prepare; nothing on the system changes yet.
+    // 1. Validate and prepare; nothing on the system changes yet (but on
+    // cgroup v2 the supervisor moves into its own leaf cgroup: cgroup_delegation.h).
     validate_sandbox_options(o);
     struct stat st{};
     if (stat(o.staging_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
@@ -108,8 +110,13 @@ std::unique_ptr<Sandbox> Sandbox::contain(const SandboxOptions& o) {
     std::unique_ptr<Sandbox> box(new Sandbox());
     box->staging_dir_ = o.staging_dir;
     box->cgroup_ = make_session_cgroup(o.name);
+    // Created first (undone by destroy() on any later failure), so that the
+    // warm-up's grace period overlaps the seccomp build, the id range and the clone.
+    box->cgroup_->create(o.cgroup);
+    CgroupWarmup warmup(box->cgroup_->folders().front() / "cgroup.procs");
     InitConfig config;
     config.hostname = o.name;
+    config.argv_area = own_argv_area();
     config.default_filter = build_seccomp_program(FilterVariant::Default);
     if (o.browser_filter) config.browser_filter = build_seccomp_program(FilterVariant::BrowserSandbox);
     config.limits = o.process;
@@ -120,11 +127,14 @@ std::unique_ptr<Sandbox> Sandbox::contain(const SandboxOptions& o) {
 
     // 2. Id range (root: a slot of 65536 ids; user: the caller's ids).
     if (geteuid() == 0) box->ids_ = reserve_id_range(o.name, o.idmap_lock_dir);
-    else box->ids_.mapping = caller_id_mapping();
+    else {
+        enter_own_user_namespace();
+        box->ids_.mapping = caller_id_mapping();
+    }
     config.ids = box->ids_.mapping;
     const IdMapping& ids = config.ids;
 
-    // 3. Host-side objects init will use: the staging folder (owned by the app user), files, cgroup.
+    // 3. Host-side objects init will use: the staging folder (owned by the app user), files.
     if (ids.privileged && chown(o.staging_dir.c_str(), ids.host_uid_of(kAppUid), ids.host_gid_of(kAppGid)) != 0)
         throw_errno("chown of the staging folder " + o.staging_dir.string());
     UniqueFd staging(detached_read_only_tree(o.staging_dir.string()));
@@ -140,7 +150,6 @@ std::unique_ptr<Sandbox> Sandbox::contain(const SandboxOptions& o) {
             }
         }
     } close_files{config.mounts.files};
-    box->cgroup_->create(o.cgroup);
 
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) throw_errno("creating the init socket");
@@ -171,6 +180,14 @@ std::unique_ptr<Sandbox> Sandbox::contain(const SandboxOptions& o) {
     }
     box->init_pid_ = pid;
     box->pidfd_.reset(pidfd);
+    {
+        // Now, while init waits for Go and is still dumpable: once it is
+        // non-dumpable, an unprivileged supervisor may no longer open its
+        // /proc/PID/ns files. The fd also outlives any pid reuse.
+        const std::string path = "/proc/" + std::to_string(pid) + "/ns/net";
+        box->netns_.reset(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!box->netns_) throw_errno("opening the sandbox network namespace " + path);
+    }
     init_end.reset();
     log_write.reset();
 
@@ -205,11 +222,9 @@ Sandbox::~Sandbox() {
 }
 
 UniqueFd Sandbox::open_netns() const {
-    const std::string path = "/proc/" + std::to_string(init_pid_) + "/ns/net";
-    UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) throw_errno("opening the sandbox network namespace " + path);
-    // The pid could have been recycled if init died: check that init is still ours.
     if (init_exited()) throw Error("opening the sandbox network namespace: init has exited");
+    UniqueFd fd(fcntl(netns_.get(), F_DUPFD_CLOEXEC, 3));
+    if (!fd) throw_errno("duplicating the sandbox network namespace fd");
     return fd;
 }
 
@@ -240,6 +255,7 @@ void Sandbox::destroy() {
         pidfd_.reset();
     }
     control_.reset();
+    netns_.reset();
     if (cgroup_) cgroup_->destroy();
     release_id_range(ids_);
 }

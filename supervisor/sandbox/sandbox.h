@@ -67,7 +67,7 @@ public:
     const IdReservation& id_reservation() const { return ids_; }
     SessionCgroup& cgroup() { return *cgroup_; }
     const std::filesystem::path& staging_dir() const { return staging_dir_; }
-    // A new fd of the sandbox's network namespace (/proc/PID/ns/net), for setns.
+    // A new fd of the sandbox's network namespace, for setns.
     UniqueFd open_netns() const;
 
     // Asks init to SIGTERM every process of the sandbox (orderly stop).
@@ -85,6 +85,7 @@ private:
     UniqueFd pidfd_;
     UniqueFd control_;
     UniqueFd log_;
+    UniqueFd netns_;  // opened right after the clone (see contain())
     IdReservation ids_;
     std::unique_ptr<SessionCgroup> cgroup_;
     std::filesystem::path staging_dir_;

@@ -1,11 +1,13 @@
 #include "supervisor/sandbox/userns.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <utility>
 
 #include "supervisor/base/error.h"
 
@@ -74,6 +76,20 @@ IdReservation reserve_id_range(const std::string& session_name, const std::files
     }
     throw Error("reserving a host id range: all " + std::to_string(kIdSlots) + " slots in " + lock_dir.string() +
                 " are held by running sessions");
+}
+
+void enter_own_user_namespace() {
+    const uid_t uid = geteuid();
+    const gid_t gid = getegid();
+    if (unshare(CLONE_NEWUSER) != 0) throw_errno("creating the supervisor's own user namespace");
+    // An unprivileged writer must deny setgroups before writing gid_map.
+    for (const auto& [file, text] : {std::pair<const char*, std::string>{"/proc/self/setgroups", "deny\n"},
+                                     {"/proc/self/uid_map", id_map_line(uid, uid, 1)},
+                                     {"/proc/self/gid_map", id_map_line(gid, gid, 1)}}) {
+        UniqueFd fd(open(file, O_WRONLY | O_CLOEXEC));
+        if (!fd || write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+            throw_errno(std::string("writing ") + file + " of the supervisor's own user namespace");
+    }
 }
 
 IdMapping caller_id_mapping() {

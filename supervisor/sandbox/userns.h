@@ -50,6 +50,13 @@ struct IdReservation {
 std::uint32_t first_id_slot(const std::string& session_name);
 // Root: reserves a free slot under `lock_dir` (created 0700). Throws when every slot is taken.
 IdReservation reserve_id_range(const std::string& session_name, const std::filesystem::path& lock_dir);
+// Ordinary user, once, while single-threaded: moves the supervisor into a
+// user namespace of its own that maps only its own uid/gid to themselves. It
+// keeps its identity (files, signals, cgroups, getuid()), gains the
+// CAP_SYS_ADMIN there that setns() into the sandbox's network namespace
+// needs besides ownership of the sandbox's user namespace (base/netns.h),
+// and the sandbox's user namespace becomes a child of it.
+void enter_own_user_namespace();
 // Ordinary user: maps kAppUid/kAppGid to the caller.
 IdMapping caller_id_mapping();
 // Releases the slot: unlinks its lock file while still holding it.

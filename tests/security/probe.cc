@@ -38,6 +38,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <initializer_list>
 #include <iostream>
 #include <sstream>
@@ -188,6 +189,15 @@ void peeking() {
     report("6.proc1-environ", fd < 0, fd < 0 ? err_name(errno) : "readable");
     if (fd >= 0) close(fd);
     report("6.parent-is-init", getppid() == 1 || getppid() == 0, "ppid " + std::to_string(getppid()));
+    // init is a fork of the supervisor: its command line must not show the
+    // supervisor's (manifest path, host folders), only its title.
+    std::ifstream cmdline_file("/proc/1/cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(cmdline_file)), std::istreambuf_iterator<char>());
+    while (!cmdline.empty() && cmdline.back() == '\0') cmdline.pop_back();
+    std::string shown = cmdline;
+    for (char& c : shown)
+        if (c == '\0') c = ' ';
+    report("6.proc1-cmdline", cmdline == "deskbox-init", "'" + shown + "'");
 }
 
 void terminals() {
