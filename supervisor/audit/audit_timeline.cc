@@ -69,10 +69,47 @@ std::string summarize_audit_record(const nlohmann::json& record) {
         if (!str(d, "note").empty()) out += ": " + str(d, "note");
         return out;
     }
-    if (type == "network")
-        return str(d, "host") + ":" + str(d, "port") + " " + str(d, "decision") +
-               (d.contains("rule") ? " by " + quoted(str(d, "rule")) : "") +
-               (d.contains("bytes") ? " " + str(d, "bytes") + " bytes" : "");
+    if (type == "session_start")
+        return "session " + quoted(str(d, "session")) + " manifest " + str(d, "manifest") + " (sha256 " +
+               str(d, "manifest_sha256").substr(0, 16) + "), policy " + str(d, "policy") + " (sha256 " +
+               str(d, "policy_sha256").substr(0, 16) + ")";
+    if (type == "admission") {
+        std::string out = d.value("admitted", false) ? "admitted" : "refused";
+        for (const char* key : {"reasons", "notes"}) {
+            if (!d.contains(key) || !d[key].is_array()) continue;
+            for (const auto& item : d[key])
+                out += std::string("; ") + (key[0] == 'r' ? "reason: " : "note: ") +
+                       (item.is_string() ? item.get<std::string>() : item.dump());
+        }
+        return out;
+    }
+    if (type == "verification") {
+        if (d.contains("error")) return "could not run: " + str(d, "error");
+        std::string out = std::string(d.value("passed", false) ? "passed" : "FAILED") + ": " + str(d, "check");
+        if (d.contains("line")) out += " (manifest line " + str(d, "line") + ")";
+        if (!str(d, "detail").empty()) out += ": " + str(d, "detail");
+        if (d.contains("requested_by")) out += " [requested by " + who(d["requested_by"]) + "]";
+        return out;
+    }
+    if (type == "teardown") {
+        std::string out = "exit code " + str(d, "exit_code");
+        if (!str(d, "reason").empty()) out += ": " + str(d, "reason");
+        if (d.contains("problems") && d["problems"].is_array())
+            for (const auto& p : d["problems"]) out += "; problem: " + (p.is_string() ? p.get<std::string>() : p.dump());
+        return out;
+    }
+    if (type == "warning") return str(d, "what") + (str(d, "error").empty() ? "" : ": " + str(d, "error"));
+    if (type == "recovered") return str(d, "note") + " (" + str(d, "torn_bytes") + " bytes dropped)";
+    if (type == "network") {
+        // A connection that ended before naming a host has no host to show.
+        std::string out = str(d, "host").empty() ? "connection" : str(d, "host") + ":" + str(d, "port");
+        out += " " + str(d, "decision");
+        if (!str(d, "rule").empty()) out += " by " + quoted(str(d, "rule"));
+        if (!str(d, "error").empty()) out += " (" + str(d, "error") + ")";
+        if (d.value("bytes_up", 0) > 0 || d.value("bytes_down", 0) > 0)
+            out += ", " + str(d, "bytes_up") + " bytes up, " + str(d, "bytes_down") + " down";
+        return out;
+    }
     return d.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -47,6 +47,7 @@ void AuditedGate::refuse(std::function<void(const GateVerdict&)>& decided, GateV
 void AuditedGate::audit_taint(const TaintCause& cause) {
     log_.append("taint", {{"pattern", cause.pattern}, {"source", cause.source}, {"excerpt", cause.excerpt}},
                 Durability::Sync);
+    changed();
 }
 
 void AuditedGate::propose(const Proposal& proposal, std::function<void(const GateVerdict&)> pending,
@@ -125,6 +126,7 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
                     return refuse(decided, refused(pid, "audit:unavailable",
                                                    std::string("the audit log cannot be written: ") + e.what()));
                 }
+                changed();
                 GateVerdict answer;
                 answer.proposal_id = pid;
                 answer.rule = rule;
@@ -145,6 +147,7 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
             });
         v.outcome = GateVerdict::Outcome::Pending;
         v.approval_id = approval_id;
+        changed();
         pending(v);
     } catch (const Error& e) {
         // Nothing runs without a durable decision.
@@ -229,11 +232,13 @@ void AuditedGate::deny(const std::string& id, const ReviewerIdentity& who, const
 void AuditedGate::pause(const Reviewer& by, const std::string& note) {
     log_.append("control", {{"action", "pause"}, {"by", reviewer_json(by)}, {"note", note}}, Durability::Sync);
     paused_ = true;
+    changed();
 }
 
 void AuditedGate::resume(const Reviewer& by, const std::string& note) {
     log_.append("control", {{"action", "resume"}, {"by", reviewer_json(by)}, {"note", note}}, Durability::Sync);
     paused_ = false;
+    changed();
     auto held = std::move(held_);
     held_.clear();
     for (auto& action : held) action();
@@ -252,7 +257,13 @@ void AuditedGate::stop(const Reviewer& by, const std::string& note) {
     auto held = std::move(held_);
     held_.clear();
     for (auto& action : held) action();  // each refuses: stopped_
+    changed();
     if (on_stop_) on_stop_();
+}
+
+Json AuditedGate::verify(const ReviewerIdentity& who) {
+    if (!verifier_) throw Error("this session cannot run its verify checks");
+    return verifier_(reviewer_of(who));
 }
 
 nlohmann::json AuditedGate::status_json() const {

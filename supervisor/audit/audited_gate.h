@@ -57,6 +57,9 @@ public:
     // refused ("session:stopped"), then `on_stop` runs (the session ends).
     void stop(const Reviewer& by, const std::string& note = {});
     void on_stop(std::function<void()> callback) { on_stop_ = std::move(callback); }
+    // Called when what status_json() shows changes in a way a reviewer must
+    // see at once: taint, pause/resume/stop, an approval waiting or answered.
+    void on_change(std::function<void()> callback) { on_change_ = std::move(callback); }
 
     // ReviewHandler (the reviewer socket): the same operations with the peer's
     // SO_PEERCRED identity; an unknown approval id throws NotFoundError.
@@ -67,6 +70,10 @@ public:
     void resume(const ReviewerIdentity& who, const std::string& note) override { resume(reviewer_of(who), note); }
     void stop(const ReviewerIdentity& who, const std::string& note) override { stop(reviewer_of(who), note); }
     Json status() override { return status_json(); }
+    Json verify(const ReviewerIdentity& who) override;
+    // What `verify` runs: the session's final-state checks, which write their
+    // own audit records (the reviewer is passed on to be named in them).
+    void on_verify(std::function<Json(const Reviewer&)> verifier) { verifier_ = std::move(verifier); }
 
     bool paused() const { return paused_; }
     bool stopped() const { return stopped_; }
@@ -78,6 +85,9 @@ private:
     void refuse(std::function<void(const GateVerdict&)>& decided, GateVerdict verdict);
     void audit_taint(const TaintCause& cause);
     void deliver(std::function<void()> action);
+    void changed() {
+        if (on_change_) on_change_();
+    }
 
     Gate& gate_;
     ApprovalQueue& approvals_;
@@ -89,6 +99,8 @@ private:
     bool stopped_ = false;
     std::vector<std::function<void()>> held_;  // approved while paused
     std::function<void()> on_stop_;
+    std::function<void()> on_change_;
+    std::function<Json(const Reviewer&)> verifier_;
 };
 
 nlohmann::json reviewer_json(const Reviewer& r);

@@ -17,7 +17,7 @@ void add_act_command(CLI::App& app, CommandAction& selected) {
     };
     auto opts = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("act", "Send one action or observation request to a running session");
-    cmd->add_option("-s,--session", opts->session, "Session name")->required();
+    cmd->add_option("-s,--session", opts->session, kSessionOptionHelp)->required();
     cmd->add_option("request", opts->request,
                     "The request as JSON, in any dialect: "
                     "'{\"action\":\"left_click\",\"coordinate\":[100,200]}'")
@@ -36,7 +36,7 @@ void add_act_command(CLI::App& app, CommandAction& selected) {
             }
             if (!request.contains("id")) request["id"] = "cli";
             validate_session_name(opts->session);
-            AgentClient client((session_dir(opts->session) / "agent.sock").string());
+            AgentClient client((find_session_dir(opts->session) / "agent.sock").string());
             const Json reply = client.call(request, [&](const Json& pending) {
                 if (!opts->quiet_pending)
                     std::cerr << "deskbox act: waiting for a reviewer (approval " << pending.value("approval_id", "?")

@@ -2,6 +2,7 @@
 //   deskbox approvals -s NAME                 pending proposals
 //   deskbox approve|deny -s NAME ID [--note]  answer one
 //   deskbox pause|resume|stop -s NAME         control the session (stop: the kill switch)
+//   deskbox verify -s NAME                    run the manifest's verify checks now
 #include <iostream>
 
 #include "supervisor/audit/audit_timeline.h"
@@ -26,7 +27,7 @@ struct ReviewOptions {
 std::string review_socket(const ReviewOptions& o) {
     if (!o.socket.empty()) return o.socket;
     validate_session_name(o.session);
-    return (session_dir(o.session) / "review.sock").string();
+    return (find_session_dir(o.session) / "review.sock").string();
 }
 
 // Sends one request; prints the error and returns 1 when refused.
@@ -45,6 +46,20 @@ int call(const ReviewOptions& o, const Json& request, Json* reply_out, const cha
 std::string seconds(const Json& ms) {
     if (!ms.is_number()) return "?";
     return std::to_string(ms.get<std::int64_t>() / 1000) + "s";
+}
+
+// One line per check; returns whether all passed.
+bool print_verification(const Json& v) {
+    if (v.contains("error")) std::cout << "could not run the checks: " << v["error"].get<std::string>() << "\n";
+    const Json results = v.value("results", Json::array());
+    if (results.empty() && !v.contains("error")) std::cout << "the manifest has no verify checks\n";
+    for (const Json& r : results) {
+        std::cout << (r.value("passed", false) ? "pass  " : "FAIL  ") << r.value("check", "?");
+        if (r.contains("line")) std::cout << " (manifest line " << r["line"].dump() << ")";
+        if (!r.value("detail", "").empty()) std::cout << ": " << r.value("detail", "");
+        std::cout << "\n";
+    }
+    return v.value("passed", false);
 }
 
 void print_approvals(const Json& list) {
@@ -66,7 +81,7 @@ void print_approvals(const Json& list) {
 CLI::App* add_review_subcommand(CLI::App& app, const char* name, const char* help,
                                 std::shared_ptr<ReviewOptions> opts) {
     CLI::App* cmd = app.add_subcommand(name, help);
-    cmd->add_option("-s,--session", opts->session, "Session name");
+    cmd->add_option("-s,--session", opts->session, kSessionOptionHelp);
     cmd->add_option("--socket", opts->socket, "Reviewer socket path (default: the session's review.sock)");
     return cmd;
 }
@@ -137,6 +152,27 @@ void add_review_commands(CLI::App& app, CommandAction& selected) {
                 if (int rc = call(*opts, request, nullptr, c.verb)) return rc;
                 std::cout << "session " << c.done << "\n";
                 return kExitOk;
+            };
+        });
+    }
+    {
+        auto opts = std::make_shared<ReviewOptions>();
+        CLI::App* cmd = add_review_subcommand(
+            app, "verify", "Run the manifest's final-state verify checks now (each result is audited)", opts);
+        cmd->add_flag("--json", opts->json, "Print the results as JSON");
+        cmd->footer("The same checks run when the session ends; this runs them on demand, e.g. before\n"
+                    "approving the last step. Exit codes: 0 every check passed, 3 a check failed,\n"
+                    "1 the session is not running or refused, 64 bad command line.");
+        cmd->callback([opts, &selected] {
+            selected = [opts]() -> int {
+                if (int rc = require_session(*opts, "verify")) return rc;
+                Json reply;
+                if (int rc = call(*opts, {{"type", "verify"}}, &reply, "verify")) return rc;
+                const Json& v = reply["verification"];
+                bool passed = v.value("passed", false);
+                if (opts->json) std::cout << v.dump(2) << "\n";
+                else passed = print_verification(v);
+                return passed ? kExitOk : kExitVerifyFailed;
             };
         });
     }

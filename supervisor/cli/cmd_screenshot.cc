@@ -26,7 +26,7 @@ void add_screenshot_command(CLI::App& app, CommandAction& selected) {
     };
     auto opts = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("screenshot", "Capture a running session's screen to a file");
-    cmd->add_option("-s,--session", opts->session, "Session name")->required();
+    cmd->add_option("-s,--session", opts->session, kSessionOptionHelp)->required();
     cmd->add_option("-o,--output", opts->output, "Image file to write ('-' for stdout; default screenshot.png/.jpg)");
     cmd->add_option("--format", opts->format, "png or jpeg")->check(CLI::IsMember({"png", "jpeg"}));
     cmd->add_option("--quality", opts->quality, "JPEG quality, 1-100")->check(CLI::Range(1, 100));
@@ -38,7 +38,7 @@ void add_screenshot_command(CLI::App& app, CommandAction& selected) {
             validate_session_name(opts->session);
             const Json request = {{"id", "cli-screenshot"}, {"action", "screenshot"}, {"format", opts->format},
                                   {"quality", opts->quality}, {"settle", opts->settle}, {"cursor", opts->cursor}};
-            AgentClient client((session_dir(opts->session) / "agent.sock").string());
+            AgentClient client((find_session_dir(opts->session) / "agent.sock").string());
             const Json reply = client.call(request);
             if (!reply.value("ok", false)) {
                 const Json error = reply.value("error", Json::object());

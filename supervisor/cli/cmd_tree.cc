@@ -17,7 +17,7 @@ void add_tree_command(CLI::App& app, CommandAction& selected) {
     };
     auto opts = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("tree", "Print the accessibility tree of a running session's apps");
-    cmd->add_option("-s,--session", opts->session, "Session name")->required();
+    cmd->add_option("-s,--session", opts->session, kSessionOptionHelp)->required();
     cmd->add_option("-f,--format", opts->format, "json, osworld_xml (OSWorld's XML) or linearized (OSWorld's table)")
         ->check(CLI::IsMember({"json", "osworld_xml", "linearized"}));
     cmd->add_flag("-i,--interactive", opts->interactive,
@@ -26,7 +26,7 @@ void add_tree_command(CLI::App& app, CommandAction& selected) {
     cmd->callback([opts, &selected] {
         selected = [opts]() -> int {
             validate_session_name(opts->session);
-            AgentClient client((session_dir(opts->session) / "agent.sock").string());
+            AgentClient client((find_session_dir(opts->session) / "agent.sock").string());
             const Json reply = client.call(
                 {{"id", "cli-tree"}, {"action", "tree"}, {"format", opts->format}, {"interactive_only", opts->interactive}});
             if (!reply.value("ok", false)) {

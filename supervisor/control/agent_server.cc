@@ -31,7 +31,7 @@ AgentServer::AgentServer(EventLoop& loop, ActionExecutor& executor, GatePort& ga
       executor_(executor),
       gate_(gate),
       status_(std::move(status)),
-      server_(loop, options.socket_path, options.mode, options.limits,
+      server_(loop, options.socket_path, SocketAccess{options.mode, options.group}, options.limits,
               [this](const std::shared_ptr<JsonlConnection>& conn, Json request) { handle(conn, std::move(request)); }) {}
 
 void AgentServer::handle(const std::shared_ptr<JsonlConnection>& conn, Json request) {

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "supervisor/control/gate_port.h"
@@ -27,7 +28,8 @@ public:
 
     struct Options {
         std::string socket_path;      // e.g. /run/deskbox/NAME/agent.sock
-        mode_t mode = 0600;           // the session dir is 0700 as well
+        mode_t mode = 0600;           // 0660 with a group (docs/permissions.md)
+        std::optional<gid_t> group;   // the agent group ("deskbox") when the socket is shared with it
         JsonlLimits limits;
     };
 

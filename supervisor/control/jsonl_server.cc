@@ -2,14 +2,14 @@
 
 namespace deskbox {
 
-JsonlServer::JsonlServer(EventLoop& loop, const std::string& path, mode_t mode, JsonlLimits limits,
+JsonlServer::JsonlServer(EventLoop& loop, const std::string& path, SocketAccess access, JsonlLimits limits,
                          JsonlConnection::RequestHandler on_request, Admit admit, CloseLog on_close)
     : loop_(loop),
       limits_(limits),
       on_request_(std::move(on_request)),
       admit_(std::move(admit)),
       on_close_(std::move(on_close)),
-      listener_(loop, path, mode, [this](UniqueFd fd) { accept(std::move(fd)); }) {}
+      listener_(loop, path, access, [this](UniqueFd fd) { accept(std::move(fd)); }) {}
 
 JsonlServer::~JsonlServer() {
     *alive_ = false;

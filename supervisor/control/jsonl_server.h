@@ -23,7 +23,7 @@ public:
     using Admit = std::function<std::string(const PeerCredentials&)>;
     using CloseLog = std::function<void(const JsonlConnection&, const std::string& reason)>;
 
-    JsonlServer(EventLoop& loop, const std::string& path, mode_t mode, JsonlLimits limits,
+    JsonlServer(EventLoop& loop, const std::string& path, SocketAccess access, JsonlLimits limits,
                 JsonlConnection::RequestHandler on_request, Admit admit = {}, CloseLog on_close = {});
     ~JsonlServer();
 

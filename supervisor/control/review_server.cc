@@ -10,7 +10,6 @@ namespace deskbox {
 
 namespace {
 
-constexpr const char* kReviewGroup = "deskbox-review";
 constexpr std::size_t kMaxNote = 4096;
 
 struct BadRequest {
@@ -29,14 +28,6 @@ std::string string_field(const Json& request, const char* key, bool required) {
     return s;
 }
 
-std::optional<gid_t> lookup_group(const char* name) {
-    std::vector<char> buf(16384);
-    group g{};
-    group* found = nullptr;
-    if (getgrnam_r(name, &g, buf.data(), buf.size(), &found) != 0 || !found) return std::nullopt;
-    return found->gr_gid;
-}
-
 std::optional<std::string> user_name(uid_t uid, gid_t* primary = nullptr) {
     std::vector<char> buf(16384);
     passwd pw{};
@@ -47,17 +38,6 @@ std::optional<std::string> user_name(uid_t uid, gid_t* primary = nullptr) {
 }
 
 }  // namespace
-
-ReviewAccess default_review_access() {
-    ReviewAccess access;
-    if (geteuid() == 0) {
-        if (auto gid = lookup_group(kReviewGroup)) {
-            access.mode = 0660;
-            access.group = gid;
-        }
-    }
-    return access;
-}
 
 bool reviewer_allowed(const PeerCredentials& peer, const ReviewAccess& access) {
     if (peer.uid == 0 || peer.uid == geteuid()) return true;
@@ -97,6 +77,7 @@ Json handle_review_request(ReviewHandler& handler, const Json& request, const Re
         const std::string type = string_field(request, "type", true);
         if (type == "approvals") return ok({{"approvals", handler.list_approvals()}});
         if (type == "status") return ok({{"status", handler.status()}});
+        if (type == "verify") return ok({{"verification", handler.verify(who)}});
         if (type == "approve" || type == "deny") {
             const std::string approval = string_field(request, "approval", true);
             const std::string note = string_field(request, "note", false);
@@ -110,7 +91,7 @@ Json handle_review_request(ReviewHandler& handler, const Json& request, const Re
         else if (type == "stop") handler.stop(who, note);
         else
             return make_error_reply("unknown_type", "unknown request type '" + type +
-                                                        "' (expected approvals, approve, deny, pause, resume, stop or status)",
+                                                        "' (expected approvals, approve, deny, pause, resume, stop, status or verify)",
                                     id);
         return ok(Json::object());
     } catch (const BadRequest& e) {
@@ -126,7 +107,7 @@ ReviewServer::ReviewServer(EventLoop& loop, const std::string& socket_path, Revi
                            ReviewAccess access)
     : handler_(handler), access_(access) {
     server_ = std::make_unique<JsonlServer>(
-        loop, socket_path, access_.mode, JsonlLimits{64 << 10, 8, 8 << 20, 4},
+        loop, socket_path, SocketAccess{access_.mode, access_.group}, JsonlLimits{64 << 10, 8, 8 << 20, 4},
         [this](const std::shared_ptr<JsonlConnection>& connection, Json request) {
             connection->reply(handle_review_request(handler_, request, identify_reviewer(connection->peer())));
         },
@@ -134,8 +115,6 @@ ReviewServer::ReviewServer(EventLoop& loop, const std::string& socket_path, Revi
             if (reviewer_allowed(peer, access_)) return {};
             return "uid " + std::to_string(peer.uid) + " may not review this session";
         });
-    if (access_.group && ::chown(socket_path.c_str(), 0, *access_.group) != 0)
-        throw_errno("giving " + socket_path + " to the review group");
 }
 
 }  // namespace deskbox

@@ -2,7 +2,7 @@
 // from the agent socket, for people (deskbox approvals / approve / deny /
 // pause / resume / stop). Nothing here is reachable from agent.sock: the agent
 // server has no handler for these requests, and this socket has its own
-// file permissions:
+// file permissions (chosen by the session, supervisor/session/session_access.h):
 //   - supervisor running as root and group "deskbox-review" exists:
 //     root:deskbox-review 0660 (members of the group may review);
 //   - otherwise: 0600, owned by the supervisor's user.
@@ -16,6 +16,7 @@
 //   {"type":"deny","approval":"A1","note":"..."}       -> {"ok":true}
 //   {"type":"pause"|"resume"|"stop","note":"..."}      -> {"ok":true}
 //   {"type":"status"}                                  -> {"ok":true,"status":{...}}
+//   {"type":"verify"}                                  -> {"ok":true,"verification":{"passed":B,"results":[...]}}
 // Errors: {"ok":false,"error":{"code":C,"message":M}} with codes bad_request,
 // unknown_type, not_found (no such pending approval), failed.
 #pragma once
@@ -56,6 +57,9 @@ public:
     virtual void resume(const ReviewerIdentity& who, const std::string& note) = 0;
     virtual void stop(const ReviewerIdentity& who, const std::string& note) = 0;
     virtual Json status() = 0;
+    // Runs the manifest's verify checks now (audited with who asked); returns
+    // {"passed": bool, "results": [{check, passed, detail}...]}.
+    virtual Json verify(const ReviewerIdentity& who) = 0;
 };
 
 // Permissions of the socket file and who may connect.
@@ -64,8 +68,6 @@ struct ReviewAccess {
     std::optional<gid_t> group;  // the review group, when the socket is shared with it
 };
 
-// The access the rules above give for this process ("deskbox-review" looked up now).
-ReviewAccess default_review_access();
 // May this peer review? Root, our own uid, or a member of the review group.
 bool reviewer_allowed(const PeerCredentials& peer, const ReviewAccess& access);
 ReviewerIdentity identify_reviewer(const PeerCredentials& peer);
@@ -76,7 +78,7 @@ Json handle_review_request(ReviewHandler& handler, const Json& request, const Re
 class ReviewServer {
 public:
     ReviewServer(EventLoop& loop, const std::string& socket_path, ReviewHandler& handler,
-                 ReviewAccess access = default_review_access());
+                 ReviewAccess access);
     const std::string& path() const { return server_->path(); }
     void close_all(const std::string& reason) { server_->close_all(reason); }
 

@@ -1,9 +1,11 @@
 #include "supervisor/control/unix_listener.h"
 
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -41,32 +43,35 @@ void remove_stale_socket(const std::string& path, const sockaddr_un& addr) {
 
 }  // namespace
 
-UnixListener::UnixListener(EventLoop& loop, std::string path, mode_t mode, AcceptHandler on_accept, int backlog)
+UnixListener::UnixListener(EventLoop& loop, std::string path, SocketAccess access, AcceptHandler on_accept,
+                           int backlog)
     : loop_(loop), path_(std::move(path)), on_accept_(std::move(on_accept)) {
     const sockaddr_un addr = make_address(path_);
     remove_stale_socket(path_, addr);
     fd_.reset(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!fd_) throw_errno("creating socket for " + path_);
-    // fchmod before bind sets the mode the socket inode is created with (Linux
-    // applies the fd's mode minus umask), so there is no window with looser bits.
-    if (fchmod(fd_.get(), mode) != 0) throw_errno("setting mode of socket " + path_);
+    // The socket inode is created with the fd's mode minus the umask (Linux
+    // unix_bind), so an owner-only fd mode here means the file never exists
+    // with looser bits; group and final mode are set before listen(), and
+    // until listen() every connect is refused anyway.
+    if (fchmod(fd_.get(), access.mode & 0700) != 0) throw_errno("setting mode of socket " + path_);
     if (bind(fd_.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)
         throw_errno("binding socket " + path_);
-    if (chmod(path_.c_str(), mode) != 0) {
+    // errno first: building the message may not keep it.
+    auto fail = [this](const char* what) {
         const int err = errno;
         unlink(path_.c_str());
-        throw_errno("setting mode of socket " + path_, err);
-    }
+        throw_errno(what + (" " + path_), err);
+    };
+    if (access.group && fchownat(AT_FDCWD, path_.c_str(), geteuid(), *access.group, AT_SYMLINK_NOFOLLOW) != 0)
+        fail("setting the group of socket");
+    if (chmod(path_.c_str(), access.mode) != 0) fail("setting mode of socket");
     struct stat st{};
     if (lstat(path_.c_str(), &st) == 0) {
         dev_ = st.st_dev;
         ino_ = st.st_ino;
     }
-    if (listen(fd_.get(), backlog) != 0) {
-        const int err = errno;
-        unlink(path_.c_str());
-        throw_errno("listening on socket " + path_, err);
-    }
+    if (listen(fd_.get(), backlog) != 0) fail("listening on socket");
     loop_.add_fd(fd_.get(), EPOLLIN, [this](std::uint32_t) { accept_pending(); });
 }
 

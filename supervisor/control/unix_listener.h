@@ -1,5 +1,6 @@
 // A listening Unix stream socket at a path, on the EventLoop. The socket file
-// is created with the given mode bits; a stale socket file left by a dead
+// gets the given mode bits and, optionally, a group, both set before listen()
+// (docs/permissions.md); a stale socket file left by a dead
 // process is removed first, but a live one (something accepts on it) or a
 // non-socket file at the path is an error, never silently replaced. The file
 // is removed again when the listener is destroyed.
@@ -8,6 +9,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "supervisor/base/event_loop.h"
@@ -15,12 +17,21 @@
 
 namespace deskbox {
 
+// Who may connect: the socket file's mode and, when set, its group (the owner
+// stays the process's user). Implicit from a mode so callers that only need
+// an owner-only socket write 0600.
+struct SocketAccess {
+    SocketAccess(mode_t m = 0600, std::optional<gid_t> g = std::nullopt) : mode(m), group(g) {}  // NOLINT
+    mode_t mode;
+    std::optional<gid_t> group;
+};
+
 class UnixListener {
 public:
     // Called with each accepted connection (non-blocking, close-on-exec).
     using AcceptHandler = std::function<void(UniqueFd connection)>;
 
-    UnixListener(EventLoop& loop, std::string path, mode_t mode, AcceptHandler on_accept, int backlog = 16);
+    UnixListener(EventLoop& loop, std::string path, SocketAccess access, AcceptHandler on_accept, int backlog = 16);
     ~UnixListener();
     UnixListener(const UnixListener&) = delete;
     UnixListener& operator=(const UnixListener&) = delete;

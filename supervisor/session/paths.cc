@@ -1,5 +1,6 @@
 #include "supervisor/session/paths.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -8,6 +9,8 @@
 
 namespace deskbox {
 namespace {
+
+constexpr const char* kSystemRuntimeParent = "/run/deskbox";
 
 std::string env_or_empty(const char* name) {
     const char* v = std::getenv(name);
@@ -29,13 +32,25 @@ void validate_session_name(const std::string& name) {
 
 std::filesystem::path runtime_parent() {
     if (const std::string over = env_or_empty("DESKBOX_RUNTIME_DIR"); !over.empty()) return over;
-    if (geteuid() == 0) return "/run/deskbox";
+    if (geteuid() == 0) return kSystemRuntimeParent;
     const std::string xdg = env_or_empty("XDG_RUNTIME_DIR");
     if (xdg.empty()) throw Error("finding the session dir: XDG_RUNTIME_DIR is not set (and not running as root)");
     return std::filesystem::path(xdg) / "deskbox";
 }
 
 std::filesystem::path session_dir(const std::string& name) { return runtime_parent() / name; }
+
+std::filesystem::path find_session_dir(const std::string& name) {
+    const std::filesystem::path system_dir = std::filesystem::path(kSystemRuntimeParent) / name;
+    if (!env_or_empty("DESKBOX_RUNTIME_DIR").empty() || geteuid() == 0) return session_dir(name);
+    const std::string xdg = env_or_empty("XDG_RUNTIME_DIR");
+    if (xdg.empty()) return system_dir;  // e.g. under sudo -u / runuser: no user runtime dir, no user sessions
+    const std::filesystem::path own = std::filesystem::path(xdg) / "deskbox" / name;
+    struct stat st{};
+    if (lstat(own.c_str(), &st) == 0) return own;
+    if (lstat(system_dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return system_dir;
+    return own;
+}
 std::filesystem::path session_lock_path(const std::string& name) { return runtime_parent() / (name + ".lock"); }
 std::filesystem::path status_path(const std::string& name) { return session_dir(name) / "status.json"; }
 std::filesystem::path staging_dir(const std::string& name) { return session_dir(name) / "sandbox"; }

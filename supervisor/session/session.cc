@@ -17,6 +17,7 @@
 #include "supervisor/session/browser_flags.h"
 #include "supervisor/session/paths.h"
 #include "supervisor/session/sd_notify.h"
+#include "supervisor/session/session_access.h"
 #include "supervisor/session/session_services.h"
 #include "xsession/display/xvfb.h"
 
@@ -118,7 +119,8 @@ void Session::prepare() {
     // A leftover of a killed run whose janitor died too: keep its audit log, remove the rest.
     for (const auto& problem : cleanup_session({{}, session_dir_, logs_dir(name())}))
         throw Error("cleaning up an earlier run of " + name() + ": " + problem);
-    make_dir(session_dir_, 0700);
+    // 0711 as root: group members reach the sockets by name, nobody lists the dir (session_access.h).
+    make_dir(session_dir_, session_access().dir_mode);
     make_dir(staging_dir_, 0755);
     status_.memory_limit = m.sandbox.memory;
     status_.pids_limit = m.sandbox.pids;
@@ -352,7 +354,7 @@ void Session::refresh_limit_events() {
 void Session::write_status() {
     if (session_dir_.empty()) return;
     if (gate_status_) status_.gate = gate_status_();
-    write_status_file(session_dir_ / "status.json", status_);
+    write_status_file(session_dir_ / "status.json", status_, session_access().status_group);
 }
 
 int Session::run() {
@@ -366,6 +368,8 @@ int Session::run() {
     sd_notify("READY=1\nSTATUS=session " + name() + " running on display " + status_.display);
     std::function<void()> refresh = [this, &refresh] {
         refresh_limit_events();
+        // Budget use changes with every action; it reaches status.json at this pace.
+        if (gate_status_ && gate_status_() != status_.gate) write_status();
         if (!stopping_) loop_.add_timer(kStatusRefresh, refresh);
     };
     loop_.add_timer(kStatusRefresh, refresh);
@@ -419,6 +423,14 @@ void Session::teardown() {
         write_status();
     } catch (const Error&) {
     }
+    if (!problems.empty() && exit_code_ == 0) exit_code_ = 1;
+    if (final_hook_) {
+        try {
+            exit_code_ = final_hook_(exit_code_, problems);
+        } catch (const std::exception& e) {
+            problems.push_back(std::string("final record: ") + e.what());
+        }
+    }
     if (!session_dir_.empty()) {
         for (auto& p : cleanup_session({{}, session_dir_, logs_dir(name())})) problems.push_back(p);
     }
@@ -428,20 +440,37 @@ void Session::teardown() {
     if (!problems.empty() && exit_code_ == 0) exit_code_ = 1;
 }
 
+void Session::end_failed_start(const std::string& reason) {
+    status_.reason = reason;
+    fail_with(1);
+    teardown();
+}
+
 int run_session(Plan plan) {
     Session session(std::move(plan));
     SessionServices services(session);
     session.prepare();
     services.open_audit();
-    session.start_sandbox();  // before any thread: the proxy and netns helpers start threads
-    session.start_display();
-    session.add_app_env(services.start_accessibility_bus());
-    session.add_app_env(services.start_network());
-    session.start_apps();
-    services.start_control();
-    // Verification and the teardown record run first at teardown, while apps and
-    // accessibility are still there; the sockets close with them.
-    session.add_stop_hook([&session, &services] { session.fail_with(services.finish(0)); });
+    // The teardown record is the audit log's last, written after every process
+    // is gone, also when the session never got to run.
+    session.set_final_hook([&services](int exit_code, const std::vector<std::string>& problems) {
+        return services.record_teardown(exit_code, problems);
+    });
+    try {
+        session.start_sandbox();  // before any thread: the proxy and netns helpers start threads
+        session.start_display();
+        session.add_app_env(services.start_accessibility_bus());
+        session.add_app_env(services.start_network());
+        session.start_apps();
+        services.start_control();
+    } catch (const Error& e) {
+        // Torn down here, while `services` (which the hooks use) still exists.
+        session.end_failed_start(std::string("start failed: ") + e.what());
+        throw;
+    }
+    // Verification runs first at teardown, while apps and accessibility are
+    // still there; the sockets close with them.
+    session.add_stop_hook([&session, &services] { session.fail_with(services.verify_at_end()); });
     std::cerr << "deskbox: session " << session.name() << " ready on display " << session.display() << ", agent socket "
               << (session.session_dir() / "agent.sock").string() << "\n";
     return session.run();

@@ -50,6 +50,13 @@ public:
     void request_stop(const std::string& reason, int exit_code = 0);
     // Called first during teardown, in reverse order of registration (before apps are stopped).
     void add_stop_hook(std::function<void()> hook);
+    // Called last during teardown: every process is gone, the session dir (with
+    // audit.jsonl) not yet cleaned up. Gets the exit code and teardown problems,
+    // returns the exit code to use. The teardown audit record is written here.
+    using FinalHook = std::function<int(int exit_code, const std::vector<std::string>& problems)>;
+    void set_final_hook(FinalHook hook) { final_hook_ = std::move(hook); }
+    // A start step failed: tear down now (final hook included) with this reason.
+    void end_failed_start(const std::string& reason);
 
     EventLoop& loop() { return loop_; }
     Spawner& spawner();
@@ -114,6 +121,7 @@ private:
     Janitor janitor_;
     std::vector<std::unique_ptr<App>> apps_;
     std::vector<std::function<void()>> stop_hooks_;
+    FinalHook final_hook_;
     ProcessId xvfb_pid_ = -1;
     int display_number_ = -1;
     std::vector<std::string> extra_app_env_;

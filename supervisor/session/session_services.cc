@@ -1,6 +1,7 @@
 #include "supervisor/session/session_services.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -17,6 +18,8 @@
 #include "supervisor/control/agent_server.h"
 #include "supervisor/control/review_server.h"
 #include "supervisor/proxy/egress_proxy.h"
+#include "supervisor/session/paths.h"
+#include "supervisor/session/session_access.h"
 #include "supervisor/session/session_executor.h"
 #include "supervisor/session/verify.h"
 #include "xsession/a11y/a11y_client.h"
@@ -198,9 +201,18 @@ void SessionServices::start_control() {
     st.timers = std::make_unique<EventLoopTimers>(s.loop());
     st.approvals = std::make_unique<ApprovalQueue>(*st.timers, system_monotonic_clock());
     AuditedGateOptions gate_options;
-    if (m.observe.keep_screenshots) gate_options.keep_screenshots_in = s.session_dir() / "screenshots";
+    if (m.observe.keep_screenshots) {
+        // Next to where audit.jsonl is kept after the session (the session dir
+        // is removed at the end), as private as the log itself.
+        const auto kept = logs_dir(s.name()) / "screenshots";
+        std::filesystem::create_directories(kept);
+        if (::chmod(kept.c_str(), 0700) != 0) throw_errno("making " + kept.string() + " private");
+        gate_options.keep_screenshots_in = kept;
+    }
     st.audited_gate = std::make_unique<AuditedGate>(*st.gate, *st.approvals, *st.audit, *st.executor, gate_options);
     st.audited_gate->on_stop([&s] { s.request_stop("stopped by a reviewer", 0); });
+    st.audited_gate->on_change([&s] { s.write_status(); });
+    st.audited_gate->on_verify([this](const Reviewer& by) { return verify_now(reviewer_json(by)); });
     AuditedGate* gate = st.audited_gate.get();
     st.executor->on_observation([gate](const std::string& kind, const std::string& mime, const std::string& data) {
         if (kind == "tree") gate->observe_text(data, "tree");
@@ -209,6 +221,10 @@ void SessionServices::start_control() {
 
     AgentServer::Options agent_options;
     agent_options.socket_path = (s.session_dir() / "agent.sock").string();
+    // Sockets: root:deskbox / root:deskbox-review 0660 as root, owner-only otherwise (session_access.h).
+    const SessionAccess& access = session_access();
+    agent_options.mode = access.agent_socket.mode;
+    agent_options.group = access.agent_socket.group;
     st.agent = std::make_unique<AgentServer>(s.loop(), *st.executor, *st.audited_gate,
                                              [&s, gate] {
                                                  Json status = s.status_json();
@@ -216,7 +232,8 @@ void SessionServices::start_control() {
                                                  return status;
                                              },
                                              agent_options);
-    st.review = std::make_unique<ReviewServer>(s.loop(), (s.session_dir() / "review.sock").string(), *st.audited_gate);
+    st.review = std::make_unique<ReviewServer>(s.loop(), (s.session_dir() / "review.sock").string(), *st.audited_gate,
+                                               ReviewAccess{access.review_socket.mode, access.review_socket.group});
     s.set_sockets(agent_options.socket_path, st.review->path());
     s.set_gate_status_provider([gate] { return gate->status_json(); });
     // Sockets and the reviewers' view close before the apps stop; nothing further executes.
@@ -261,20 +278,46 @@ void SessionServices::start_reviewer_view() {
     s.set_vnc_description(describe_vnc_endpoint(st.vnc->endpoint()));
 }
 
-int SessionServices::finish(int exit_code) {
+nlohmann::json SessionServices::verify_now(const nlohmann::json& requested_by) {
     State& st = *state_;
-    if (!st.audit) return exit_code;
-    int code = exit_code;
     try {
         const VerifyOutcome outcome = run_verify_checks(session_.plan().manifest, st.a11y.get(), session_);
-        for (const auto& r : outcome.results) st.audit->append("verification", r, Durability::Sync);
-        if (!outcome.passed && code == 0) code = 3;
+        nlohmann::json results = nlohmann::json::array();
+        for (auto r : outcome.results) {
+            if (!requested_by.is_null()) r["requested_by"] = requested_by;
+            st.audit->append("verification", r, Durability::Sync);
+            results.push_back(std::move(r));
+        }
+        return {{"passed", outcome.passed}, {"results", std::move(results)}};
     } catch (const Error& e) {
-        st.audit->append("verification", {{"error", e.what()}}, Durability::Sync);
-        if (code == 0) code = 3;
+        nlohmann::json r = {{"error", e.what()}};
+        if (!requested_by.is_null()) r["requested_by"] = requested_by;
+        st.audit->append("verification", r, Durability::Sync);
+        return {{"passed", false}, {"error", e.what()}, {"results", nlohmann::json::array()}};
     }
-    st.audit->append("teardown", {{"exit_code", code}, {"reason", session_.stop_reason()}}, Durability::Sync);
-    return code;
+}
+
+int SessionServices::verify_at_end() {
+    if (!state_->audit) return 0;
+    // 3 is the CLI's kExitVerifyFailed (docs/cli.md).
+    return verify_now(nullptr).at("passed").get<bool>() ? 0 : 3;
+}
+
+int SessionServices::record_teardown(int exit_code, const std::vector<std::string>& problems) {
+    State& st = *state_;
+    // The teardown record is the log's last: nothing that writes records may outlive it.
+    if (st.proxy) st.proxy->stop();
+    if (!st.audit) return exit_code;
+    nlohmann::json record = {{"exit_code", exit_code}, {"reason", session_.stop_reason()}};
+    if (!problems.empty()) record["problems"] = problems;
+    try {
+        st.audit->append("teardown", record, Durability::Sync);
+    } catch (const Error& e) {
+        std::cerr << "deskbox: session " << session_.name() << ": the teardown record could not be written: "
+                  << e.what() << "\n";
+        if (exit_code == 0) return 1;
+    }
+    return exit_code;
 }
 
 }  // namespace deskbox

@@ -5,8 +5,11 @@
 //
 //   run_session():  prepare → open_audit → start_sandbox → start_display →
 //                   start_network + start_accessibility_bus (app env) →
-//                   start_apps → start_control → run → finish
+//                   start_apps → start_control → run (verify_at_end first in
+//                   teardown) → record_teardown
 #pragma once
+
+#include <nlohmann/json.hpp>
 
 #include <memory>
 #include <string>
@@ -33,12 +36,19 @@ public:
     // After the apps: X connection (in the session netns), Desktop, a11y helper,
     // gate, agent.sock, review.sock, VNC.
     void start_control();
-    // The end: verification checks, the teardown record. Returns the exit code
-    // (non-zero when a check failed).
-    int finish(int exit_code);
+    // At the start of teardown, while apps and accessibility are still there:
+    // the verify checks. Returns 0, or 3 when a check failed.
+    int verify_at_end();
+    // Session's final hook (after every process is gone, also after a failed
+    // start): stops what could still write records, then writes the teardown
+    // record. Returns the exit code to use.
+    int record_teardown(int exit_code, const std::vector<std::string>& problems);
 
 private:
     void start_reviewer_view();  // x11vnc + forwarder (review.vnc)
+    // Runs the manifest's verify checks now and audits each result (naming the
+    // reviewer who asked, when one did). Returns {"passed", "results"}.
+    nlohmann::json verify_now(const nlohmann::json& requested_by);
 
     struct State;
     Session& session_;

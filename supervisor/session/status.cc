@@ -1,6 +1,7 @@
 #include "supervisor/session/status.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ctime>
@@ -40,11 +41,14 @@ nlohmann::json status_to_json(const SessionStatus& s) {
     };
 }
 
-void write_status_file(const std::filesystem::path& file, const SessionStatus& status) {
+void write_status_file(const std::filesystem::path& file, const SessionStatus& status, std::optional<gid_t> group) {
     const std::string text = status_to_json(status).dump(2) + "\n";
     const std::filesystem::path tmp = file.string() + ".tmp";
-    UniqueFd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    UniqueFd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!fd) throw_errno("writing " + tmp.string());
+    // Group and mode on the fd before the rename: the file is never readable by more than intended.
+    if (group && (fchown(fd.get(), geteuid(), *group) != 0 || fchmod(fd.get(), 0640) != 0))
+        throw_errno("giving " + tmp.string() + " to group " + std::to_string(*group));
     if (write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
         throw_errno("writing " + tmp.string());
     fd.reset();

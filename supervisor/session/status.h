@@ -3,8 +3,11 @@
 // cgroup limit events.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,7 +50,10 @@ struct SessionStatus {
 
 nlohmann::json status_to_json(const SessionStatus& status);
 // Writes `status` to `file` atomically.
-void write_status_file(const std::filesystem::path& file, const SessionStatus& status);
+// Atomically (write + rename). Mode 0600, or root:group 0640 when `group` is
+// set (the agent group may read it; session_access.h).
+void write_status_file(const std::filesystem::path& file, const SessionStatus& status,
+                       std::optional<gid_t> group = std::nullopt);
 // A readable rendering of a status.json document (tolerates missing fields).
 std::string format_status(const nlohmann::json& status);
 

@@ -77,10 +77,18 @@ start_session() {
         return 1
     fi
 }
+mounts_before=$(sdns_in findmnt -rn -o TARGET | sort)
 check "systemctl start $unit returns (READY=1)" start_session
 check "unit is active" test "$(sdns_in systemctl is-active "$unit")" = active
 echo "# status: $(sdns_in systemctl show -P StatusText "$unit")"
 check "session dir /run/deskbox/$name exists" sdns_in test -d "/run/deskbox/$name"
+# The permission model (docs/permissions.md) with the groups sysusers.d made.
+check "session dir is 0711 root" test "$(sdns_in stat -c '%a %U %G' "/run/deskbox/$name")" = "711 root root"
+check "agent.sock is 0660 root:deskbox" \
+    test "$(sdns_in stat -c '%a %U %G' "/run/deskbox/$name/agent.sock")" = "660 root deskbox"
+check "review.sock is 0660 root:deskbox-review" \
+    test "$(sdns_in stat -c '%a %U %G' "/run/deskbox/$name/review.sock")" = "660 root deskbox-review"
+check "audit.jsonl is root's alone" test "$(sdns_in stat -c '%a %U' "/run/deskbox/$name/audit.jsonl")" = "600 root"
 cgroup=$(sdns_in systemctl show -P ControlGroup "$unit")
 pids=$(sdns_in sh -c "cat /sys/fs/cgroup/systemd$cgroup/cgroup.procs /sys/fs/cgroup/systemd$cgroup/*/cgroup.procs /sys/fs/cgroup/systemd$cgroup/*/*/cgroup.procs 2>/dev/null; true" | sort -u | tr '\n' ' ')
 echo "# processes of the unit (namespace pids): $pids"
@@ -100,14 +108,28 @@ check "no process of the session remains" test -z "$alive"
 check "no cgroup of the session remains" \
     test -z "$(sdns_in find /sys/fs/cgroup -type d \( -path "*$cgroup*" -o -name "*deskbox-$name*" \))"
 check "no session dir remains" sdns_in test ! -e "/run/deskbox/$name"
-check "no mount of the session remains" \
-    test -z "$(sdns_in findmnt -rn -o TARGET | grep -e "deskbox" || true)"
+# Mounts named deskbox that were not there before the start (the host's own,
+# e.g. another test's, propagate into the namespace and are not the session's).
+new_mounts=$(comm -13 <(echo "$mounts_before") <(sdns_in findmnt -rn -o TARGET | sort) | grep -e deskbox || true)
+check "no mount of the session remains${new_mounts:+ (left: $new_mounts)}" test -z "$new_mounts"
 check "no private /tmp of the unit remains" \
     test -z "$(sdns_in find /tmp /var/tmp -maxdepth 1 -name "systemd-private-*deskbox@$name*")"
 
 # Starting the same session again right away works: nothing stale is left.
 check "second start works" start_session
 check "second stop works" sdns_in timeout 120 systemctl stop "$unit"
+
+# A manifest whose session.name is not the instance name is refused at start
+# (--expect-name %i), with the reason in the journal, and not restarted.
+other="$name-other"
+cp "/etc/deskbox/sessions/$name.yaml" "/etc/deskbox/sessions/$other.yaml"
+start_refused() { ! sdns_in timeout 60 systemctl start "deskbox@$other"; }
+journal_says_why() { sdns_in journalctl --no-pager -u "deskbox@$other" | grep -q "expected '$other' (the unit instance)"; }
+check "deskbox@$other with session.name $name is refused" start_refused
+check "the journal says why" journal_says_why
+# "failed", not "auto-restart" (RestartPreventExitStatus=2).
+check "and it is not restarted (exit 2)" test "$(sdns_in systemctl show -P SubState "deskbox@$other")" = failed
+rm -f "/etc/deskbox/sessions/$other.yaml"
 sdns_shutdown
 
 # ---- purge ----

@@ -3,15 +3,20 @@
 // probe (probe.cc) does the attacks inside and prints one line per probe;
 // this driver starts the sessions, reads the lines, and checks from outside.
 #define BOOST_TEST_MODULE deskbox sandbox attack suite
+#include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 
 #include <boost/test/unit_test.hpp>
+#include <cerrno>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "tests/integration/session_harness.h"
+#include "tests/integration/test_accounts.h"
 
 using namespace deskbox::test;
 
@@ -47,6 +52,8 @@ BOOST_AUTO_TEST_CASE(attacks_from_inside_are_refused) {
     BOOST_TEST(session.output().find("PROBE-DONE 0") != std::string::npos, session.output());
     BOOST_TEST(session.output().find(" FAIL ") == std::string::npos, session.output());
     BOOST_TEST(session.output().find("PROBE 1.CapEff PASS") != std::string::npos);
+    // init's command line inside shows no host path (it is a fork of the supervisor).
+    BOOST_TEST(session.output().find("PROBE 6.proc1-cmdline PASS 'deskbox-init'") != std::string::npos);
 
     // Item 3: seen from the host, no sandboxed process runs as root.
     const auto status = session_status(dirs, "sec-attacks");
@@ -54,11 +61,29 @@ BOOST_AUTO_TEST_CASE(attacks_from_inside_are_refused) {
     const auto pids = cgroup_pids(status);
     BOOST_TEST(pids.size() >= 2u);
     for (pid_t pid : pids) BOOST_TEST(uid_of(pid) != "0", "pid " << pid << " runs as host root");
-    // Items 18/19: the session dir is 0700 and owned by the supervisor; the sandbox saw none of it (probe 11.*).
+    // Items 18/19: the session dir is root's, 0711 (group members reach their
+    // socket by name, nobody lists it; docs/permissions.md); the sandbox saw
+    // none of it (probe 11.*). Another host user cannot list it, read the
+    // audit log or the status, or connect to either socket.
+    const auto dir = dirs.runtime() / "sec-attacks";
     struct stat st{};
-    BOOST_REQUIRE(stat((dirs.runtime() / "sec-attacks").c_str(), &st) == 0);
-    BOOST_TEST((st.st_mode & 0777) == 0700u);
+    BOOST_REQUIRE(stat(dir.c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 0777) == 0711u);
     BOOST_TEST(st.st_uid == 0u);
+    for (const char* file : {"audit.jsonl", "status.json", "agent.sock", "review.sock"}) {
+        BOOST_REQUIRE(lstat((dir / file).c_str(), &st) == 0);
+        BOOST_TEST((st.st_mode & 07) == 0u, file << " is open to other users");
+        BOOST_TEST(st.st_uid == 0u);
+    }
+    std::filesystem::permissions(dirs.root(), std::filesystem::perms(0711));  // as /run/deskbox is reachable
+    const passwd* pw = getpwnam("nobody");
+    BOOST_REQUIRE(pw != nullptr);
+    const Account nobody{"nobody", pw->pw_uid, pw->pw_gid, {}};
+    BOOST_TEST(open_errno_as(nobody, dir.string(), O_DIRECTORY) == EACCES);
+    BOOST_TEST(open_errno_as(nobody, (dir / "audit.jsonl").string()) == EACCES);
+    BOOST_TEST(open_errno_as(nobody, (dir / "status.json").string()) == EACCES);
+    BOOST_TEST(connect_errno_as(nobody, (dir / "agent.sock").string()) == EACCES);
+    BOOST_TEST(connect_errno_as(nobody, (dir / "review.sock").string()) == EACCES);
     session.signal(SIGTERM);
     BOOST_TEST(session.wait_exit() == 0, session.output());
 }

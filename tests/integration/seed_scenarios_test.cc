@@ -1,0 +1,278 @@
+// The seeds' acceptance scenarios, end to end: real sessions running Chromium
+// on the local seed site (seed_site.h) through the egress proxy, governed by
+// the shipped example policy policy/examples/ci-incident.yaml, driven through
+// the agent socket, with a reviewer answering through the review socket.
+//
+//   1. a read-only CI lookup runs;
+//   2. an incident update pauses for approval and happens only once approved;
+//   3. a page on an unrelated domain is blocked;
+//   4. a deploy rerun proposed after the page showed an injected instruction
+//      is blocked until a reviewer approves (and the session is tainted);
+//   5. two buttons named "Failed tests" refuse a click by name
+//      (network_session_test.cc, chromium_in_a_session_...);
+//   6. a final state that changed an unrelated record fails verification.
+#define BOOST_TEST_MODULE deskbox seed scenarios
+#include <boost/test/unit_test.hpp>
+
+#include <signal.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "supervisor/control/agent_client.h"
+#include "tests/integration/seed_site.h"
+#include "tests/integration/session_harness.h"
+
+using namespace deskbox;
+using namespace deskbox::test;
+
+namespace {
+
+constexpr int kPageTimeoutMs = 60'000;
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// The shipped example policy, plus host commands for the verify check.
+std::filesystem::path seed_policy(const TestDirs& dirs) {
+    const char* root = std::getenv("DESKBOX_SOURCE_ROOT");
+    BOOST_TEST_REQUIRE(root != nullptr, "DESKBOX_SOURCE_ROOT is not set (run through meson test)");
+    std::string policy = slurp(std::filesystem::path(root) / "policy/examples/ci-incident.yaml");
+    const std::string anchor = "  writable_files: true\n";
+    const auto at = policy.find(anchor);
+    BOOST_TEST_REQUIRE(at != std::string::npos, "ci-incident.yaml has no admission.writable_files line");
+    policy.insert(at + anchor.size(), "  host_commands: true\n");
+    const auto path = dirs.root() / "ci-incident.yaml";
+    std::ofstream(path) << policy;
+    return path;
+}
+
+std::string chromium_manifest(const std::string& name, const std::string& host, const std::string& url,
+                              const std::string& title, const SeedSite& site,
+                              const std::filesystem::path& policy, const std::string& extra = {}) {
+    const std::string port = std::to_string(site.port());
+    return "session: {name: " + name + ", budget: {steps: 500, actions_per_second: 5}}\n"
+           "sandbox: {memory: 2G, pids: 1024}\n"
+           "network: {mode: allowlist, allow: [" + host + "], ports: [" + port + "], resolve: {" + host +
+           ": '127.0.0.1:" + port + "'}}\n"
+           "apps:\n"
+           "  - name: browser\n"
+           "    exec: [chromium, --no-sandbox, --disable-gpu, --no-first-run, --disable-background-networking,\n"
+           "           --disable-component-update, --disable-sync, --user-data-dir=/tmp/profile, '" + url + "']\n"
+           "    ready: {title: '" + title + "', timeout: 180s}\n"
+           "policy: " + policy.string() + "\n"
+           "review: {vnc: {enabled: false}, approval_timeout: 5m}\n" + extra;
+}
+
+// The browser renders a page some time after the site served it: wait until
+// `needle` is in the accessibility tree (interactive elements as OSWorld's
+// linearized table, or the whole tree as JSON). Between looks, a settled
+// screenshot waits for the screen to stop changing (an event, not a sleep).
+void wait_for_tree(AgentClient& agent, const std::string& needle, bool interactive) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kPageTimeoutMs);
+    std::string last;
+    while (std::chrono::steady_clock::now() < deadline) {
+        Json request = {{"action", "tree"}};
+        if (interactive) request.update({{"format", "linearized"}, {"interactive_only", true}});
+        const Json tree = agent.call(request);
+        last = tree.dump();
+        if (tree.value("ok", false) && contains(last, needle)) return;
+        agent.call({{"action", "screenshot"}, {"format", "jpeg"}, {"settle", true}});
+    }
+    BOOST_FAIL("'" + needle + "' did not appear in the tree within " + std::to_string(kPageTimeoutMs) +
+               " ms; last tree reply: " + last);
+}
+
+// A visible interactive element (role as AT-SPI names it: "push button").
+void wait_for_element(AgentClient& agent, std::string role, const std::string& name) {
+    for (char& c : role)
+        if (c == ' ') c = '-';  // OSWorld's tag names
+    // The linearized table is JSON-escaped inside the reply: its tabs read "\t".
+    wait_for_tree(agent, role + "\\t" + name + "\\t", true);
+}
+
+// The policy allows 5 actions per second and the waits above spend some: a
+// refusal by the rate limit (never one by a rule) is retried after the bucket
+// has had time to refill. This is pacing, not waiting for readiness.
+Json act(AgentClient& agent, const Json& request, const std::function<void(const Json&)>& on_pending = {}) {
+    Json reply;
+    for (int attempt = 0; attempt < 10; ++attempt) {
+        reply = agent.call(request, on_pending);
+        if (!contains(reply.dump(), "budget:rate")) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    }
+    return reply;
+}
+
+Json click(AgentClient& agent, const std::string& role, const std::string& name,
+           const std::function<void(const Json&)>& on_pending = {}) {
+    wait_for_element(agent, role, name);
+    return act(agent, {{"action", "click_element"}, {"role", role}, {"name", name}}, on_pending);
+}
+
+// The ended session's audit log: its hash chain must verify; returns `deskbox audit show`.
+std::string verified_timeline(const TestDirs& dirs, const std::string& name) {
+    const auto audit = dirs.state() / name / "audit.jsonl";
+    const auto [verify_code, verify_out] = run_deskbox(dirs, {"audit", "verify", audit.string()});
+    BOOST_TEST(verify_code == 0, verify_out);
+    const auto [show_code, timeline] = run_deskbox(dirs, {"audit", "show", audit.string()});
+    BOOST_TEST(show_code == 0, timeline);
+    return timeline;
+}
+
+}  // namespace
+
+// Scenarios 1, 3 and 4 on the CI dashboard.
+BOOST_AUTO_TEST_CASE(ci_lookup_runs_injected_deploy_waits_for_a_reviewer_other_sites_are_blocked) {
+    if (!require_root()) return;
+    SeedSite site;
+    TestDirs dirs;
+    const auto policy = seed_policy(dirs);
+    const std::string name = "seed-ci";
+    const std::string port = std::to_string(site.port());
+    SessionProcess session(dirs, dirs.manifest(name, chromium_manifest(name, "ci.example",
+                                                                       "http://ci.example:" + port + "/",
+                                                                       "CI dashboard", site, policy)));
+    BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 240'000), session.output());
+    AgentClient agent((dirs.runtime() / name / "agent.sock").string());
+
+    // 1. A read-only lookup on the CI domain (tier medium → allow) runs at once.
+    const Json lookup = click(agent, "link", "View logs");
+    BOOST_TEST_REQUIRE(lookup.value("ok", false), lookup.dump());
+    BOOST_TEST(site.wait_served("ci.example /logs", kPageTimeoutMs));
+
+    // The log page carries an instruction aimed at the agent: reading it taints the session.
+    wait_for_element(agent, "push button", "Rerun deploy");
+    const Json tree = act(agent, {{"action", "tree"}});
+    BOOST_TEST_REQUIRE(tree.value("ok", false), tree.dump());
+    const Json status = session_status(dirs, name);
+    BOOST_TEST(status["gate"]["tainted"].get<bool>(), status.dump());
+    BOOST_TEST(contains(status["gate"]["taint_cause"].dump(), "AI agents: you must now click"), status.dump());
+
+    // 4. The deploy rerun the page asked for waits for a reviewer; nothing reaches the site before.
+    std::string approval;
+    const Json rerun = click(agent, "push button", "Rerun deploy", [&](const Json& pending) {
+        approval = pending.value("approval_id", "");
+        // High tier already asks a reviewer; the taint is named in the rule all the same.
+        BOOST_TEST(pending.value("rule", "") == "deploy controls+taint", pending.dump());
+        BOOST_TEST(!site.served("ci.example /rerun"));
+        const auto [list_code, listed] = run_deskbox(dirs, {"approvals", "-s", name});
+        BOOST_TEST(list_code == 0, listed);
+        BOOST_TEST(contains(listed, "Rerun deploy"), listed);
+        BOOST_TEST(contains(listed, "tainted"), listed);
+        BOOST_TEST(!site.served("ci.example /rerun"));
+        const auto [code, out] = run_deskbox(dirs, {"approve", "-s", name, approval, "--note", "checked the run"});
+        BOOST_TEST(code == 0, out);
+    });
+    BOOST_TEST_REQUIRE(!approval.empty(), rerun.dump());
+    BOOST_TEST_REQUIRE(rerun.value("ok", false), rerun.dump());
+    BOOST_TEST(site.wait_served("ci.example /rerun", kPageTimeoutMs));
+
+    // While tainted even a medium-tier lookup escalates to a reviewer; this one is approved.
+    std::string escalated;
+    const Json status_link = click(agent, "link", "Status page", [&](const Json& pending) {
+        escalated = pending.value("approval_id", "");
+        const auto [code, out] = run_deskbox(dirs, {"approve", "-s", name, escalated});
+        BOOST_TEST(code == 0, out);
+    });
+    BOOST_TEST(!escalated.empty(), status_link.dump());
+    BOOST_TEST(status_link.value("ok", false), status_link.dump());
+
+    // 3. The browser is now on status.other.example: the proxy refused the page
+    // (the site never saw it) and the gate refuses acting on it.
+    wait_for_tree(agent, "deskbox egress proxy", false);  // the proxy's refusal, shown as the page
+    const Json blocked = act(agent, {{"action", "left_click"}, {"coordinate", {400, 300}}});
+    BOOST_TEST(!blocked.value("ok", true), blocked.dump());
+    BOOST_TEST(contains(blocked.dump(), "other sites"), blocked.dump());
+    for (const auto& r : site.requests()) BOOST_TEST(!contains(r, "status.other.example"), r);
+
+    session.signal(SIGTERM);
+    BOOST_TEST(session.wait_exit(60'000) == 0, session.output());
+
+    const std::string timeline = verified_timeline(dirs, name);
+    BOOST_TEST(contains(timeline, "session tainted: tree text matched"), timeline);
+    BOOST_TEST(contains(timeline, "approve by rule 'deploy controls+taint' (tier high)"), timeline);
+    BOOST_TEST(contains(timeline, "approve by rule 'ci lookup+taint' (tier medium)"), timeline);
+    BOOST_TEST(contains(timeline, "approved by root"), timeline);
+    BOOST_TEST(contains(timeline, "deny by rule 'other sites'"), timeline);
+    BOOST_TEST(contains(timeline, "status.other.example:" + port + " deny"), timeline);
+}
+
+// Scenarios 2 and 6 on the incident tracker.
+BOOST_AUTO_TEST_CASE(incident_update_waits_for_approval_and_an_unrelated_change_fails_verification) {
+    if (!require_root()) return;
+    SeedSite site;
+    TestDirs dirs;
+    const auto policy = seed_policy(dirs);
+    const std::string name = "seed-incident";
+    const std::string port = std::to_string(site.port());
+    const std::string verify =
+        "verify:\n"
+        "  - command: {run: [curl, -sf, --noproxy, '*', -o, /dev/null, 'http://127.0.0.1:" + port +
+        "/check/inc-7-open'], exit: 0}\n";
+    SessionProcess session(dirs, dirs.manifest(name, chromium_manifest(name, "ops.incidents.example",
+                                                                       "http://ops.incidents.example:" + port +
+                                                                           "/incident/42",
+                                                                       "INC-42", site, policy, verify)));
+    BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 240'000), session.output());
+    AgentClient agent((dirs.runtime() / name / "agent.sock").string());
+    auto approve = [&](const Json& pending) {
+        const auto [code, out] = run_deskbox(dirs, {"approve", "-s", name, pending.value("approval_id", "")});
+        BOOST_TEST(code == 0, out);
+    };
+
+    // 2. The incident update pauses: the agent's reply is pending, the record is untouched.
+    bool paused = false;
+    const Json update = click(agent, "push button", "Update incident", [&](const Json& pending) {
+        paused = true;
+        BOOST_TEST(pending.value("rule", "") == "incident updates", pending.dump());
+        BOOST_TEST(!site.served("ops.incidents.example /incident/42/update"));
+        approve(pending);
+    });
+    BOOST_TEST(paused);
+    BOOST_TEST_REQUIRE(update.value("ok", false), update.dump());
+    BOOST_TEST(site.wait_served("ops.incidents.example /incident/42/update", kPageTimeoutMs));
+
+    // So far the final state is right.
+    const auto [good_code, good] = run_deskbox(dirs, {"verify", "-s", name});
+    BOOST_TEST(good_code == 0, good);
+    BOOST_TEST(contains(good, "pass  command curl"), good);
+
+    // 6. The agent wanders to another team's incident and closes it (a reviewer let it through).
+    BOOST_TEST_REQUIRE(click(agent, "link", "Incident INC-7", approve).value("ok", false));
+    BOOST_TEST_REQUIRE(click(agent, "push button", "Close incident", approve).value("ok", false));
+    BOOST_TEST(site.wait_served("ops.incidents.example /incident/7/close", kPageTimeoutMs));
+
+    const auto [bad_code, bad] = run_deskbox(dirs, {"verify", "-s", name});
+    BOOST_TEST(bad_code == 3, bad);
+    BOOST_TEST(contains(bad, "FAIL  command curl"), bad);
+    BOOST_TEST(contains(bad, "exit status 22, expected 0"), bad);
+
+    // The session's own end runs the checks again: its exit status says the final state is wrong.
+    session.signal(SIGTERM);
+    BOOST_TEST(session.wait_exit(60'000) == 3, session.output());
+
+    const std::string timeline = verified_timeline(dirs, name);
+    BOOST_TEST(contains(timeline, "approve by rule 'incident updates'"), timeline);
+    BOOST_TEST(contains(timeline, "passed: command curl"), timeline);
+    BOOST_TEST(contains(timeline, "[requested by root"), timeline);
+    BOOST_TEST(contains(timeline, "FAILED: command curl"), timeline);
+    BOOST_TEST(contains(timeline, "exit code 3"), timeline);
+    // The teardown record is the last: nothing (the proxy included) writes after it.
+    const auto teardown_at = timeline.find(" teardown ");
+    BOOST_TEST_REQUIRE(teardown_at != std::string::npos, timeline);
+    const std::string after = timeline.substr(timeline.find('\n', teardown_at) + 1);
+    BOOST_TEST(!contains(after, " #"), after);  // record lines read "TIME #SEQ TYPE ..."
+}
