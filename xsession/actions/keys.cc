@@ -157,10 +157,13 @@ std::string key_to_keysym(std::string_view name) {
         throw KeyError("unknown key '" + printable(name) + "'");
     }
     if (const long cp = single_code_point(name); cp >= 0xA0 && cp <= 0x10FFFF) {
-        // One non-ASCII character: the Unicode keysym, by its legacy name when
-        // it has one (é → eacute), "Uxxxx" otherwise (中 → U4E2D).
-        const KeySym sym = cp <= 0xFF ? static_cast<KeySym>(cp) : static_cast<KeySym>(0x1000000 + cp);
-        if (const char* legacy = XKeysymToString(sym)) return legacy;
+        // One non-ASCII character: Latin-1 by its keysym name (é → eacute),
+        // anything else as the Unicode keysym "Uxxxx" (中 → U4E2D). Not
+        // XKeysymToString for those: for a Unicode keysym without a table
+        // name libX11 mallocs that same "Uxxxx" and the caller can never
+        // free it (a leak the sanitizer run reports).
+        if (cp <= 0xFF)
+            if (const char* latin1 = XKeysymToString(static_cast<KeySym>(cp))) return latin1;
         char buf[16];
         std::snprintf(buf, sizeof buf, "U%04lX", cp);
         return buf;

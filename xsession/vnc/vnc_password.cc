@@ -39,12 +39,18 @@ std::string random_vnc_password() {
 }
 
 std::string vnc_password_file_bytes(const std::string& password) {
-    // Single DES lives in OpenSSL 3's legacy provider; load it next to the default once.
+    // Single DES lives in OpenSSL 3's legacy provider; load it next to the
+    // default once, for the process's lifetime. The handles are kept (never
+    // unloaded) so that what OpenSSL allocated for them stays reachable.
     static std::once_flag once;
+    static OSSL_PROVIDER* legacy = nullptr;
+    static OSSL_PROVIDER* fallback = nullptr;
     std::call_once(once, [] {
-        OSSL_PROVIDER_load(nullptr, "legacy");
-        OSSL_PROVIDER_load(nullptr, "default");
+        legacy = OSSL_PROVIDER_load(nullptr, "legacy");
+        fallback = OSSL_PROVIDER_load(nullptr, "default");
     });
+    if (!legacy || !fallback)
+        throw Error("writing the VNC password: OpenSSL's legacy provider (single DES) could not be loaded");
     unsigned char plain[8] = {};
     for (std::size_t i = 0; i < 8 && i < password.size(); ++i) plain[i] = static_cast<unsigned char>(password[i]);
     EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, "DES-ECB", nullptr);
