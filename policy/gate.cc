@@ -32,15 +32,57 @@ bool kind_in(const std::vector<std::string>& kinds, ActionKind kind) {
 
 bool is_screen_capture(ActionKind kind) { return kind == ActionKind::Screenshot || kind == ActionKind::Zoom; }
 
-bool window_matches(const WindowPattern& m, const std::optional<FocusedWindow>& w) {
-    if (!w) return false;
-    if (m.window_class && !bounded_search(*m.window_class, w->window_class)) return false;
-    if (m.title && !bounded_search(*m.title, w->title)) return false;
-    return true;
+// A class pattern matches either half of WM_CLASS ("xterm" / "XTerm").
+bool class_matches(const Pattern& p, const FocusedWindow& w) {
+    return bounded_search(p, w.window_class) || (!w.instance.empty() && bounded_search(p, w.instance));
+}
+
+using Result = RuleEvaluation::Result;
+
+// Three-valued: a condition on a known field matches or not; on an absent
+// field it does not match; on an unreadable field it cannot be evaluated.
+struct Verdict {
+    bool failed = false;
+    std::string field, why;
+    void unreadable(const GateContext& c, const std::string& name) {
+        if (field.empty()) {
+            field = name;
+            why = c.unreadable.at(name);
+        }
+    }
+    RuleEvaluation result() const {
+        if (failed) return {Result::NoMatch, {}, {}};
+        if (!field.empty()) return {Result::Unreadable, field, why};
+        return {Result::Match, {}, {}};
+    }
+};
+
+void check_window(const WindowPattern& m, const GateContext& c, Verdict& v) {
+    if (m.window_class || m.title || m.app) {
+        if (!c.readable("window")) return v.unreadable(c, "window");
+        if (!c.window) {
+            v.failed = true;
+            return;
+        }
+        if (m.window_class && !class_matches(*m.window_class, *c.window)) v.failed = true;
+        if (m.title && !bounded_search(*m.title, c.window->title)) v.failed = true;
+    }
+    if (m.app && !v.failed) {
+        if (!c.readable("app")) return v.unreadable(c, "app");
+        if (c.window->app.empty() || !bounded_search(*m.app, c.window->app)) v.failed = true;
+    }
+}
+
+// An observation limit is a deny of its own: it applies when its window
+// matches, and also when the window cannot be read.
+RuleEvaluation window_evaluation(const WindowPattern& m, const GateContext& c) {
+    Verdict v;
+    check_window(m, c, v);
+    return v.result();
 }
 
 std::optional<TargetElement> effective_target(const Action& action, const GateContext& context) {
-    if (context.target) return context.target;
+    if (context.target && context.readable("target")) return context.target;
     // Without grounding, an element action's own literal role/name is the best
     // description of what it aims at.
     if (action.element && !action.element->regex) return TargetElement{action.element->role, action.element->name, {}};
@@ -80,30 +122,46 @@ bool chord_matches(const std::string& chord, const std::vector<std::string>& key
     return !want.empty() && want == have;
 }
 
-bool rule_matches(const RuleWhen& when, const Action& action, const GateContext& context) {
-    if (!when.actions.empty() && !kind_in(when.actions, action.kind)) return false;
-    if (when.target) {
-        const auto target = effective_target(action, context);
-        if (!target) return false;
-        if (when.target->role && !bounded_search(*when.target->role, target->role)) return false;
-        if (when.target->name && !bounded_search(*when.target->name, target->name)) return false;
-    }
-    if (when.window && !window_matches(*when.window, context.window)) return false;
-    if (!when.domains.empty()) {
-        const bool any = std::any_of(when.domains.begin(), when.domains.end(),
-                                     [&](const std::string& d) { return host_matches(d, context.domain); });
-        if (!any) return false;
-    }
+RuleEvaluation evaluate_rule(const RuleWhen& when, const Action& action, const GateContext& context) {
+    // What the action itself says is always known: checked first, so that a
+    // rule for other actions never needs the screen at all.
+    if (!when.actions.empty() && !kind_in(when.actions, action.kind)) return {Result::NoMatch, {}, {}};
     if (when.text) {
         const bool has_text = action.kind == ActionKind::Type || action.kind == ActionKind::TypeInto;
-        if (!has_text || !bounded_search(*when.text, action.text)) return false;
+        if (!has_text || !bounded_search(*when.text, action.text)) return {Result::NoMatch, {}, {}};
     }
     if (!when.keys.empty()) {
         const bool any = std::any_of(when.keys.begin(), when.keys.end(),
                                      [&](const std::string& chord) { return chord_matches(chord, action.keys); });
-        if (!any) return false;
+        if (!any) return {Result::NoMatch, {}, {}};
     }
-    return true;
+    Verdict v;
+    if (when.window) check_window(*when.window, context, v);
+    if (when.target && !v.failed) {
+        const auto target = effective_target(action, context);
+        if (target) {
+            if (when.target->role && !bounded_search(*when.target->role, target->role)) v.failed = true;
+            if (when.target->name && !bounded_search(*when.target->name, target->name)) v.failed = true;
+        } else if (!context.readable("target")) {
+            v.unreadable(context, "target");
+        } else {
+            v.failed = true;
+        }
+    }
+    if (!when.domains.empty() && !v.failed) {
+        if (!context.readable("domain")) {
+            v.unreadable(context, "domain");
+        } else {
+            const bool any = std::any_of(when.domains.begin(), when.domains.end(),
+                                         [&](const std::string& d) { return host_matches(d, context.domain); });
+            if (!any) v.failed = true;
+        }
+    }
+    return v.result();
+}
+
+bool rule_matches(const RuleWhen& when, const Action& action, const GateContext& context) {
+    return evaluate_rule(when, action, context).result == Result::Match;
 }
 
 Gate::Gate(const Policy& policy, const BudgetLimits& budget, Millis default_approval_timeout, MonotonicClock clock)
@@ -145,9 +203,20 @@ GateDecision Gate::decide(const Action& action, const GateContext& context) {
         return finish(std::move(d));
     }
 
+    auto unreadable = [&](const std::string& rule, const RuleEvaluation& e) {
+        GateDecision d = from_spec(policy_.on_unreadable, "context:unavailable");
+        d.unreadable_field = e.field;
+        d.unreadable_rule = rule;
+        d.reason = std::string(d.decision == Decision::Approve ? "waiting for a reviewer" : "refused") + ": rule '" +
+                   rule + "' needs the " + e.field + ", which deskbox could not read (" + e.why + ")";
+        return finish(std::move(d));
+    };
+
     if (is_screen_capture(action.kind)) {
         for (const auto& limit : policy_.observation_limits) {
-            if (window_matches(limit.window, context.window)) {
+            const RuleEvaluation e = window_evaluation(limit.window, context);
+            if (e.result == Result::Unreadable) return unreadable("observe:" + limit.name, e);
+            if (e.result == Result::Match) {
                 GateDecision d;
                 d.decision = Decision::Deny;
                 d.rule = "observe:" + limit.name;
@@ -159,7 +228,9 @@ GateDecision Gate::decide(const Action& action, const GateContext& context) {
 
     const Rule* matched = nullptr;
     for (const auto& rule : policy_.rules) {
-        if (rule_matches(rule.when, action, context)) {
+        const RuleEvaluation e = evaluate_rule(rule.when, action, context);
+        if (e.result == Result::Unreadable) return unreadable(rule.name, e);
+        if (e.result == Result::Match) {
             matched = &rule;
             break;
         }

@@ -8,8 +8,11 @@
 // a GateContext that the session fills (GateContextProvider).
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "policy/budgets.h"
 #include "policy/policy.h"
@@ -22,24 +25,50 @@ struct TargetElement {
     std::string role;  // AT-SPI role name, e.g. "push button", "password text"
     std::string name;
     std::optional<Rect> box;
+    std::vector<std::string> states;  // "focused", "protected"...
 };
 
+// The top-level client window an action reaches, from the X server: under the
+// point for pointer actions, the keyboard's window for keys, the focused one
+// for observations.
 struct FocusedWindow {
-    std::string window_class;  // WM_CLASS (instance or class)
+    std::string window_class;  // WM_CLASS res_class (instance when the class is empty)
     std::string title;
+    std::string instance;      // WM_CLASS res_name
+    std::uint64_t id = 0;      // X window id
+    int pid = -1;              // the owning client's pid in the session (-1: unknown)
+    std::string app;           // the manifest app (apps[].name) that owns it; empty: none of them
 };
 
+// A small block of screen pixels around a pointer action's point (RGB, row
+// major), kept with a pending approval to see whether the target changed.
+struct PixelPatch {
+    Rect area;                       // screen coordinates
+    std::vector<std::uint8_t> rgb;   // area.width * area.height * 3
+    std::string sha256;              // hex, for the audit log
+};
+
+// Each context field is known (set), absent (unset: there is nothing there)
+// or unreadable (named in `unreadable` with the reason): a timeout, an X or
+// D-Bus error, an app without accessibility. The gate never treats an
+// unreadable field as absent.
 struct GateContext {
     // The element the action acts on: the grounded element of click_element /
     // type_into, the hit-test result under a pointer action's point, or the
     // focused element for type / key (so that typing into a "password text"
     // field is recognised and never recorded).
     std::optional<TargetElement> target;
-    std::optional<FocusedWindow> window;  // the focused window
+    std::optional<FocusedWindow> window;
     std::string domain;                   // host of the focused browser document; empty when none
     // Text visible now (page text, a11y names) that the gate scans for taint
     // before deciding; empty when the provider has none.
     std::string observation_text;
+    // Fields that could not be read: "window", "app", "target", "domain" -> why.
+    std::map<std::string, std::string> unreadable;
+    std::optional<PixelPatch> pixels;     // around a pointer action's point
+    bool keys_follow_pointer = false;     // keyboard focus was PointerRoot/None
+
+    bool readable(const std::string& field) const { return unreadable.find(field) == unreadable.end(); }
 };
 
 // Implemented by the session (X for the focused window, AT-SPI for targets,
@@ -58,6 +87,10 @@ struct GateDecision {
     Millis approve_timeout{0};             // when decision == Approve
     std::string reason;                    // one sentence for the agent and the audit log
     std::optional<TaintCause> new_taint;   // this proposal's context tainted the session
+    // rule == "context:unavailable": the field that could not be read and the
+    // rule that needed it.
+    std::string unreadable_field;
+    std::string unreadable_rule;
 };
 
 class Gate {
@@ -87,8 +120,16 @@ private:
     TaintTracker taint_;
 };
 
-// Rule matching, exposed for tests. `rule_matches` is true when every
-// condition the rule names holds (a condition on missing context fails).
+// Rule matching, exposed for tests. A rule matches when every condition it
+// names holds; it does not match when one of them fails on known context
+// (absent context fails a condition); otherwise, when a condition needs a
+// field that is unreadable, the rule cannot be evaluated.
+struct RuleEvaluation {
+    enum class Result { Match, NoMatch, Unreadable } result = Result::NoMatch;
+    std::string field;  // Unreadable: which field ("window", "app", "target", "domain")
+    std::string why;    // and why it could not be read
+};
+RuleEvaluation evaluate_rule(const RuleWhen& when, const Action& action, const GateContext& context);
 bool rule_matches(const RuleWhen& when, const Action& action, const GateContext& context);
 // "*.example" matches any subdomain (not the apex), "a.example" only itself,
 // "*" anything; case-insensitive, a trailing dot ignored.

@@ -29,6 +29,7 @@ struct TargetMatch {
 };
 struct WindowPattern {
     std::optional<Pattern> window_class, title;
+    std::optional<Pattern> app;  // the manifest app (apps[].name) whose processes own the window
 };
 
 struct RuleWhen {
@@ -73,9 +74,17 @@ struct ObservationLimit {
     WindowPattern window;  // no screenshots while a matching window is focused
 };
 
+// Text typed where deskbox cannot tell what the focused element is (an app
+// without accessibility, or focus that could not be read).
+enum class UnknownFocusText { Omit, Record };
+
 struct Policy {
     std::string source;  // file path
     DecisionSpec default_decision;
+    // A rule whose `when` needs a context field deskbox could not read: refused
+    // (deny, the default) or sent to a reviewer (approve). Never allowed.
+    DecisionSpec on_unreadable{Decision::Deny, std::nullopt};
+    UnknownFocusText unknown_focus_text = UnknownFocusText::Omit;
     std::map<Tier, DecisionSpec> tiers;  // all three present after parsing
     std::vector<Rule> rules;             // first match wins
     TaintSpec taint;

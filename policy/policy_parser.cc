@@ -86,8 +86,9 @@ WindowPattern parse_window(StrictMap m) {
     WindowPattern w;
     w.window_class = optional_pattern(m, "class");
     w.title = optional_pattern(m, "title");
+    w.app = optional_pattern(m, "app");
     m.finish();
-    if (!w.window_class && !w.title) m.context().fail(m.node(), "window match needs class or title");
+    if (!w.window_class && !w.title && !w.app) m.context().fail(m.node(), "window match needs class, title or app");
     return w;
 }
 
@@ -169,6 +170,17 @@ Policy parse_policy_text(const std::string& text, const std::string& display_nam
             if (YAML::Node n = tm.get(to_string(tier)); n.IsDefined())
                 p.tiers[tier] = parse_decision(ctx, n, std::string("tiers.") + to_string(tier));
         tm.finish();
+    }
+    if (YAML::Node u = top.get("on_unreadable"); u.IsDefined()) {
+        p.on_unreadable = parse_decision(ctx, u, "on_unreadable");
+        if (p.on_unreadable.decision == Decision::Allow)
+            ctx.fail(u, "on_unreadable: must be deny or approve (what deskbox cannot see is never allowed)");
+    }
+    if (YAML::Node f = top.get("unknown_focus_text"); f.IsDefined()) {
+        const std::string w = read_string(ctx, f, "unknown_focus_text");
+        if (w == "omit") p.unknown_focus_text = UnknownFocusText::Omit;
+        else if (w == "record") p.unknown_focus_text = UnknownFocusText::Record;
+        else ctx.fail(f, "unknown_focus_text: expected omit or record, got '" + w + "'");
     }
     if (YAML::Node rules = top.get("rules"); rules.IsDefined()) {
         if (!rules.IsSequence()) ctx.fail(rules, "rules: expected a list of rules, got " + describe_node(rules));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 namespace deskbox {
 
@@ -13,10 +14,30 @@ bool is_password_field(const std::optional<TargetElement>& target) {
     if (!target) return false;
     std::string role = target->role;
     std::transform(role.begin(), role.end(), role.begin(), [](unsigned char c) { return std::tolower(c); });
-    return role.find("password") != std::string::npos;
+    // GTK, Chromium and Firefox say "password text"; some toolkits only set the protected state.
+    return role.find("password") != std::string::npos ||
+           std::find(target->states.begin(), target->states.end(), "protected") != target->states.end();
 }
 
-nlohmann::json action_record_json(const Action& action, bool omit_text) {
+namespace {
+bool carries_keys(ActionKind k) {
+    return k == ActionKind::Type || k == ActionKind::TypeInto || k == ActionKind::Key || k == ActionKind::KeyDown ||
+           k == ActionKind::KeyUp;
+}
+}  // namespace
+
+TextRecording text_recording(const Action& action, const GateContext& context, UnknownFocusText unknown_focus) {
+    if (!carries_keys(action.kind)) return TextRecording::Record;
+    if (is_password_field(context.target)) return TextRecording::OmitPasswordField;
+    const bool focus_known = context.target.has_value() && context.readable("target");
+    if (!focus_known && unknown_focus == UnknownFocusText::Omit) return TextRecording::OmitUnknownFocus;
+    return TextRecording::Record;
+}
+
+nlohmann::json action_record_json(const Action& action, TextRecording recording) {
+    const bool omit_text = recording != TextRecording::Record;
+    const char* omitted = recording == TextRecording::OmitPasswordField ? "[NOT RECORDED: password field]"
+                                                                         : "[NOT RECORDED: focus unknown]";
     nlohmann::json j = {{"kind", to_string(action.kind)}};
     if (action.point) j["point"] = point_json(*action.point);
     if (!action.path.empty()) {
@@ -38,11 +59,19 @@ nlohmann::json action_record_json(const Action& action, bool omit_text) {
             break;
     }
     if (action.scroll_x || action.scroll_y) j["scroll"] = {action.scroll_x, action.scroll_y};
-    if (!action.keys.empty()) j["keys"] = action.keys;
+    if (!action.keys.empty()) {
+        // Keys pressed one by one into a password field spell it as well as typed text.
+        if (omit_text) {
+            j["keys"] = omitted;
+            j["keys_count"] = action.keys.size();
+        } else {
+            j["keys"] = action.keys;
+        }
+    }
     if (!action.held_keys.empty()) j["held_keys"] = action.held_keys;
     if (action.kind == ActionKind::Type || action.kind == ActionKind::TypeInto) {
         if (omit_text) {
-            j["text"] = "[NOT RECORDED: password field]";
+            j["text"] = omitted;
         } else {
             j["text"] = action.text;
         }
@@ -69,10 +98,23 @@ nlohmann::json context_record_json(const GateContext& context) {
             const Rect& b = *context.target->box;
             t["box"] = {b.x, b.y, b.width, b.height};
         }
+        if (!context.target->states.empty()) t["states"] = context.target->states;
         j["target"] = std::move(t);
     }
-    if (context.window) j["window"] = {{"class", context.window->window_class}, {"title", context.window->title}};
+    if (context.window) {
+        const FocusedWindow& w = *context.window;
+        char id[32];
+        std::snprintf(id, sizeof id, "0x%llx", static_cast<unsigned long long>(w.id));
+        j["window"] = {{"class", w.window_class}, {"title", w.title}};
+        if (!w.instance.empty()) j["window"]["instance"] = w.instance;
+        if (w.id) j["window"]["id"] = id;
+        if (w.pid > 0) j["window"]["pid"] = w.pid;
+        if (context.readable("app")) j["window"]["app"] = w.app;
+    }
+    if (context.keys_follow_pointer) j["keys_follow_pointer"] = true;
     if (!context.domain.empty()) j["domain"] = context.domain;
+    if (!context.unreadable.empty()) j["unreadable"] = context.unreadable;
+    if (context.pixels) j["pixels_sha256"] = context.pixels->sha256;
     return j;
 }
 

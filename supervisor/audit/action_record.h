@@ -10,10 +10,16 @@
 
 namespace deskbox {
 
-// Is this element a password entry? (AT-SPI role "password text".)
+// Is this element a password entry? (AT-SPI role "password text", or the protected state.)
 bool is_password_field(const std::optional<TargetElement>& target);
 
-nlohmann::json action_record_json(const Action& action, bool omit_text);
+// Whether the text (and keys) of a keyboard action may be written anywhere:
+// never into a password field; where the focused element is unknown, as the
+// policy's unknown_focus_text says (default: omit). Omitted text is kept as its length.
+enum class TextRecording { Record, OmitPasswordField, OmitUnknownFocus };
+TextRecording text_recording(const Action& action, const GateContext& context, UnknownFocusText unknown_focus);
+
+nlohmann::json action_record_json(const Action& action, TextRecording recording);
 nlohmann::json context_record_json(const GateContext& context);
 
 }  // namespace deskbox

@@ -42,7 +42,18 @@ std::string summarize_audit_record(const nlohmann::json& record) {
                           str(d, "dialect") + "]";
         if (d.contains("target")) out += " target=" + str(d["target"], "role") + " " + quoted(str(d["target"], "name"));
         if (d.contains("window")) out += " window=" + str(d["window"], "class") + " " + quoted(str(d["window"], "title"));
+        if (d.contains("window") && !str(d["window"], "app").empty()) out += " app=" + str(d["window"], "app");
         if (d.contains("domain")) out += " domain=" + str(d, "domain");
+        if (d.contains("focus")) out += " focus=" + str(d, "focus");
+        if (d.contains("unreadable") && d["unreadable"].is_object())
+            for (const auto& [field, why] : d["unreadable"].items())
+                out += " " + field + "=unreadable(" + (why.is_string() ? why.get<std::string>() : why.dump()) + ")";
+        return out;
+    }
+    if (type == "target_check") {
+        std::string out = str(d, "proposal") + " target " + str(d, "outcome");
+        if (d.contains("changes") && d["changes"].is_array())
+            for (const auto& c : d["changes"]) out += "; " + (c.is_string() ? c.get<std::string>() : c.dump());
         return out;
     }
     if (type == "decision") {

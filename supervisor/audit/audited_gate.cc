@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "policy/context_change.h"
 #include "supervisor/audit/action_record.h"
 #include "supervisor/audit/audit_record.h"
 #include "supervisor/base/error.h"
@@ -63,11 +64,14 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
                 context_error = e.what();
             }
         }
+        const TextRecording recording =
+            text_recording(proposal.action, context, gate_.policy().unknown_focus_text);
         nlohmann::json record = {{"id", pid},
                                  {"dialect", to_string(proposal.dialect)},
-                                 {"action", action_record_json(proposal.action, is_password_field(context.target))}};
+                                 {"action", action_record_json(proposal.action, recording)}};
         if (!proposal.request_id.empty()) record["request_id"] = proposal.request_id;
         record.update(context_record_json(context));
+        if (recording == TextRecording::OmitUnknownFocus) record["focus"] = "unknown";
         if (!context_error.empty()) record["context_error"] = context_error;
         log_.append("proposal", record);
 
@@ -86,6 +90,10 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
 
         nlohmann::json decision = {{"proposal", pid}, {"outcome", to_string(d.decision)}, {"rule", d.rule},
                                    {"reason", d.reason}};
+        if (!d.unreadable_field.empty()) {
+            decision["unreadable_field"] = d.unreadable_field;
+            decision["unreadable_rule"] = d.unreadable_rule;
+        }
         if (d.tier) decision["tier"] = to_string(*d.tier);
         if (d.taint_escalated) decision["taint_escalated"] = true;
         if (d.decision == Decision::Approve) {
@@ -112,9 +120,10 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
         if (gate_.taint().tainted()) detail["tainted"] = true;
         log_.redactor().redact_json(detail);
         const std::string rule = d.rule;
+        const Action action = proposal.action;
         const std::string approval_id = approvals_.add(
             d.rule, std::move(detail), d.approve_timeout,
-            [this, pid, rule, decided](const PendingApproval& p, const ApprovalResolution& r) mutable {
+            [this, pid, rule, decided, action, context](const PendingApproval& p, const ApprovalResolution& r) mutable {
                 try {
                     const char* outcome = r.approved ? "approved" : r.timed_out ? "timed_out" : "denied";
                     log_.append("approval",
@@ -139,9 +148,12 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
                 }
                 answer.reason = "approved by reviewer " + reviewer_name(r.by) + (r.note.empty() ? "" : ": " + r.note);
                 answer.outcome = GateVerdict::Outcome::Execute;
-                deliver([this, decided, answer]() mutable {
+                deliver([this, decided, answer, action, context]() mutable {
                     if (stopped_) return refuse(decided, refused(answer.proposal_id, "session:stopped",
                                                                  "the session was stopped by a reviewer"));
+                    // Right before it runs: is the screen still what the reviewer approved?
+                    if (auto changed = target_changed(answer.proposal_id, action, context))
+                        return refuse(decided, std::move(*changed));
                     decided(answer);
                 });
             });
@@ -153,6 +165,33 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
         // Nothing runs without a durable decision.
         refuse(decided, refused(pid, "audit:unavailable", std::string("the audit log cannot be written: ") + e.what()));
     }
+}
+
+std::optional<GateVerdict> AuditedGate::target_changed(const std::string& proposal_id, const Action& action,
+                                                       const GateContext& before) {
+    if (is_observation(action.kind)) return std::nullopt;
+    GateContext now;
+    std::vector<std::string> changes;
+    try {
+        now = context_.context_for(action);
+        changes = context_changes(before, now);
+    } catch (const std::exception& e) {
+        changes.push_back(std::string("the context could not be read again: ") + e.what());
+    }
+    nlohmann::json record = {{"proposal", proposal_id},
+                             {"outcome", changes.empty() ? "unchanged" : "target_changed"},
+                             {"approved", context_record_json(before)},
+                             {"now", context_record_json(now)}};
+    if (!changes.empty()) record["changes"] = changes;
+    try {
+        log_.append("target_check", record, Durability::Sync);
+    } catch (const Error& e) {
+        return refused(proposal_id, "audit:unavailable", std::string("the audit log cannot be written: ") + e.what());
+    }
+    if (changes.empty()) return std::nullopt;
+    std::string reason = "the target changed while the approval waited: ";
+    for (std::size_t i = 0; i < changes.size(); ++i) reason += (i ? "; " : "") + changes[i];
+    return refused(proposal_id, "target_changed", reason);
 }
 
 void AuditedGate::deliver(std::function<void()> action) {

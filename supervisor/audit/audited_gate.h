@@ -85,6 +85,10 @@ private:
     void refuse(std::function<void(const GateVerdict&)>& decided, GateVerdict verdict);
     void audit_taint(const TaintCause& cause);
     void deliver(std::function<void()> action);
+    // Reads the context again and compares it with the one the approval was
+    // decided on; audits the check and returns the refusal when it differs.
+    std::optional<GateVerdict> target_changed(const std::string& proposal_id, const Action& action,
+                                              const GateContext& before);
     void changed() {
         if (on_change_) on_change_();
     }

@@ -476,4 +476,32 @@ int run_session(Plan plan) {
     return session.run();
 }
 
+// Walks the parent chain in the sandbox's own /proc (pids there are the
+// session's, as X and AT-SPI report them) until it meets an app's first process.
+std::string Session::app_of_pid(int pid) const {
+    if (!sandbox_) throw Error("which app owns pid " + std::to_string(pid) + ": the sandbox is not running");
+    const std::string proc = "/proc/" + std::to_string(sandbox_->init_pid()) + "/root/proc/";
+    int current = pid;
+    for (int depth = 0; depth < 64 && current > 1; ++depth) {
+        for (const auto& app : apps_)
+            if (app->pid == current) return app->spec.name;
+        const std::string path = proc + std::to_string(current) + "/stat";
+        UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) throw_errno("which app owns pid " + std::to_string(pid) + ": reading the session's /proc/" +
+                             std::to_string(current) + "/stat");
+        char buf[1024];
+        const ssize_t n = read(fd.get(), buf, sizeof buf - 1);
+        if (n <= 0) throw_errno("which app owns pid " + std::to_string(pid) + ": reading /proc/" + std::to_string(current) + "/stat");
+        const std::string stat(buf, static_cast<std::size_t>(n));
+        // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+        const auto close = stat.rfind(')');
+        int parent = -1;
+        if (close == std::string::npos || std::sscanf(stat.c_str() + close + 1, " %*c %d", &parent) != 1)
+            throw Error("which app owns pid " + std::to_string(pid) + ": /proc/" + std::to_string(current) +
+                        "/stat is not readable");
+        current = parent;
+    }
+    return {};
+}
+
 }  // namespace deskbox

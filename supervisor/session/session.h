@@ -100,6 +100,10 @@ public:
     // Reads a file of the sandbox ("~/x" = the app user's home), resolved
     // inside the sandbox's root (symlinks cannot lead out), at most max_bytes.
     std::string read_sandbox_file(const std::string& path, std::size_t max_bytes) const;
+    // The manifest app (apps[].name) whose process tree holds the session pid
+    // `pid`; "" when none does (Xvfb, the helper). Throws deskbox::Error when
+    // the session's /proc cannot be read.
+    std::string app_of_pid(int pid) const;
 
 private:
     struct App;

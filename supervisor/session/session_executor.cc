@@ -5,7 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "xsession/a11y/a11y_match.h"
+#include "supervisor/audit/audit_record.h"
+#include "xsession/display/window_identity.h"
 #include "xsession/display/windows.h"
+#include "xsession/display/x_error.h"
 
 namespace deskbox {
 namespace {
@@ -45,8 +48,8 @@ std::string host_of_url(const std::string& url) {
 
 }  // namespace
 
-SessionExecutor::SessionExecutor(Desktop& desktop, Display* display, a11y::A11yClient* a11y)
-    : desktop_(desktop), display_(display), a11y_(a11y) {}
+SessionExecutor::SessionExecutor(Desktop& desktop, Display* display, a11y::A11yClient* a11y, AppOfPid app_of_pid)
+    : desktop_(desktop), display_(display), a11y_(a11y), app_of_pid_(std::move(app_of_pid)) {}
 
 a11y::ScaleFactors SessionExecutor::scale_factors() const {
     const ScaleMap& s = desktop_.scale();
@@ -123,54 +126,189 @@ ActionResult SessionExecutor::element_action(const Action& action) {
     return r;
 }
 
-std::optional<FocusedWindow> SessionExecutor::focused_window() {
-    Window focus = 0;
-    int revert = 0;
-    XGetInputFocus(display_, &focus, &revert);
-    if (focus == None || focus == PointerRoot) {
-        if (auto active = ewmh_active_window(display_)) focus = *active;
-        else return std::nullopt;
-    }
-    // Walk up to the first window that carries WM_CLASS or a title (the top-level).
-    Window w = focus;
-    for (int depth = 0; depth < 32 && w != None; ++depth) {
-        if (auto info = window_info(display_, w); info && (!info->wm_class.empty() || !info->title.empty()))
-            return FocusedWindow{info->wm_class.empty() ? info->wm_instance : info->wm_class, info->title};
-        Window root = 0, parent = 0, *children = nullptr;
-        unsigned int count = 0;
-        if (!XQueryTree(display_, w, &root, &parent, &children, &count)) break;
-        if (children) XFree(children);
-        if (parent == root) break;
-        w = parent;
-    }
-    return std::nullopt;
+namespace {
+
+bool is_keyboard(ActionKind k) {
+    return k == ActionKind::Type || k == ActionKind::Key || k == ActionKind::KeyDown || k == ActionKind::KeyUp;
+}
+bool is_element(ActionKind k) {
+    return k == ActionKind::ClickElement || k == ActionKind::TypeInto || k == ActionKind::FocusElement;
+}
+bool is_pointer(ActionKind k) {
+    return !is_keyboard(k) && !is_element(k) && !is_observation(k) && k != ActionKind::Done && k != ActionKind::Fail;
 }
 
-GateContext SessionExecutor::context_for(const Action& action) {
-    GateContext context;
-    try {
-        context.window = focused_window();
-    } catch (const Error&) {
-        // An unreadable window leaves the context without one; rules on windows then do not match.
+FocusedWindow window_of(const ClientWindow& c) {
+    FocusedWindow w;
+    w.window_class = c.wm_class.empty() ? c.wm_instance : c.wm_class;
+    w.instance = c.wm_instance;
+    w.title = c.title;
+    w.id = c.id;
+    w.pid = c.pid;
+    return w;
+}
+
+TargetElement target_of(const a11y::Element& e) { return TargetElement{e.role, e.name, e.bbox, e.states}; }
+
+std::string describe_window(const FocusedWindow& w) {
+    return "'" + w.window_class + "'" + (w.title.empty() ? "" : " ('" + w.title + "')");
+}
+
+// AT-SPI has no stacking order: what its hit test or focus tracking names
+// counts only when it is in the X window the action really reaches (the
+// accessible frame's name is the window's title for every toolkit seen).
+bool in_window(const a11y::Element& e, const std::optional<FocusedWindow>& w) {
+    return w && !e.window.empty() && e.window == w->title;
+}
+
+}  // namespace
+
+std::optional<FocusedWindow> SessionExecutor::focused_window() {
+    const KeyboardTarget k = keyboard_window(display_);
+    if (!k.window) return std::nullopt;
+    return window_of(*k.window);
+}
+
+std::optional<PixelPatch> SessionExecutor::pixels_around(Point screen) {
+    const ScaleMap& s = desktop_.scale();
+    constexpr int kHalf = 16;
+    Rect area{std::max(0, screen.x - kHalf), std::max(0, screen.y - kHalf), 2 * kHalf, 2 * kHalf};
+    area.width = std::min(area.width, s.screen_width() - area.x);
+    area.height = std::min(area.height, s.screen_height() - area.y);
+    if (area.width <= 0 || area.height <= 0) return std::nullopt;
+    XErrorTrap trap(display_);
+    XImage* image = XGetImage(display_, DefaultRootWindow(display_), area.x, area.y, static_cast<unsigned>(area.width),
+                              static_cast<unsigned>(area.height), AllPlanes, ZPixmap);
+    if (!trap.sync_and_get().empty() || !image) {
+        if (image) XDestroyImage(image);
+        return std::nullopt;
     }
-    if (!a11y_) return context;
-    try {
-        if (action.element &&
-            (action.kind == ActionKind::ClickElement || action.kind == ActionKind::TypeInto ||
-             action.kind == ActionKind::FocusElement)) {
-            const a11y::FindResult found = a11y_->find(*action.element);
-            if (found.matches.size() == 1) {
-                const auto& e = found.matches[0];
-                context.target = TargetElement{e.role, e.name, e.bbox};
-            }
-        } else if (action.point && !is_observation(action.kind)) {
-            if (auto e = a11y_->hit_test(to_screen(*action.point))) context.target = TargetElement{e->role, e->name, e->bbox};
+    PixelPatch patch;
+    patch.area = area;
+    patch.rgb.reserve(static_cast<std::size_t>(area.width * area.height * 3));
+    for (int y = 0; y < area.height; ++y)
+        for (int x = 0; x < area.width; ++x) {
+            const unsigned long px = XGetPixel(image, x, y);
+            patch.rgb.push_back(static_cast<std::uint8_t>((px >> 16) & 0xff));
+            patch.rgb.push_back(static_cast<std::uint8_t>((px >> 8) & 0xff));
+            patch.rgb.push_back(static_cast<std::uint8_t>(px & 0xff));
         }
-        if (!is_observation(action.kind)) context.domain = host_of_url(a11y_->browser_context().url);
-    } catch (const Error&) {
-        // Grounding problems surface when the action runs; the gate decides on what is known.
+    XDestroyImage(image);
+    patch.sha256 = sha256_hex_of(std::string(patch.rgb.begin(), patch.rgb.end()));
+    return patch;
+}
+
+Point SessionExecutor::pointer_position() {
+    Window root = 0, child = 0;
+    int rx = 0, ry = 0, wx = 0, wy = 0;
+    unsigned int mask = 0;
+    if (!XQueryPointer(display_, DefaultRootWindow(display_), &root, &child, &rx, &ry, &wx, &wy, &mask))
+        throw WindowUnreadable("the pointer is on another screen");
+    return {rx, ry};
+}
+
+// Every field is filled, left absent, or named unreadable with the reason; no
+// lookup error is swallowed. X answers which window and which app; AT-SPI
+// refines which element, only within that window.
+GateContext SessionExecutor::context_for(const Action& action) {
+    GateContext c;
+    const ActionKind kind = action.kind;
+    if (kind == ActionKind::Done || kind == ActionKind::Fail) return c;
+    std::optional<Point> point;  // screen space: where a pointer or element action lands
+
+    if (is_element(kind) && action.element) {
+        if (!a11y_) {
+            c.unreadable["target"] = "accessibility is not available in this session";
+        } else {
+            try {
+                const a11y::FindResult found = a11y_->find(*action.element);
+                if (found.matches.size() == 1) {
+                    c.target = target_of(found.matches[0]);
+                    if (found.matches[0].bbox) point = a11y::centre(*found.matches[0].bbox);
+                } else {
+                    // The action itself refuses 0 or several matches, with the count.
+                    c.unreadable["target"] = "expected one element matching the target, found " +
+                                             std::to_string(found.matches.size());
+                }
+            } catch (const Error& e) {
+                c.unreadable["target"] = e.what();
+            }
+        }
+    } else if (is_pointer(kind)) {
+        if (action.point) point = to_screen(*action.point);
+        else if (!action.path.empty()) point = to_screen(action.path.front());
     }
-    return context;
+
+    try {
+        if (is_pointer(kind) && !point) point = pointer_position();
+        if (point) {
+            if (auto w = client_window_at(display_, point->x, point->y)) c.window = window_of(*w);
+        } else if (is_element(kind)) {
+            c.unreadable["window"] = "the element's place on screen is not known";
+        } else {
+            const KeyboardTarget k = keyboard_window(display_);
+            if (k.window) c.window = window_of(*k.window);
+            c.keys_follow_pointer = k.via_pointer;
+        }
+    } catch (const Error& e) {
+        c.unreadable["window"] = e.what();
+    }
+
+    if (c.window) {
+        if (c.window->pid <= 0) {
+            c.unreadable["app"] = "window " + describe_window(*c.window) + " does not say which process owns it";
+        } else if (app_of_pid_) {
+            try {
+                c.window->app = app_of_pid_(c.window->pid);
+            } catch (const Error& e) {
+                c.unreadable["app"] = e.what();
+            }
+        }
+    } else if (!c.readable("window")) {
+        c.unreadable["app"] = c.unreadable["window"];
+    }
+    if (is_observation(kind)) return c;
+
+    // The element under the point (pointer) or with keyboard focus (keys).
+    if (!is_element(kind)) {
+        auto lookup = [&]() -> std::optional<a11y::Element> {
+            return is_keyboard(kind) ? a11y_->focused() : a11y_->hit_test(*point);
+        };
+        if (!c.readable("window")) {
+            c.unreadable["target"] = "the window is not known: " + c.unreadable["window"];
+        } else if (!c.window) {
+            // Nothing is there (the root window): no element either.
+        } else if (!a11y_) {
+            c.unreadable["target"] = "accessibility is not available in this session";
+        } else {
+            try {
+                const auto e = lookup();
+                if (e && in_window(*e, c.window)) {
+                    c.target = target_of(*e);
+                } else {
+                    c.unreadable["target"] = std::string(is_keyboard(kind) ? "the focused element" : "the element") +
+                                             " in window " + describe_window(*c.window) +
+                                             " is not known (the app does not answer over accessibility)";
+                }
+            } catch (const Error& e) {
+                c.unreadable["target"] = e.what();
+            }
+        }
+    }
+    if (point) c.pixels = pixels_around(*point);
+
+    if (a11y_) {
+        try {
+            c.domain = host_of_url(a11y_->browser_context().url);
+        } catch (const Error& e) {
+            // No browser document at all is an absent domain; anything else is unreadable.
+            if (std::string(e.what()).find("no browser document is showing") == std::string::npos)
+                c.unreadable["domain"] = e.what();
+        }
+    } else {
+        c.unreadable["domain"] = "accessibility is not available in this session";
+    }
+    return c;
 }
 
 }  // namespace deskbox

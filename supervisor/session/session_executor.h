@@ -25,7 +25,11 @@ public:
 
     // `a11y` may be null (accessibility unavailable): tree, hit_test and
     // element actions then answer with an error saying so.
-    SessionExecutor(Desktop& desktop, Display* display, a11y::A11yClient* a11y);
+    // Which manifest app (apps[].name) a session pid belongs to; "" for none.
+    // Throws deskbox::Error when it cannot tell (the app field is then unreadable).
+    using AppOfPid = std::function<std::string(int pid)>;
+
+    SessionExecutor(Desktop& desktop, Display* display, a11y::A11yClient* a11y, AppOfPid app_of_pid = {});
 
     void on_observation(ObservationHook hook) { observation_hook_ = std::move(hook); }
 
@@ -34,7 +38,8 @@ public:
 
     GateContext context_for(const Action& action) override;
 
-    // The focused top-level window (class and title), if any.
+    // The window the keyboard reaches (class and title), if any. Throws
+    // deskbox::Error when the X server cannot say.
     std::optional<FocusedWindow> focused_window();
 
 private:
@@ -42,11 +47,14 @@ private:
     ActionResult hit_test(const Action& action);
     ActionResult element_action(const Action& action);
     a11y::ScaleFactors scale_factors() const;
+    std::optional<PixelPatch> pixels_around(Point screen);
+    Point pointer_position();
     Point to_screen(Point scaled) const { return desktop_.scale().to_screen(scaled); }
 
     Desktop& desktop_;
     Display* display_;
     a11y::A11yClient* a11y_;
+    AppOfPid app_of_pid_;
     ObservationHook observation_hook_;
 };
 

@@ -191,7 +191,8 @@ void SessionServices::start_control() {
         std::cerr << "deskbox: session " << s.name() << ": accessibility helper unavailable: " << e.what() << "\n";
         st.audit->append("warning", {{"what", "accessibility helper unavailable"}, {"error", e.what()}});
     }
-    st.executor = std::make_unique<SessionExecutor>(*st.desktop, st.x.get(), st.a11y.get());
+    st.executor = std::make_unique<SessionExecutor>(*st.desktop, st.x.get(), st.a11y.get(),
+                                                    [&s](int pid) { return s.app_of_pid(pid); });
 
     BudgetLimits limits;
     limits.steps = plan.budget.steps;

@@ -251,6 +251,20 @@ std::optional<Element> A11yClient::hit_test(Point p) {
     return finish_hit_test();
 }
 
+void A11yClient::begin_focused() { begin({{"op", "focused"}}, kSmallReply); }
+
+std::optional<Element> A11yClient::finish_focused() {
+    Tree t = tree_from_wire(take_reply("focused"), options_.limits, /*flat=*/true);
+    if (t.elements.empty()) return std::nullopt;
+    return t.elements.back();
+}
+
+std::optional<Element> A11yClient::focused() {
+    begin_focused();
+    wait_ready();
+    return finish_focused();
+}
+
 void A11yClient::begin_find(const ElementTarget& target) {
     TargetMatcher matcher(target);  // refuses a bad regex before the helper sees it
     json t = {{"role", target.role}, {"name", target.name}, {"regex", target.regex}, {"app", target.app},

@@ -79,6 +79,8 @@ public:
     std::string tree_text(TreeFormat format, TreeFilter filter, ScaleFactors scale);
     // The element under a screen point, if any.
     std::optional<Element> hit_test(Point screen_point);
+    // The element with keyboard focus, if any application says it has one.
+    std::optional<Element> focused();
     // Every visible element that matches (re-checked here against the target).
     FindResult find(const ElementTarget& target);
     // Exactly one visible match, or GroundingError "expected one target, found N: ...".
@@ -103,6 +105,8 @@ public:
     FindResult finish_find();
     void begin_hit_test(Point screen_point);
     std::optional<Element> finish_hit_test();
+    void begin_focused();
+    std::optional<Element> finish_focused();
     void begin_act(const Element& element, ElementAction action, const std::string& text = {});
     std::string finish_act();
     void begin_browser_context();

@@ -301,7 +301,8 @@ BOOST_AUTO_TEST_CASE(timeline_reads_like_a_story) {
                           "'CI dashboard' domain=ci.example") != std::string::npos);
     BOOST_TEST(shown.find("P1 approve by rule 'deploy controls' (tier high) -> approval A1") != std::string::npos);
     BOOST_TEST(shown.find("P1 A1 approved by alice (uid 1000, pid 4242): ok") != std::string::npos);
-    BOOST_TEST(shown.find("!! line 4: not a record") != std::string::npos);
+    BOOST_TEST(shown.find("P1 target unchanged") != std::string::npos, shown);
+    BOOST_TEST(shown.find("!! line 5: not a record") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(reviewers_see_taint_approvals_and_controls_at_once) {
@@ -346,6 +347,67 @@ BOOST_AUTO_TEST_CASE(timeline_tells_start_admission_verification_and_teardown) {
                           "alice (uid 1000, pid 7)]") != std::string::npos, shown);
     BOOST_TEST(shown.find("could not run: the helper is gone") != std::string::npos, shown);
     BOOST_TEST(shown.find("exit code 3: wall clock budget") != std::string::npos, shown);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(bound_approvals, GateFixture)
+
+BOOST_AUTO_TEST_CASE(an_approved_click_runs_when_the_target_is_unchanged) {
+    context.next = browser("ci.example", TargetElement{"push button", "Rerun deploy", Rect{600, 390, 80, 20}, {}});
+    propose(click_at(640, 400));
+    BOOST_REQUIRE(answers.pending.size() == 1u);
+    audited.approve("A1", Reviewer{1000, 1, "alice"}, "");
+    BOOST_REQUIRE(answers.decided.size() == 1u);
+    BOOST_TEST((answers.decided[0].outcome == Outcome::Execute));
+    const auto check = records("target_check").at(0);
+    BOOST_TEST(check["outcome"] == "unchanged");
+    // The context was read at proposal time and again right before running.
+    BOOST_TEST(context.asked.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(an_approved_click_is_refused_when_the_button_was_swapped) {
+    context.next = browser("ci.example", TargetElement{"push button", "Rerun deploy", Rect{600, 390, 80, 20}, {}});
+    propose(click_at(640, 400));
+    context.next.target->name = "Delete pipeline";
+    audited.approve("A1", Reviewer{1000, 1, "alice"}, "");
+    BOOST_REQUIRE(answers.decided.size() == 1u);
+    BOOST_TEST((answers.decided[0].outcome == Outcome::Refuse));
+    BOOST_TEST(answers.decided[0].rule == "target_changed");
+    BOOST_TEST(answers.decided[0].reason.find("\"Rerun deploy\"") != std::string::npos, answers.decided[0].reason);
+    const auto check = records("target_check").at(0);
+    BOOST_TEST(check["outcome"] == "target_changed");
+    BOOST_TEST(check["approved"]["target"]["name"] == "Rerun deploy");
+    BOOST_TEST(check["now"]["target"]["name"] == "Delete pipeline");
+    BOOST_TEST(verify_audit_text(audit_text()).ok);
+}
+
+BOOST_AUTO_TEST_CASE(text_typed_where_focus_is_unknown_is_not_recorded_by_default) {
+    GateContext c;
+    c.window = FocusedWindow{"XTerm", "bash", "xterm", 0x600003, 42, "terminal"};
+    c.unreadable["target"] = "the focused element in window 'XTerm' is not known";
+    context.next = c;
+    Action type;
+    type.kind = ActionKind::Type;
+    type.text = "hunter2";
+    propose(type);
+    const std::string text = audit_text();
+    BOOST_TEST(text.find("hunter2") == std::string::npos);
+    const auto proposal = records("proposal").at(0);
+    BOOST_TEST(proposal["focus"] == "unknown");
+    BOOST_TEST(proposal["action"]["text"] == "[NOT RECORDED: focus unknown]");
+    BOOST_TEST(proposal["action"]["text_length"] == 7);
+}
+
+BOOST_AUTO_TEST_CASE(keys_into_a_protected_field_are_not_recorded) {
+    context.next = browser("ci.example", TargetElement{"entry", "PIN", {}, {"focused", "protected"}});
+    Action key;
+    key.kind = ActionKind::Key;
+    key.keys = {"4", "2"};
+    propose(key);
+    const auto proposal = records("proposal").at(0);
+    BOOST_TEST(proposal["action"]["keys"] == "[NOT RECORDED: password field]");
+    BOOST_TEST(proposal["action"]["keys_count"] == 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

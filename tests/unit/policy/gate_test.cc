@@ -249,3 +249,128 @@ BOOST_AUTO_TEST_CASE(long_text_is_searched_in_linear_time) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// Unknown is never allow: a rule that needs what deskbox could not read refuses.
+BOOST_AUTO_TEST_SUITE(unreadable_context)
+
+GateContext unreadable(const std::string& field, const std::string& why) {
+    GateContext c;
+    c.unreadable[field] = why;
+    return c;
+}
+
+BOOST_AUTO_TEST_CASE(an_unreadable_window_refuses_naming_the_field_and_rule) {
+    Policy policy = test::ci_incident_policy();
+    test::ManualClock clock;
+    Gate gate{policy, BudgetLimits{}, Millis(60'000), clock.clock()};
+    const auto d = gate.decide(click_at(10, 10), unreadable("window", "X error BadWindow"));
+    BOOST_TEST(d.decision == Decision::Deny);
+    BOOST_TEST(d.rule == "context:unavailable");
+    BOOST_TEST(d.unreadable_field == "window");
+    BOOST_TEST(d.unreadable_rule == "no terminals");
+    BOOST_TEST(d.reason == "refused: rule 'no terminals' needs the window, which deskbox could not read (X error BadWindow)");
+}
+
+BOOST_AUTO_TEST_CASE(rules_for_other_actions_need_no_context) {
+    Policy policy = test::ci_incident_policy();
+    test::ManualClock clock;
+    Gate gate{policy, BudgetLimits{}, Millis(60'000), clock.clock()};
+    // "observe" matches on the action alone, before any rule needs the window.
+    const auto d = gate.decide(kind(ActionKind::Wait), unreadable("window", "X error"));
+    BOOST_TEST(d.decision == Decision::Allow);
+    BOOST_TEST(d.rule == "observe");
+}
+
+BOOST_AUTO_TEST_CASE(a_known_mismatch_beats_an_unreadable_field) {
+    Policy policy = parse_policy_text(R"(version: 1
+default: allow
+rules:
+  - {name: terminal typing, when: {action: type, window: {class: "(?i)term"}}, decision: deny}
+)", "p.yaml");
+    test::ManualClock clock;
+    Gate gate{policy, BudgetLimits{}, Millis(60'000), clock.clock()};
+    // The rule is for `type`: a click never needs its window.
+    const auto d = gate.decide(click_at(1, 1), unreadable("window", "timeout"));
+    BOOST_TEST(d.rule == "default");
+}
+
+BOOST_AUTO_TEST_CASE(an_unreadable_target_refuses_a_target_rule) {
+    Policy policy = test::ci_incident_policy();
+    test::ManualClock clock;
+    Gate gate{policy, BudgetLimits{}, Millis(60'000), clock.clock()};
+    GateContext c = browser("ci.example");
+    c.window = FocusedWindow{"XTerm", "bash", "xterm", 0x600003, 42, "terminal"};
+    c.unreadable["target"] = "the app does not answer over accessibility";
+    // The terminal rule matches first and it needs only the (known) window.
+    BOOST_TEST(gate.decide(click_at(5, 5), c).rule == "no terminals");
+    c.window->window_class = "Gedit";
+    c.window->instance = "gedit";
+    const auto d = gate.decide(click_at(5, 5), c);
+    BOOST_TEST(d.rule == "context:unavailable");
+    BOOST_TEST(d.unreadable_rule == "deploy controls");
+    BOOST_TEST(d.unreadable_field == "target");
+}
+
+BOOST_AUTO_TEST_CASE(on_unreadable_approve_sends_it_to_a_reviewer) {
+    Policy policy = parse_policy_text(R"(version: 1
+default: allow
+on_unreadable: {approve: {timeout: 2m}}
+rules:
+  - {name: no terminals, when: {window: {class: "(?i)term"}}, decision: deny}
+)", "p.yaml");
+    test::ManualClock clock;
+    Gate gate{policy, BudgetLimits{}, Millis(60'000), clock.clock()};
+    const auto d = gate.decide(click_at(1, 1), unreadable("window", "X error"));
+    BOOST_TEST(d.decision == Decision::Approve);
+    BOOST_TEST(d.rule == "context:unavailable");
+    BOOST_TEST(d.approve_timeout.count() == 120'000);
+}
+
+BOOST_AUTO_TEST_CASE(on_unreadable_allow_is_refused_by_the_parser) {
+    try {
+        parse_policy_text("version: 1\ndefault: deny\non_unreadable: allow\n", "p.yaml");
+        BOOST_FAIL("parsed");
+    } catch (const InputError& e) {
+        BOOST_TEST(std::string(e.what()).find("on_unreadable: must be deny or approve") != std::string::npos, e.what());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(class_patterns_match_either_half_of_wm_class) {
+    Policy policy = test::ci_incident_policy();
+    test::ManualClock clock;
+    Gate gate{policy, BudgetLimits{}, Millis(60'000), clock.clock()};
+    GateContext c;
+    c.window = FocusedWindow{"UXTerm", "bash", "uxterm", 1, 2, ""};
+    BOOST_TEST(gate.decide(click_at(1, 1), c).rule == "no terminals");
+    c.window = FocusedWindow{"Emulator", "bash", "myterm", 1, 2, ""};
+    BOOST_TEST(gate.decide(click_at(1, 1), c).rule == "no terminals");
+}
+
+BOOST_AUTO_TEST_CASE(app_conditions_need_a_readable_app) {
+    Policy policy = parse_policy_text(R"(version: 1
+default: allow
+rules:
+  - {name: no office, when: {window: {app: "^calc$"}}, decision: deny}
+)", "p.yaml");
+    test::ManualClock clock;
+    Gate gate{policy, BudgetLimits{}, Millis(60'000), clock.clock()};
+    GateContext c;
+    c.window = FocusedWindow{"libreoffice-calc", "Untitled 1", "soffice", 1, 77, "calc"};
+    BOOST_TEST(gate.decide(click_at(1, 1), c).rule == "no office");
+    c.window->app = "browser";
+    BOOST_TEST(gate.decide(click_at(1, 1), c).rule == "default");
+    c.unreadable["app"] = "reading /proc/77/stat: No such process";
+    BOOST_TEST(gate.decide(click_at(1, 1), c).rule == "context:unavailable");
+}
+
+BOOST_AUTO_TEST_CASE(observation_limits_hold_when_the_window_is_unreadable) {
+    Policy policy = test::ci_incident_policy();
+    test::ManualClock clock;
+    Gate gate{policy, BudgetLimits{}, Millis(60'000), clock.clock()};
+    const auto d = gate.decide(kind(ActionKind::Screenshot), unreadable("window", "X error"));
+    BOOST_TEST(d.decision == Decision::Deny);
+    BOOST_TEST(d.rule == "context:unavailable");
+    BOOST_TEST(d.unreadable_rule == "observe:password manager");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -27,6 +27,24 @@ void count_event(AtspiEvent* event, void*) {
     g_boxed_free(ATSPI_TYPE_EVENT, event);
 }
 
+// The last element that said it gained focus (object:state-changed:focused,
+// detail1 = 1). AT-SPI has no "who has focus" call; screen readers track
+// these events the same way. Checked again before it is reported.
+GRef<AtspiAccessible> g_focused;
+
+void track_focus(AtspiEvent* event, void*) {
+    if (event->detail1 == 1 && event->source) g_focused.reset(static_cast<AtspiAccessible*>(g_object_ref(event->source)));
+    g_boxed_free(ATSPI_TYPE_EVENT, event);
+}
+
+bool has_states(AtspiAccessible* acc, std::initializer_list<AtspiStateType> wanted) {
+    GRef<AtspiStateSet> states{atspi_accessible_get_state_set(acc)};
+    if (!states) return false;
+    for (AtspiStateType s : wanted)
+        if (!atspi_state_set_contains(states.get(), s)) return false;
+    return true;
+}
+
 gboolean wake(gpointer flag) {
     *static_cast<bool*>(flag) = true;
     return G_SOURCE_REMOVE;
@@ -239,6 +257,81 @@ std::string do_action(const json& seq, const json& request) {
     return json{{"seq", seq}, {"ok", true}, {"done", done}}.dump();
 }
 
+// The top-level window (frame, dialog...) an element belongs to: its
+// ancestor whose parent is the application.
+GRef<AtspiAccessible> window_of(AtspiAccessible* acc) {
+    GErrorBox err;
+    GRef<AtspiAccessible> current{static_cast<AtspiAccessible*>(g_object_ref(acc))};
+    for (int depth = 0; depth < Limits().max_depth; ++depth) {
+        GRef<AtspiAccessible> parent{atspi_accessible_get_parent(current.get(), err.out())};
+        if (!parent) return {};
+        if (atspi_accessible_get_role(parent.get(), err.out()) == ATSPI_ROLE_APPLICATION) return current;
+        current = std::move(parent);
+    }
+    return {};
+}
+
+// An element reply in the hit_test shape (one element, its app and window named).
+std::string single_element_reply(const json& seq, AtspiAccessible* acc) {
+    GErrorBox err;
+    WalkResult result;
+    if (acc) {
+        GRef<AtspiAccessible> app{atspi_accessible_get_application(acc, err.out())};
+        const std::string app_name = app ? utf8_excerpt(take_string(atspi_accessible_get_name(app.get(), err.out())), 512) : "";
+        GRef<AtspiAccessible> win = window_of(acc);
+        const std::string window = win ? utf8_excerpt(take_string(atspi_accessible_get_name(win.get(), err.out())), 512) : "";
+        WalkOptions options;
+        AtspiWalker reader(options);
+        Element e = reader.read(acc, -1, 1, path_of(acc, Limits().max_depth), app_name, window);
+        result.wire.push_back(element_to_wire(e).dump());
+        result.visited = 1;
+    }
+    return walk_reply(seq, result);
+}
+
+// The element that has keyboard focus: the one the focus events named, if it
+// still says so; else the focused descendant of an active window, found with
+// the Collection interface (one call per window). No element: an empty list.
+std::string do_focused(const json& seq) {
+    // Deliver the focus events that arrived since the last request.
+    for (int i = 0; i < 1000 && g_main_context_iteration(nullptr, FALSE); ++i) {
+    }
+    if (g_focused && has_states(g_focused.get(), {ATSPI_STATE_FOCUSED, ATSPI_STATE_SHOWING}))
+        return single_element_reply(seq, g_focused.get());
+    GErrorBox err;
+    GRef<AtspiAccessible> desktop{atspi_get_desktop(0)};
+    const gint apps = std::min(atspi_accessible_get_child_count(desktop.get(), err.out()), 256);
+    for (gint i = 0; i < apps; ++i) {
+        GRef<AtspiAccessible> app{atspi_accessible_get_child_at_index(desktop.get(), i, err.out())};
+        if (!app) continue;
+        const gint windows = std::min(atspi_accessible_get_child_count(app.get(), err.out()), 256);
+        for (gint w = 0; w < windows; ++w) {
+            GRef<AtspiAccessible> win{atspi_accessible_get_child_at_index(app.get(), w, err.out())};
+            if (!win || !has_states(win.get(), {ATSPI_STATE_ACTIVE})) continue;
+            GRef<AtspiCollection> collection{atspi_accessible_get_collection_iface(win.get())};
+            if (!collection) continue;
+            GArray* wanted = g_array_new(FALSE, FALSE, sizeof(AtspiStateType));
+            const AtspiStateType focused_state = ATSPI_STATE_FOCUSED;
+            g_array_append_val(wanted, focused_state);
+            GRef<AtspiStateSet> set{atspi_state_set_new(wanted)};
+            g_array_free(wanted, TRUE);
+            GRef<AtspiMatchRule> rule{atspi_match_rule_new(set.get(), ATSPI_Collection_MATCH_ALL, nullptr,
+                                                           ATSPI_Collection_MATCH_NONE, nullptr,
+                                                           ATSPI_Collection_MATCH_NONE, nullptr,
+                                                           ATSPI_Collection_MATCH_NONE, FALSE)};
+            GArray* found = atspi_collection_get_matches(collection.get(), rule.get(),
+                                                         ATSPI_Collection_SORT_ORDER_CANONICAL, 1, TRUE, err.out());
+            if (!found) continue;
+            GRef<AtspiAccessible> hit;
+            if (found->len > 0) hit.reset(g_array_index(found, AtspiAccessible*, 0));
+            for (guint k = 1; k < found->len; ++k) g_object_unref(g_array_index(found, AtspiAccessible*, k));
+            g_array_free(found, TRUE);
+            if (hit) return single_element_reply(seq, hit.get());
+        }
+    }
+    return single_element_reply(seq, nullptr);
+}
+
 // The focused document: among the showing "document web" elements, one with a
 // URL, the focused one first.
 std::string do_browser_context(const json& seq) {
@@ -288,6 +381,8 @@ void start_event_counting() {
                              "document:load-complete"})
         atspi_event_listener_register(listener, type, nullptr);
     // The listener lives as long as the helper.
+    AtspiEventListener* focus = atspi_event_listener_new(track_focus, nullptr, nullptr);
+    atspi_event_listener_register(focus, "object:state-changed:focused", nullptr);
 }
 
 std::string handle_request(std::string_view line) {
@@ -302,6 +397,7 @@ std::string handle_request(std::string_view line) {
         if (op == "tree") return do_tree(seq, request);
         if (op == "find") return do_find(seq, request);
         if (op == "hit_test") return do_hit_test(seq, request);
+        if (op == "focused") return do_focused(seq);
         if (op == "action") return do_action(seq, request);
         if (op == "browser_context") return do_browser_context(seq);
         if (op == "wait_event") return do_wait_event(seq, request);

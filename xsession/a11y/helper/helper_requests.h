@@ -4,6 +4,7 @@
 //   tree {limits, prune_hidden, app}          -> {"elements": [...], "truncated", "reason"}
 //   find {target, limits}                     -> {"elements": matches (parent -1), "truncated", "reason"}
 //   hit_test {x, y}                           -> {"elements": chain from the application to the deepest element}
+//   focused                                   -> {"elements": [the element with keyboard focus]} or []
 //   action {path, action, text, expect}       -> {"done": "press"}
 //   browser_context                           -> {"url", "title", "app"}
 //   wait_event {since, timeout_ms}            -> {"events": N} once more than `since` AT-SPI events
