@@ -1,0 +1,334 @@
+// The gate's context in real sessions: the window and app come from the X
+// server for every app (xterm has no accessibility), with and without a
+// window manager; what cannot be read refuses (or waits for a reviewer);
+// password text is never written; an approved action whose target went away
+// is refused. Real Xvfb, xterm, zenity (GTK), openbox; the agent socket.
+#define BOOST_TEST_MODULE deskbox gate context tests
+#include <signal.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "supervisor/control/agent_client.h"
+#include "tests/integration/session_harness.h"
+
+using namespace deskbox;
+using namespace deskbox::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kTerminalPolicy = R"(version: 1
+default: deny
+rules:
+  - {name: observe, when: {action: [screenshot, tree, hit_test, cursor_position, wait]}, tier: low}
+  - {name: moving is harmless, when: {action: mouse_move}, tier: low}
+  - {name: no terminals, when: {window: {class: "(?i)term"}}, decision: deny}
+  - {name: pointer and keyboard, when: {action: [click, type, key]}, tier: medium}
+)";
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+fs::path write_policy(const TestDirs& dirs, const std::string& text, const std::string& name = "policy.yaml") {
+    const auto path = dirs.root() / name;
+    std::ofstream(path) << text;
+    return path;
+}
+
+// The host pid of the session process whose command is `comm`.
+pid_t host_pid_of(const TestDirs& dirs, const std::string& session, const std::string& comm) {
+    for (pid_t pid : cgroup_pids(session_status(dirs, session))) {
+        std::string c = slurp("/proc/" + std::to_string(pid) + "/comm");
+        while (!c.empty() && c.back() == '\n') c.pop_back();
+        if (c == comm) return pid;
+    }
+    return -1;
+}
+
+// The elements of `deskbox tree --format json` output.
+std::vector<Json> tree_elements(const std::string& out) {
+    std::vector<Json> elements;
+    const Json tree = Json::parse(out, nullptr, false);
+    const Json* list = tree.is_object() && tree.contains("elements") ? &tree["elements"] : nullptr;
+    if (list && list->is_array())
+        for (const auto& e : *list)
+            if (e.is_object()) elements.push_back(e);
+    BOOST_REQUIRE_MESSAGE(!elements.empty(), "no elements in the tree output: " + out.substr(0, 2000));
+    return elements;
+}
+
+// The centre of the first element of `role` in the session's tree (screen pixels).
+std::pair<int, int> centre_of(const TestDirs& dirs, const std::string& session, const std::string& role) {
+    const auto [code, out] = run_deskbox(dirs, {"tree", "-s", session, "--format", "json"});
+    BOOST_REQUIRE_MESSAGE(code == 0, out);
+    for (const auto& e : tree_elements(out)) {
+        if (e.value("role", "") != role || !e["bbox"].is_object()) continue;
+        const auto& b = e["bbox"];
+        return {b["x"].get<int>() + b["width"].get<int>() / 2, b["y"].get<int>() + b["height"].get<int>() / 2};
+    }
+    BOOST_FAIL("no " + role + " in the tree: " + out);
+    return {-1, -1};
+}
+
+Json act(AgentClient& agent, Json request) { return agent.call(std::move(request)); }
+
+Json move_to(AgentClient& agent, int x, int y) {
+    return act(agent, {{"action", "mouse_move"}, {"coordinate", {x, y}}});
+}
+
+// The audit log: in the session dir while it runs, kept in the state dir afterwards.
+std::string audit_of(const TestDirs& dirs, const std::string& session) {
+    const fs::path live = dirs.runtime() / session / "audit.jsonl";
+    const std::string text = slurp(fs::exists(live) ? live : dirs.state() / session / "audit.jsonl");
+    BOOST_REQUIRE_MESSAGE(!text.empty(), "no audit log for " + session);
+    return text;
+}
+
+std::string terminal_manifest(const std::string& name, const fs::path& policy, bool window_manager) {
+    // With a window manager the newest window gets the focus: the xterm starts
+    // once zenity's window exists (xdotool --sync waits for it by X events).
+    const std::string xterm = "xterm -geometry 40x12+700+10 -title ctx-term -e sh -c "
+                              "'while read l; do echo \\\"$l\\\" >> /tmp/xterm-got; done'";
+    const std::string start = window_manager ? "xdotool search --sync --name ctx-entry >/dev/null && exec " + xterm
+                                             : "exec " + xterm;
+    return "session: {name: " + name + ", display: {width: 1024, height: 768" +
+           (window_manager ? ", window_manager: [openbox, --sm-disable]" : "") + "}}\n"
+           "sandbox: {memory: 1G, pids: 256}\n"
+           "apps:\n"
+           "  - name: entry\n"
+           "    exec: [zenity, --entry, --title, ctx-entry, --text, 'Type here']\n"
+           "    ready: {title: ctx-entry, timeout: 60s}\n"
+           "  - name: terminal\n"
+           "    exec: [sh, -c, \"" + start + "\"]\n"
+           "    ready: {title: ctx-term, timeout: 60s}\n"
+           "policy: " + policy.string() + "\n"
+           "review: {vnc: {enabled: false}}\n";
+}
+
+// xterm at +700+10, 40x12 cells of the 6x13 "fixed" font: (700..940, 10..166).
+constexpr int kTermX = 800, kTermY = 80;
+
+void terminal_rules_hold(bool window_manager) {
+    if (!require_root()) return;
+    TestDirs dirs;
+    const std::string name = window_manager ? "ctx-wm" : "ctx-nowm";
+    SessionProcess session(dirs, dirs.manifest(name, terminal_manifest(name, write_policy(dirs, kTerminalPolicy),
+                                                                         window_manager)));
+    BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 90'000), session.output());
+    AgentClient agent((dirs.runtime() / name / "agent.sock").string());
+    const auto [entry_x, entry_y] = centre_of(dirs, name, "text");
+
+    // A click on the xterm is refused by the window rule (xterm has no accessibility).
+    Json click = act(agent, {{"action", "left_click"}, {"coordinate", {kTermX, kTermY}}});
+    BOOST_TEST(!click["ok"].get<bool>(), click.dump());
+    BOOST_TEST(click.dump().find("no terminals") != std::string::npos, click.dump());
+
+    // Typing where the keys would reach the xterm is refused too.
+    if (window_manager) {
+        // openbox gave the newest window, the xterm, the focus.
+    } else {
+        // No window manager: focus is PointerRoot, keys go to the window under the pointer.
+        BOOST_TEST_REQUIRE(move_to(agent, kTermX, kTermY)["ok"].get<bool>());
+    }
+    Json typed = act(agent, {{"action", "type"}, {"text", "echo PWNED\n"}});
+    BOOST_TEST(!typed["ok"].get<bool>(), typed.dump());
+    BOOST_TEST(typed.dump().find("no terminals") != std::string::npos, typed.dump());
+
+    // The GTK entry is allowed: click it (the focus moves there), type, submit.
+    if (window_manager) {
+        Json focus = act(agent, {{"action", "left_click"}, {"coordinate", {entry_x, entry_y}}});
+        BOOST_TEST_REQUIRE(focus["ok"].get<bool>(), focus.dump());
+    } else {
+        BOOST_TEST_REQUIRE(move_to(agent, entry_x, entry_y)["ok"].get<bool>());
+    }
+    Json ok = act(agent, {{"action", "type"}, {"text", "gtk-allowed\n"}});
+    BOOST_TEST_REQUIRE(ok["ok"].get<bool>(), ok.dump());
+    BOOST_TEST(session.wait_for("[" + name + "] gtk-allowed", 30'000), session.output());
+
+    // Nothing reached the terminal's shell.
+    const pid_t xterm = host_pid_of(dirs, name, "xterm");
+    BOOST_REQUIRE(xterm > 0);
+    BOOST_TEST(!fs::exists("/proc/" + std::to_string(xterm) + "/root/tmp/xterm-got"));
+
+    // The audit log names the window by class, id and app for each decision.
+    const std::string audit = audit_of(dirs, name);
+    BOOST_TEST(audit.find("\"class\":\"XTerm\"") != std::string::npos);
+    BOOST_TEST(audit.find("\"app\":\"terminal\"") != std::string::npos);
+    BOOST_TEST(audit.find("\"app\":\"entry\"") != std::string::npos);
+    BOOST_TEST(audit.find("echo PWNED") == std::string::npos);  // focus unknown: text not recorded
+    session.signal(SIGTERM);
+    session.wait_exit(60'000);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(window_rules_hold_for_an_x_only_app_without_a_window_manager) { terminal_rules_hold(false); }
+
+BOOST_AUTO_TEST_CASE(window_rules_hold_for_an_x_only_app_with_a_window_manager) { terminal_rules_hold(true); }
+
+BOOST_AUTO_TEST_CASE(password_text_is_never_written) {
+    if (!require_root()) return;
+    TestDirs dirs;
+    const std::string name = "ctx-password";
+    const std::string secret = "S3cret-Pw-4711";
+    const auto policy = write_policy(dirs, R"(version: 1
+default: deny
+rules:
+  - {name: observe, when: {action: [screenshot, tree, hit_test, cursor_position, wait]}, tier: low}
+  - {name: pointer and keyboard, when: {action: [mouse_move, click, type, key]}, tier: medium}
+)");
+    SessionProcess session(dirs, dirs.manifest(name, "session: {name: " + name + "}\n"
+                                                     "sandbox: {memory: 1G, pids: 256}\n"
+                                                     "apps:\n"
+                                                     "  - name: password\n"
+                                                     "    exec: [zenity, --password, --title, ctx-pw]\n"
+                                                     "    ready: {title: ctx-pw, timeout: 60s}\n"
+                                                     "policy: " + policy.string() + "\n"
+                                                     "review: {vnc: {enabled: false}}\n"));
+    BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 90'000), session.output());
+    AgentClient agent((dirs.runtime() / name / "agent.sock").string());
+    const auto [x, y] = centre_of(dirs, name, "password text");
+    BOOST_TEST_REQUIRE(act(agent, {{"action", "left_click"}, {"coordinate", {x, y}}})["ok"].get<bool>());
+    Json typed = act(agent, {{"action", "type"}, {"text", secret}});
+    BOOST_TEST_REQUIRE(typed["ok"].get<bool>(), typed.dump());
+    BOOST_TEST(typed.dump().find(secret) == std::string::npos, typed.dump());
+    const auto [tree_code, tree] = run_deskbox(dirs, {"tree", "-s", name, "--format", "json"});
+    BOOST_TEST(tree.find(secret) == std::string::npos);
+
+    const std::string audit = audit_of(dirs, name);
+    BOOST_TEST(audit.find(secret) == std::string::npos);
+    BOOST_TEST(audit.find("[NOT RECORDED: password field]") != std::string::npos, audit);
+    BOOST_TEST(audit.find("\"text_length\":" + std::to_string(secret.size())) != std::string::npos);
+    const auto [show_code, shown] = run_deskbox(dirs, {"audit", "show", (dirs.runtime() / name / "audit.jsonl").string()});
+    BOOST_TEST(show_code == 0, shown);
+    BOOST_TEST(shown.find(secret) == std::string::npos);
+    // The app got it: zenity prints the password on Enter.
+    BOOST_TEST_REQUIRE(act(agent, {{"action", "key"}, {"text", "Return"}})["ok"].get<bool>());
+    BOOST_TEST(session.wait_for("[" + name + "] " + secret, 30'000), session.output());
+    session.wait_exit(60'000);
+    BOOST_TEST(audit_of(dirs, name).find(secret) == std::string::npos);
+}
+
+namespace {
+
+const char* kTargetPolicy = R"(version: 1
+default: deny
+%UNREADABLE%
+tiers: {low: allow, medium: allow, high: {approve: {timeout: 2m}}}
+rules:
+  - {name: observe, when: {action: [screenshot, tree, hit_test, cursor_position, wait]}, tier: low}
+  - {name: confirming, when: {target: {name: "^OK$"}}, tier: high}
+  - {name: pointer and keyboard, when: {action: [mouse_move, click, type, key]}, tier: medium}
+)";
+
+std::string entry_manifest(const std::string& name, const fs::path& policy) {
+    return "session: {name: " + name + "}\n"
+           "sandbox: {memory: 1G, pids: 256}\n"
+           "apps:\n"
+           "  - name: entry\n"
+           "    exec: [zenity, --entry, --title, ctx-target, --text, 'Type here']\n"
+           "    ready: {title: ctx-target, timeout: 60s}\n"
+           "  - {name: holder, exec: [sleep, infinity]}\n"  // the session outlives the dialog
+           "policy: " + policy.string() + "\n"
+           "review: {vnc: {enabled: false}}\n";
+}
+
+std::string policy_with(const std::string& unreadable) {
+    std::string p = kTargetPolicy;
+    p.replace(p.find("%UNREADABLE%"), 12, unreadable);
+    return p;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_target_rule_refuses_when_the_app_does_not_answer) {
+    if (!require_root()) return;
+    TestDirs dirs;
+    const std::string name = "ctx-stopped";
+    SessionProcess session(dirs, dirs.manifest(name, entry_manifest(name, write_policy(dirs, policy_with("")))));
+    BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 90'000), session.output());
+    AgentClient agent((dirs.runtime() / name / "agent.sock").string());
+    const auto [x, y] = centre_of(dirs, name, "text");
+    const pid_t zenity = host_pid_of(dirs, name, "zenity");
+    BOOST_REQUIRE(zenity > 0);
+    BOOST_REQUIRE(kill(zenity, SIGSTOP) == 0);
+    Json click = act(agent, {{"action", "left_click"}, {"coordinate", {x, y}}});
+    kill(zenity, SIGCONT);
+    BOOST_TEST(!click["ok"].get<bool>(), click.dump());
+    BOOST_TEST(click.dump().find("context:unavailable") != std::string::npos, click.dump());
+    BOOST_TEST(click.dump().find("rule 'confirming' needs the target") != std::string::npos, click.dump());
+    const std::string audit = audit_of(dirs, name);
+    BOOST_TEST(audit.find("\"unreadable_field\":\"target\"") != std::string::npos, audit);
+    session.signal(SIGTERM);
+    session.wait_exit(60'000);
+}
+
+BOOST_AUTO_TEST_CASE(on_unreadable_approve_waits_for_a_reviewer) {
+    if (!require_root()) return;
+    TestDirs dirs;
+    const std::string name = "ctx-ask";
+    SessionProcess session(
+        dirs, dirs.manifest(name, entry_manifest(name, write_policy(dirs, policy_with("on_unreadable: approve")))));
+    BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 90'000), session.output());
+    AgentClient agent((dirs.runtime() / name / "agent.sock").string());
+    const auto [x, y] = centre_of(dirs, name, "text");
+    const pid_t zenity = host_pid_of(dirs, name, "zenity");
+    BOOST_REQUIRE(kill(zenity, SIGSTOP) == 0);
+    std::string approval_id;
+    Json click = agent.call({{"action", "left_click"}, {"coordinate", {x, y}}}, [&](const Json& interim) {
+        approval_id = interim.value("approval_id", "");
+        kill(zenity, SIGCONT);
+        const auto [code, out] = run_deskbox(dirs, {"deny", "-s", name, approval_id, "--note", "cannot see it"});
+        BOOST_TEST(code == 0, out);
+    });
+    kill(zenity, SIGCONT);
+    BOOST_TEST(!approval_id.empty(), click.dump());
+    BOOST_TEST(!click["ok"].get<bool>(), click.dump());
+    BOOST_TEST(audit_of(dirs, name).find("\"rule\":\"context:unavailable\"") != std::string::npos);
+    session.signal(SIGTERM);
+    session.wait_exit(60'000);
+}
+
+BOOST_AUTO_TEST_CASE(an_approved_click_whose_target_went_away_is_refused) {
+    if (!require_root()) return;
+    TestDirs dirs;
+    const std::string name = "ctx-changed";
+    SessionProcess session(dirs, dirs.manifest(name, entry_manifest(name, write_policy(dirs, policy_with("")))));
+    BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 90'000), session.output());
+    AgentClient agent((dirs.runtime() / name / "agent.sock").string());
+    const auto [x, y] = centre_of(dirs, name, "push button");  // the first button: Cancel or OK
+    const auto [ok_code, ok_tree] = run_deskbox(dirs, {"tree", "-s", name, "--format", "json"});
+    int ok_x = -1, ok_y = -1;
+    BOOST_REQUIRE(ok_code == 0);
+    for (const auto& e : tree_elements(ok_tree))
+        if (e.value("role", "") == "push button" && e.value("name", "") == "OK" && e["bbox"].is_object()) {
+            ok_x = e["bbox"]["x"].get<int>() + e["bbox"]["width"].get<int>() / 2;
+            ok_y = e["bbox"]["y"].get<int>() + e["bbox"]["height"].get<int>() / 2;
+        }
+    BOOST_REQUIRE(ok_x > 0 && x > 0 && y > 0);
+    const pid_t zenity = host_pid_of(dirs, name, "zenity");
+    std::string approval_id;
+    Json click = agent.call({{"action", "left_click"}, {"coordinate", {ok_x, ok_y}}}, [&](const Json& interim) {
+        approval_id = interim.value("approval_id", "");
+        // While the reviewer looks, the dialog goes away (the app is killed).
+        kill(zenity, SIGKILL);
+        BOOST_TEST(wait_pids_gone({zenity}));
+        const auto [code, out] = run_deskbox(dirs, {"approve", "-s", name, approval_id});
+        BOOST_TEST(code == 0, out);
+    });
+    BOOST_TEST(!approval_id.empty(), click.dump());
+    BOOST_TEST(!click["ok"].get<bool>(), click.dump());
+    BOOST_TEST(click.dump().find("target_changed") != std::string::npos, click.dump());
+    const std::string audit = audit_of(dirs, name);
+    BOOST_TEST(audit.find("\"outcome\":\"target_changed\"") != std::string::npos, audit);
+    session.signal(SIGTERM);
+    session.wait_exit(60'000);
+}
