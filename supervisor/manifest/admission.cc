@@ -12,6 +12,18 @@
 namespace deskbox {
 namespace {
 
+// X clients that expose nothing over AT-SPI (no toolkit bridge): the gate
+// sees their windows from the X server, never their elements.
+bool lacks_accessibility(const std::string& program) {
+    static const char* const kXOnly[] = {"xterm", "uxterm", "rxvt", "urxvt", "xclock", "xcalc", "xedit", "xeyes",
+                                         "xmessage", "xpdf", "xmag", "wine", "wine64", "java"};
+    const std::string base = std::filesystem::path(program).filename().string();
+    for (const char* name : kXOnly)
+        if (base == name) return true;
+    return false;
+}
+
+
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
     return s;
@@ -130,6 +142,14 @@ Verdict admission_verdict(const Manifest& m, const Policy& p) {
                 v.notes.push_back("apps[" + std::to_string(i) + "] (" + a.name +
                                   "): --no-sandbox turns off the browser's own sandbox; consider browser_sandbox: true");
         }
+        if (!a.exec.empty() && lacks_accessibility(a.exec.front()))
+            for (const auto& rule : p.rules)
+                if (rule.when.target)
+                    v.notes.push_back("policy rule '" + rule.name + "' (line " + std::to_string(rule.line) +
+                                      ") keys on target, but apps[" + std::to_string(i) + "] (" + a.name + ") runs " +
+                                      std::filesystem::path(a.exec.front()).filename().string() +
+                                      ", which has no accessibility: its actions that reach that rule are refused as "
+                                      "context:unavailable (or go to a reviewer with on_unreadable: approve)");
         if (a.browser_sandbox && !p.admission.allow_browser_sandbox)
             block("apps[" + std::to_string(i) + "] (" + a.name +
                   "): browser_sandbox needs user namespaces inside the session, which the policy forbids");

@@ -124,6 +124,18 @@ BOOST_AUTO_TEST_CASE(no_sandbox_flag_is_noted_not_blocked) {
     BOOST_TEST(v.notes.size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(target_rules_over_an_app_without_accessibility_are_noted) {
+    const Manifest m = manifest("", "apps:\n  - {name: terminal, exec: [/usr/bin/xterm]}\n");
+    const Verdict v = admission_verdict(
+        m, policy("rules:\n  - {name: deploy controls, when: {target: {name: deploy}}, decision: deny}\n"));
+    BOOST_TEST(v.admitted);
+    BOOST_REQUIRE(v.notes.size() == 1u);
+    BOOST_TEST(v.notes[0] ==
+               "policy rule 'deploy controls' (line 3) keys on target, but apps[0] (terminal) runs xterm, which has no "
+               "accessibility: its actions that reach that rule are refused as context:unavailable (or go to a "
+               "reviewer with on_unreadable: approve)");
+}
+
 BOOST_AUTO_TEST_CASE(bundled_manifests_are_admitted) {
     const char* root = std::getenv("DESKBOX_SOURCE_ROOT");
     BOOST_REQUIRE(root != nullptr);
