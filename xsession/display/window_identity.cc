@@ -72,6 +72,10 @@ bool has_class(Display* d, Window w) {
 // WM_CLASS, breadth first, the top-level itself first.
 Window find_client(Display* d, Window top) {
     const Atom wm_state = XInternAtom(d, "WM_STATE", False);
+    // Without a window manager (and for override-redirect menus) the
+    // top-level is the client itself: one request, no descent. Window
+    // managers' frames carry no WM_CLASS.
+    if (has_class(d, top)) return top;
     Window with_class = None;
     std::deque<std::pair<Window, int>> queue{{top, 0}};
     while (!queue.empty()) {
@@ -153,8 +157,6 @@ ClientWindow describe(Display* d, Window w) {
     }
     c.pid = net_wm_pid(d, w);
     if (c.pid < 0) c.pid = xres_pid(d, w);
-    XWindowAttributes attributes{};
-    if (XGetWindowAttributes(d, w, &attributes)) c.override_redirect = attributes.override_redirect;
     return c;
 }
 
@@ -162,10 +164,12 @@ ClientWindow describe(Display* d, Window w) {
 // WM_CLASS anywhere below it cannot be named, which is unreadable, not absent.
 ClientWindow client_of_top_level(Display* d, Window top, XErrorTrap& trap) {
     const Window client = find_client(d, top);
-    check(trap, ("reading the window " + hex(top)).c_str());
-    if (client == None) throw WindowUnreadable("the window " + hex(top) + " carries no WM_CLASS");
+    if (client == None) {
+        check(trap, ("reading the window " + hex(top)).c_str());
+        throw WindowUnreadable("the window " + hex(top) + " carries no WM_CLASS");
+    }
     ClientWindow c = describe(d, client);
-    check(trap, ("reading the window " + hex(client)).c_str());
+    check(trap, ("reading the window " + hex(client)).c_str());  // one sync for the whole lookup
     return c;
 }
 
@@ -178,8 +182,7 @@ std::optional<ClientWindow> at_point(Display* d, int px, int py, XErrorTrap& tra
     if (!XTranslateCoordinates(d, root, root, px, py, &x, &y, &child))
         throw WindowUnreadable("asking the X server which window is at (" + std::to_string(px) + ", " +
                                std::to_string(py) + ")");
-    check(trap, "asking the X server which window is at the point");
-    if (child == None) return std::nullopt;
+    if (child == None) return std::nullopt;  // a reply came: the request did not fail
     return client_of_top_level(d, child, trap);
 }
 
@@ -213,7 +216,6 @@ KeyboardTarget keyboard_window(Display* display) {
     Window w = focus;
     for (int depth = 0; depth < kMaxAncestors && w != None && w != root; ++depth) {
         if (has_class(display, w)) {
-            check(trap, "reading the focused window");
             target.window = describe(display, w);
             check(trap, "reading the focused window");
             return target;

@@ -37,7 +37,6 @@ struct ClientWindow {
     std::string wm_class;     // WM_CLASS res_class
     std::string title;        // _NET_WM_NAME, else WM_NAME
     int pid = -1;             // _NET_WM_PID, else the X-Resource client pid; -1 when neither says
-    bool override_redirect = false;  // a menu or tooltip, not managed by a window manager
 };
 
 // The client window under a root point; nullopt when the point is over the
