@@ -276,3 +276,55 @@ BOOST_AUTO_TEST_CASE(incident_update_waits_for_approval_and_an_unrelated_change_
     const std::string after = timeline.substr(timeline.find('\n', teardown_at) + 1);
     BOOST_TEST(!contains(after, " #"), after);  // record lines read "TIME #SEQ TYPE ..."
 }
+
+// A pending approval is bound to what the reviewer saw: while the reviewer
+// looks, the page swaps the button under the click's point for another one.
+// After approval the click is refused (target_changed) and the site sees no
+// change at all; the audit log holds both snapshots.
+BOOST_AUTO_TEST_CASE(an_approved_click_is_refused_when_the_page_swapped_the_button_under_it) {
+    if (!require_root()) return;
+    SeedSite site;
+    TestDirs dirs;
+    const auto policy = seed_policy(dirs);
+    const std::string name = "seed-swap";
+    const std::string port = std::to_string(site.port());
+    SessionProcess session(dirs, dirs.manifest(name, chromium_manifest(name, "ops.incidents.example",
+                                                                       "http://ops.incidents.example:" + port +
+                                                                           "/incident/9",
+                                                                       "INC-9", site, policy)));
+    BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 240'000), session.output());
+    AgentClient agent((dirs.runtime() / name / "agent.sock").string());
+    AgentClient observer((dirs.runtime() / name / "agent.sock").string());  // looks while the click waits
+    wait_for_element(agent, "push button", "Update incident");
+    const auto [tree_code, tree_out] = run_deskbox(dirs, {"tree", "-s", name, "--format", "json"});
+    BOOST_TEST_REQUIRE(tree_code == 0, tree_out);
+    int x = -1, y = -1;
+    const Json tree = Json::parse(tree_out);  // kept alive: the loop below reads into it
+    for (const auto& e : tree["elements"])
+        if (e.is_object() && e.value("name", "") == "Update incident" && e["bbox"].is_object()) {
+            x = e["bbox"]["x"].get<int>() + e["bbox"]["width"].get<int>() / 2;
+            y = e["bbox"]["y"].get<int>() + e["bbox"]["height"].get<int>() / 2;
+        }
+    BOOST_TEST_REQUIRE(x > 0, tree_out);
+
+    std::string approval;
+    const Json clicked = act(agent, {{"action", "left_click"}, {"coordinate", {x, y}}}, [&](const Json& pending) {
+        approval = pending.value("approval_id", "");
+        BOOST_TEST(pending.value("rule", "") == "incident updates", pending.dump());
+        site.swap_incident_9();
+        wait_for_element(observer, "push button", "Delete incident");
+        const auto [code, out] = run_deskbox(dirs, {"approve", "-s", name, approval});
+        BOOST_TEST(code == 0, out);
+    });
+    BOOST_TEST_REQUIRE(!approval.empty(), clicked.dump());
+    BOOST_TEST(!clicked.value("ok", true), clicked.dump());
+    BOOST_TEST(contains(clicked.dump(), "target_changed"), clicked.dump());
+    BOOST_TEST(contains(clicked.dump(), "Delete incident"), clicked.dump());
+    BOOST_TEST(!site.served("ops.incidents.example /incident/9/delete"));
+    BOOST_TEST(!site.served("ops.incidents.example /incident/9/update"));
+
+    session.signal(SIGTERM);
+    BOOST_TEST(session.wait_exit(60'000) == 0, session.output());
+    const std::string timeline = verified_timeline(dirs, name);
+    BOOST_TEST(contains(timeline, "target target_changed"), timeline);
+}

@@ -74,6 +74,11 @@ std::vector<std::string> SeedSite::requests() const {
     return requests_;
 }
 
+void SeedSite::swap_incident_9() {
+    std::lock_guard lock(mutex_);
+    incident_9_swapped_ = true;
+}
+
 bool SeedSite::served(const std::string& host_and_path) const {
     std::lock_guard lock(mutex_);
     return std::find(requests_.begin(), requests_.end(), host_and_path) != requests_.end();
@@ -153,6 +158,19 @@ std::string SeedSite::page(const std::string& host, const std::string& path, int
         if (path == "/incident/7")
             return html("INC-7", "<p>Status: open (another team's incident)</p>" +
                                      button("/incident/7/close", "Close incident"));
+        if (path == "/incident/9")
+            // The page asks the site every 100 ms whether to swap its button for
+            // another at the same place (the test says when: swap_incident_9()).
+            return html("INC-9",
+                        "<p>Status: investigating</p>"
+                        "<form id=f action=\"/incident/9/update\" method=get><button id=b type=submit>Update incident"
+                        "</button></form><script>setInterval(async () => { const r = await fetch('/incident/9/layout');"
+                        " if ((await r.text()) === 'swapped') { document.getElementById('f').action = "
+                        "'/incident/9/delete'; document.getElementById('b').textContent = 'Delete incident'; "
+                        "document.title = 'INC-9 swapped'; } }, 100);</script>");
+        if (path == "/incident/9/layout") return incident_9_swapped_ ? "swapped" : "same";
+        if (path == "/incident/9/update" || path == "/incident/9/delete")
+            return html("INC-9 changed", "<p>" + path + "</p>");
         if (path == "/incident/7/close") {
             inc7_closed_ = true;
             return html("INC-7 closed", "<p>Status: closed</p>");

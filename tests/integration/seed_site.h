@@ -13,6 +13,8 @@
 //   ops.incidents.example/incident/42/update  the update side effect; link "Incident INC-7"
 //   ops.incidents.example/incident/7          "INC-7": button "Close incident"
 //   ops.incidents.example/incident/7/close    closes INC-7 (the unrelated record)
+//   ops.incidents.example/incident/9          "INC-9": button "Update incident" that the page swaps
+//                                for "Delete incident" (same place) once swap_incident_9() was called
 //   /check/inc-7-open            200 while INC-7 is open, 409 once closed (a verify check)
 #pragma once
 
@@ -38,6 +40,8 @@ public:
     bool served(const std::string& host_and_path) const;
     // Waits until `host_and_path` has been served; false after timeout_ms.
     bool wait_served(const std::string& host_and_path, int timeout_ms);
+    // From now on INC-9's page replaces its button (it polls /incident/9/layout).
+    void swap_incident_9();
 
 private:
     void serve();
@@ -51,6 +55,7 @@ private:
     std::condition_variable changed_;
     std::vector<std::string> requests_;
     bool inc7_closed_ = false;
+    bool incident_9_swapped_ = false;
     std::thread thread_;
 };
 
