@@ -1,6 +1,8 @@
 #include "supervisor/audit/audited_gate.h"
 
 #include <fcntl.h>
+
+#include <chrono>
 #include <unistd.h>
 
 #include "policy/context_change.h"
@@ -57,12 +59,16 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
     try {
         GateContext context;
         std::string context_error;
+        std::int64_t context_us = -1;
         if (!stopped_ && !paused_) {
+            const auto started = std::chrono::steady_clock::now();
             try {
                 context = context_.context_for(proposal.action);
             } catch (const std::exception& e) {
                 context_error = e.what();
             }
+            context_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
+                             .count();
         }
         const TextRecording recording =
             text_recording(proposal.action, context, gate_.policy().unknown_focus_text);
@@ -72,6 +78,7 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
         if (!proposal.request_id.empty()) record["request_id"] = proposal.request_id;
         record.update(context_record_json(context));
         if (recording == TextRecording::OmitUnknownFocus) record["focus"] = "unknown";
+        if (context_us >= 0) record["context_us"] = context_us;  // what reading the screen cost this proposal
         if (!context_error.empty()) record["context_error"] = context_error;
         log_.append("proposal", record);
 
@@ -172,16 +179,20 @@ std::optional<GateVerdict> AuditedGate::target_changed(const std::string& propos
     if (is_observation(action.kind)) return std::nullopt;
     GateContext now;
     std::vector<std::string> changes;
+    const auto started = std::chrono::steady_clock::now();
     try {
         now = context_.context_for(action);
         changes = context_changes(before, now);
     } catch (const std::exception& e) {
         changes.push_back(std::string("the context could not be read again: ") + e.what());
     }
+    const auto context_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
     nlohmann::json record = {{"proposal", proposal_id},
                              {"outcome", changes.empty() ? "unchanged" : "target_changed"},
                              {"approved", context_record_json(before)},
-                             {"now", context_record_json(now)}};
+                             {"now", context_record_json(now)},
+                             {"context_us", context_us}};
     if (!changes.empty()) record["changes"] = changes;
     try {
         log_.append("target_check", record, Durability::Sync);

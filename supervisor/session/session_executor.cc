@@ -161,6 +161,14 @@ bool in_window(const a11y::Element& e, const std::optional<FocusedWindow>& w) {
     return w && !e.window.empty() && e.window == w->title;
 }
 
+// Apps whose windows show web documents (AT-SPI toolkit names).
+bool is_browser_engine(const std::string& toolkit) {
+    std::string t = toolkit;
+    for (char& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return t.find("chrom") != std::string::npos || t.find("gecko") != std::string::npos ||
+           t.find("webkit") != std::string::npos;
+}
+
 }  // namespace
 
 std::optional<FocusedWindow> SessionExecutor::focused_window() {
@@ -215,6 +223,7 @@ GateContext SessionExecutor::context_for(const Action& action) {
     const ActionKind kind = action.kind;
     if (kind == ActionKind::Done || kind == ActionKind::Fail) return c;
     std::optional<Point> point;  // screen space: where a pointer or element action lands
+    std::optional<a11y::Element> element_seen;  // what AT-SPI said the action reaches
 
     if (is_element(kind) && action.element) {
         if (!a11y_) {
@@ -224,6 +233,7 @@ GateContext SessionExecutor::context_for(const Action& action) {
                 const a11y::FindResult found = a11y_->find(*action.element);
                 if (found.matches.size() == 1) {
                     c.target = target_of(found.matches[0]);
+                    element_seen = found.matches[0];
                     if (found.matches[0].bbox) point = a11y::centre(*found.matches[0].bbox);
                 } else {
                     // The action itself refuses 0 or several matches, with the count.
@@ -285,6 +295,7 @@ GateContext SessionExecutor::context_for(const Action& action) {
                 const auto e = lookup();
                 if (e && in_window(*e, c.window)) {
                     c.target = target_of(*e);
+                    element_seen = e;
                 } else {
                     c.unreadable["target"] = std::string(is_keyboard(kind) ? "the focused element" : "the element") +
                                              " in window " + describe_window(*c.window) +
@@ -297,16 +308,25 @@ GateContext SessionExecutor::context_for(const Action& action) {
     }
     if (point) c.pixels = pixels_around(*point);
 
-    if (a11y_) {
+    // The domain is the host of the document in the window the action reaches:
+    // asked only of a browser engine's app (its element says which), within that
+    // window. Another app's window has no domain; an unknown element leaves it unknown.
+    if (!a11y_) {
+        c.unreadable["domain"] = "accessibility is not available in this session";
+    } else if (!element_seen) {
+        if (!c.readable("target")) c.unreadable["domain"] = "the element is not known: " + c.unreadable["target"];
+    } else if (!element_seen->document_url.empty()) {
+        c.domain = host_of_url(element_seen->document_url);  // the document the element is in
+    } else if (is_element(kind) || is_browser_engine(element_seen->toolkit)) {
+        // A found element carries neither its document nor its app's toolkit, and
+        // a browser's own toolbar is in no document: ask for the window's document.
         try {
-            c.domain = host_of_url(a11y_->browser_context().url);
+            c.domain = host_of_url(a11y_->browser_context(element_seen->app, element_seen->window).url);
         } catch (const Error& e) {
-            // No browser document at all is an absent domain; anything else is unreadable.
+            // No document showing in that window is an absent domain; anything else is unreadable.
             if (std::string(e.what()).find("no browser document is showing") == std::string::npos)
                 c.unreadable["domain"] = e.what();
         }
-    } else {
-        c.unreadable["domain"] = "accessibility is not available in this session";
     }
     return c;
 }

@@ -330,7 +330,9 @@ FindResult A11yClient::wait_for(const ElementTarget& target, Millis timeout) {
     }
 }
 
-void A11yClient::begin_browser_context() { begin({{"op", "browser_context"}}, kSmallReply); }
+void A11yClient::begin_browser_context(const std::string& app, const std::string& window) {
+    begin({{"op", "browser_context"}, {"app", app}, {"window", window}}, kSmallReply);
+}
 
 BrowserContext A11yClient::finish_browser_context() {
     json reply = take_reply("browser_context");
@@ -341,8 +343,8 @@ BrowserContext A11yClient::finish_browser_context() {
     return BrowserContext{field("url"), field("title"), field("app"), field("window")};
 }
 
-BrowserContext A11yClient::browser_context() {
-    begin_browser_context();
+BrowserContext A11yClient::browser_context(const std::string& app, const std::string& window) {
+    begin_browser_context(app, window);
     wait_ready();
     return finish_browser_context();
 }

@@ -89,7 +89,8 @@ public:
     // Focus grabs focus, SetText replaces an editable text's content.
     // Returns the toolkit action that was done ("press", "grab_focus"...).
     std::string act(const Element& element, ElementAction action, const std::string& text = {});
-    BrowserContext browser_context();
+    // The showing browser document (of `app` and its top-level `window` when given).
+    BrowserContext browser_context(const std::string& app = {}, const std::string& window = {});
     // Waits until `target` has at least one visible match. Between searches it
     // waits for the next AT-SPI event (a window, children, showing or name
     // change), never a timer. Throws deskbox::Error at the timeout.
@@ -109,7 +110,7 @@ public:
     std::optional<Element> finish_focused();
     void begin_act(const Element& element, ElementAction action, const std::string& text = {});
     std::string finish_act();
-    void begin_browser_context();
+    void begin_browser_context(const std::string& app = {}, const std::string& window = {});
     BrowserContext finish_browser_context();
 
     int poll_fd() const { return from_helper_.get(); }  // wait for POLLIN

@@ -55,6 +55,9 @@ struct Element {
     std::string toolkit;         // "GTK", "Chromium", "soffice"
     std::string app;             // name of the application the element belongs to
     std::string window;          // name of its top-level window (frame, dialog...)
+    // Hit test / focused element only: the URL of the web document it is in
+    // ("" outside any document), so the gate knows the domain without a walk.
+    std::string document_url;
 
     bool has_state(const std::string& state) const;
 };

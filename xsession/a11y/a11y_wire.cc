@@ -120,6 +120,7 @@ json element_to_wire(const Element& e) {
     if (!e.toolkit.empty()) j["toolkit"] = e.toolkit;
     j["app"] = e.app;
     if (!e.window.empty()) j["window"] = e.window;
+    if (!e.document_url.empty()) j["document_url"] = e.document_url;
     return j;
 }
 
@@ -212,6 +213,7 @@ Tree tree_from_wire(const json& reply, const Limits& limits, bool flat) {
         if (e.toolkit.empty() && !flat && e.parent >= 0) e.toolkit = tree.elements[e.parent].toolkit;
         e.app = bounded_string(w, "app", text_bytes, where);
         e.window = bounded_string(w, "window", text_bytes, where);
+        e.document_url = bounded_string(w, "document_url", 4096, where);
         tree.elements.push_back(std::move(e));
     }
     if (auto t = reply.find("truncated"); t != reply.end() && t->is_boolean()) tree.truncated = t->get<bool>();

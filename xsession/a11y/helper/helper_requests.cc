@@ -141,6 +141,36 @@ std::string do_find(const json& seq, const json& request) {
     return walk_reply(seq, pipelined_walk(options));
 }
 
+// "DocURL" (Firefox), "URI" (Chromium) or "URL" of a document element; "" when none.
+std::string document_url_of(AtspiAccessible* acc, std::string* title = nullptr) {
+    GErrorBox err;
+    std::string url;
+    if (GRef<AtspiDocument> doc{atspi_accessible_get_document_iface(acc)}) {
+        if (GHashTable* attrs = atspi_document_get_document_attributes(doc.get(), err.out())) {
+            for (const char* key : {"DocURL", "URI", "URL"})
+                if (auto* v = static_cast<const char*>(g_hash_table_lookup(attrs, key)); v && url.empty()) url = v;
+            if (auto* v = static_cast<const char*>(g_hash_table_lookup(attrs, "Title")); v && title && title->empty())
+                *title = v;
+            g_hash_table_unref(attrs);
+        }
+    }
+    return utf8_excerpt(url, 4096);
+}
+
+// The URL of the web document an element is in: its nearest "document web"
+// ancestor (parents come from libatspi's cache), "" outside any document.
+std::string enclosing_document_url(AtspiAccessible* acc) {
+    GErrorBox err;
+    GRef<AtspiAccessible> current{static_cast<AtspiAccessible*>(g_object_ref(acc))};
+    for (int depth = 0; depth < Limits().max_depth && current; ++depth) {
+        const AtspiRole role = atspi_accessible_get_role(current.get(), err.out());
+        if (role == ATSPI_ROLE_DOCUMENT_WEB) return document_url_of(current.get());
+        if (role == ATSPI_ROLE_APPLICATION || role == ATSPI_ROLE_FRAME) return {};
+        current.reset(atspi_accessible_get_parent(current.get(), err.out()));
+    }
+    return {};
+}
+
 std::string do_hit_test(const json& seq, const json& request) {
     auto x = request.find("x"), y = request.find("y");
     if (x == request.end() || y == request.end() || !x->is_number_integer() || !y->is_number_integer())
@@ -192,6 +222,9 @@ std::string do_hit_test(const json& seq, const json& request) {
         WalkOptions options;
         AtspiWalker reader(options);
         Element e = reader.read(chain.back().get(), -1, 1, path, app_name, window);
+        // The app's toolkit tells the supervisor whether a browser document can be there.
+        if (app) e.toolkit = utf8_excerpt(take_string(atspi_accessible_get_toolkit_name(app.get(), err.out())), 32);
+        e.document_url = enclosing_document_url(chain.back().get());
         result.wire.push_back(element_to_wire(e).dump());
         result.visited = static_cast<int>(chain.size());
     }
@@ -283,6 +316,8 @@ std::string single_element_reply(const json& seq, AtspiAccessible* acc) {
         WalkOptions options;
         AtspiWalker reader(options);
         Element e = reader.read(acc, -1, 1, path_of(acc, Limits().max_depth), app_name, window);
+        if (app) e.toolkit = utf8_excerpt(take_string(atspi_accessible_get_toolkit_name(app.get(), err.out())), 32);
+        e.document_url = enclosing_document_url(acc);
         result.wire.push_back(element_to_wire(e).dump());
         result.visited = 1;
     }
@@ -334,10 +369,15 @@ std::string do_focused(const json& seq) {
 
 // The focused document: among the showing "document web" elements, one with a
 // URL, the focused one first.
-std::string do_browser_context(const json& seq) {
+std::string do_browser_context(const json& seq, const json& request) {
     WalkOptions options;
     options.limits.time_ms = 2000;
-    options.keep_basic = [](const Element& e) { return e.role == "document web" && e.has_state("showing"); };
+    // Only the app (and its top-level window) the action reaches, when the supervisor says which.
+    options.app = string_field(request, "app");
+    const std::string window = string_field(request, "window");
+    options.keep_basic = [window](const Element& e) {
+        return e.role == "document web" && e.has_state("showing") && (window.empty() || e.window == window);
+    };
     WalkResult docs = pipelined_walk(options);
     json best;
     int best_score = -1;
@@ -345,16 +385,8 @@ std::string do_browser_context(const json& seq) {
         json e = json::parse(wire);
         GRef<AtspiAccessible> acc = resolve_path(e["path"].get<std::string>());
         if (!acc) continue;
-        GErrorBox err;
-        std::string url, title = e.value("name", "");
-        if (GRef<AtspiDocument> doc{atspi_accessible_get_document_iface(acc.get())}) {
-            if (GHashTable* attrs = atspi_document_get_document_attributes(doc.get(), err.out())) {
-                for (const char* key : {"DocURL", "URI", "URL"})  // Firefox, Chromium, others
-                    if (auto* v = static_cast<const char*>(g_hash_table_lookup(attrs, key)); v && url.empty()) url = v;
-                if (auto* v = static_cast<const char*>(g_hash_table_lookup(attrs, "Title")); v && title.empty()) title = v;
-                g_hash_table_unref(attrs);
-            }
-        }
+        std::string title = e.value("name", "");
+        const std::string url = document_url_of(acc.get(), &title);
         json candidate = {{"url", utf8_excerpt(url, 4096)}, {"title", utf8_excerpt(title, 1024)},
                           {"app", e.value("app", "")}, {"window", e.value("window", "")},
                           {"focused", std::find(e["states"].begin(), e["states"].end(), "focused") != e["states"].end()}};
@@ -399,7 +431,7 @@ std::string handle_request(std::string_view line) {
         if (op == "hit_test") return do_hit_test(seq, request);
         if (op == "focused") return do_focused(seq);
         if (op == "action") return do_action(seq, request);
-        if (op == "browser_context") return do_browser_context(seq);
+        if (op == "browser_context") return do_browser_context(seq, request);
         if (op == "wait_event") return do_wait_event(seq, request);
         throw Error("unknown op '" + utf8_excerpt(op, 32) + "'");
     } catch (const std::exception& e) {

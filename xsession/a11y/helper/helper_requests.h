@@ -6,7 +6,7 @@
 //   hit_test {x, y}                           -> {"elements": chain from the application to the deepest element}
 //   focused                                   -> {"elements": [the element with keyboard focus]} or []
 //   action {path, action, text, expect}       -> {"done": "press"}
-//   browser_context                           -> {"url", "title", "app"}
+//   browser_context {app?, window?}           -> {"url", "title", "app"} (of that app and top-level window)
 //   wait_event {since, timeout_ms}            -> {"events": N} once more than `since` AT-SPI events
 //                                                 (windows, children, showing, loads) have arrived, or at the timeout
 // Every reply carries "events": the count so far, for the next wait_event.
