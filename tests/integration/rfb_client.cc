@@ -88,8 +88,10 @@ void RfbClient::write_all(const std::string& bytes, const std::string& step) {
     std::size_t sent = 0;
     while (sent < bytes.size()) {
         const ssize_t w = send(fd_.get(), bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-        if (w > 0) sent += static_cast<std::size_t>(w);
-        else if (errno != EINTR) throw_errno("RFB client (" + where_ + "): sending " + step);
+        if (w > 0)
+            sent += static_cast<std::size_t>(w);
+        else if (errno != EINTR)
+            throw_errno("RFB client (" + where_ + "): sending " + step);
     }
 }
 
@@ -103,13 +105,15 @@ void RfbClient::handshake(const std::string& password) {
         throw Error("RFB client (" + where_ + "): the server refused: " + read_exact(length, "the refusal reason"));
     }
     const std::string types = read_exact(count, "the security types");
-    if (types.find('\x02') == std::string::npos) throw Error("RFB client (" + where_ + "): no VNC authentication offered");
+    if (types.find('\x02') == std::string::npos)
+        throw Error("RFB client (" + where_ + "): no VNC authentication offered");
     write_all(std::string(1, '\x02'), "the security type");
     const std::string challenge = read_exact(16, "the VNC authentication challenge");
     write_all(vnc_auth_response(password, challenge), "the VNC authentication response");
     if (u32(read_exact(4, "the security result"), 0) != 0) {
         const std::uint32_t length = u32(read_exact(4, "the failure reason"), 0);
-        throw Error("RFB client (" + where_ + "): VNC authentication failed: " + read_exact(length, "the failure reason"));
+        throw Error("RFB client (" + where_ +
+                    "): VNC authentication failed: " + read_exact(length, "the failure reason"));
     }
     write_all(std::string(1, '\x01'), "ClientInit");  // shared: other viewers stay connected
     const std::string init = read_exact(24, "ServerInit");

@@ -17,45 +17,38 @@
 // The session's app must have one editable text element (the default
 // manifest's zenity --text-info --editable). Prints "ok - ..." per check; the
 // first failure prints "FAIL - ..." and exits 1.
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <regex>
 #include <sstream>
-#include <thread>
 #include <vector>
 
 #include "supervisor/base/error.h"
 #include "supervisor/base/unique_fd.h"
 #include "supervisor/control/agent_client.h"
 #include "supervisor/control/base64.h"
+#include "tests/integration/client_process.h"
 #include "tests/integration/rfb_client.h"
+#include "tests/integration/tcp_unix_relay.h"
 #include "xsession/capture/codecs.h"
 #include "xsession/vnc/vnc_password.h"
 
 using namespace deskbox;
+using deskbox::test::ClientProcess;
 using deskbox::test::RfbClient;
+using deskbox::test::TcpUnixRelay;
 
 namespace {
 
-constexpr int kClientTimeoutMs = 60'000;
+constexpr int kTimeoutMs = 60'000;
 constexpr int kRounds = 3;
 // JPEG at quality 100 of the same pixels, and the caret blinking meanwhile:
 // mean errors per channel below these are the same picture (a window drawn
@@ -71,7 +64,9 @@ std::string read_file(const std::string& path) {
     return ss.str();
 }
 
-void ok(const std::string& what) { std::cout << "ok - " << what << std::endl; }
+void ok(const std::string& what) {
+    std::cout << "ok - " << what << std::endl;
+}
 
 // One command of the hint: PROGRAM -passwd FILE TARGET.
 struct HintCommand {
@@ -117,8 +112,7 @@ public:
         const Json reply = call({{"action", "cursor_position"}});
         std::smatch m;
         const std::string text = reply.dump();
-        if (!std::regex_search(text, m, std::regex("X=(\\d+),Y=(\\d+)")))
-            throw Error("no cursor position in " + text);
+        if (!std::regex_search(text, m, std::regex("X=(\\d+),Y=(\\d+)"))) throw Error("no cursor position in " + text);
         return {std::stoi(m[1]), std::stoi(m[2])};
     }
     // The text of the one editable text element.
@@ -135,171 +129,6 @@ public:
 private:
     AgentClient client_;
     int id_ = 0;
-};
-
-// Relays each connection to 127.0.0.1:port() to the unix socket, both ways,
-// one thread per connection, until either side closes.
-class Relay {
-public:
-    explicit Relay(std::string socket_path) : path_(std::move(socket_path)) {
-        listener_.reset(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof a;
-        if (!listener_ || bind(listener_.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-            listen(listener_.get(), 8) != 0 || getsockname(listener_.get(), reinterpret_cast<sockaddr*>(&a), &length) != 0)
-            throw_errno("relay: listening on 127.0.0.1");
-        port_ = ntohs(a.sin_port);
-        acceptor_ = std::thread([this] { accept_loop(); });
-    }
-    ~Relay() {
-        stop_ = true;
-        shutdown(listener_.get(), SHUT_RDWR);  // wakes accept()
-        acceptor_.join();
-        for (auto& t : pumps_) t.join();
-    }
-    int port() const { return port_; }
-
-private:
-    void accept_loop() {
-        for (;;) {
-            UniqueFd client(accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-            if (stop_) return;
-            if (!client) continue;
-            UniqueFd server(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-            sockaddr_un a{};
-            a.sun_family = AF_UNIX;
-            std::strncpy(a.sun_path, path_.c_str(), sizeof a.sun_path - 1);
-            if (connect(server.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-                std::cerr << "relay: connecting to " << path_ << ": " << std::strerror(errno) << "\n";
-                continue;  // the client sees the connection close: its check fails, naming it
-            }
-            pumps_.emplace_back([c = std::move(client), s = std::move(server)] { pump(c.get(), s.get()); });
-        }
-    }
-    static void pump(int a, int b) {
-        pollfd fds[2] = {{a, POLLIN, 0}, {b, POLLIN, 0}};
-        char buf[65536];
-        for (;;) {
-            if (poll(fds, 2, kClientTimeoutMs) <= 0) return;
-            for (int i = 0; i < 2; ++i) {
-                if (!fds[i].revents) continue;
-                const ssize_t n = read(fds[i].fd, buf, sizeof buf);
-                if (n <= 0) return;
-                for (ssize_t sent = 0; sent < n;) {
-                    const ssize_t w = send(fds[1 - i].fd, buf + sent, static_cast<std::size_t>(n - sent), MSG_NOSIGNAL);
-                    if (w <= 0) return;
-                    sent += w;
-                }
-            }
-        }
-    }
-
-    std::string path_;
-    UniqueFd listener_;
-    int port_ = 0;
-    std::atomic<bool> stop_{false};
-    std::thread acceptor_;
-    std::vector<std::thread> pumps_;
-};
-
-// A client process with its output captured; waited for by pidfd.
-class Client {
-public:
-    // `display`: DISPLAY for it (empty: none); `fd3`: becomes its fd 3 (-1: none).
-    explicit Client(const std::vector<std::string>& argv, const std::string& display = "", int fd3 = -1)
-        : argv_(argv) {
-        int fds[2];
-        if (pipe2(fds, O_CLOEXEC) != 0) throw_errno("creating a pipe");
-        std::vector<char*> a;
-        for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-        a.push_back(nullptr);
-        const std::string display_env = "DISPLAY=" + display;
-        pid_ = fork();
-        if (pid_ < 0) throw_errno("fork");
-        if (pid_ == 0) {
-            dup2(fds[1], 1);
-            dup2(fds[1], 2);
-            if (fd3 >= 0) dup2(fd3, 3);
-            if (!display.empty()) putenv(const_cast<char*>(display_env.c_str()));
-            execvp(a[0], a.data());
-            _exit(127);
-        }
-        close(fds[1]);
-        out_.reset(fds[0]);
-        pidfd_.reset(static_cast<int>(syscall(SYS_pidfd_open, pid_, 0)));
-    }
-    // Still running (a viewer, its Xvfb): SIGTERM, so that Xvfb removes its
-    // socket and lock; SIGKILL if it is not gone within 10 s.
-    ~Client() {
-        if (pid_ <= 0) return;
-        kill(pid_, SIGTERM);
-        pollfd p{pidfd_.get(), POLLIN, 0};
-        if (poll(&p, 1, 10'000) <= 0) kill(pid_, SIGKILL);
-        waitpid(pid_, nullptr, 0);
-    }
-    Client(const Client&) = delete;
-    Client& operator=(const Client&) = delete;
-
-    // Reads its output until `needle` appears; throws when it ends or the timeout passes first.
-    void read_until(const std::string& needle) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kClientTimeoutMs);
-        while (output_.find(needle) == std::string::npos) {
-            const auto left =
-                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
-            pollfd p{out_.get(), POLLIN, 0};
-            char buf[4096];
-            ssize_t n = 0;
-            if (left <= 0 || poll(&p, 1, static_cast<int>(left)) <= 0 || (n = read(out_.get(), buf, sizeof buf)) <= 0)
-                throw Error(command() + " did not print '" + needle + "'" + (left <= 0 ? " within 60 s" : "") +
-                            "; its output: " + output_);
-            output_.append(buf, static_cast<std::size_t>(n));
-        }
-    }
-    const std::string& output() const { return output_; }
-    // Reads its output to the end (it exits or closes it), then waits for the
-    // exit; throws unless it exited 0 within the timeout.
-    void wait() {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kClientTimeoutMs);
-        auto left = [&] {
-            return static_cast<int>(std::max<long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                           deadline - std::chrono::steady_clock::now())
-                                                           .count()));
-        };
-        for (;;) {
-            pollfd p{out_.get(), POLLIN, 0};
-            if (poll(&p, 1, left()) <= 0) break;
-            char buf[4096];
-            const ssize_t n = read(out_.get(), buf, sizeof buf);
-            if (n <= 0) break;
-            output_.append(buf, static_cast<std::size_t>(n));
-        }
-        pollfd p{pidfd_.get(), POLLIN, 0};
-        if (poll(&p, 1, left()) <= 0) {
-            kill(pid_, SIGKILL);
-            waitpid(pid_, nullptr, 0);
-            pid_ = -1;
-            throw Error(command() + " did not finish within " + std::to_string(kClientTimeoutMs / 1000) +
-                        " s; its output: " + output_);
-        }
-        int status = 0;
-        waitpid(pid_, &status, 0);
-        pid_ = -1;
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-            throw Error(command() + " failed (wait status " + std::to_string(status) + "): " + output_);
-    }
-    std::string command() const {
-        std::string s;
-        for (const auto& a : argv_) s += (s.empty() ? "" : " ") + a;
-        return s;
-    }
-
-private:
-    std::vector<std::string> argv_;
-    pid_t pid_ = -1;
-    UniqueFd out_, pidfd_;
-    std::string output_;
 };
 
 // How far the VNC image is from the agent's screenshot: the mean absolute
@@ -394,12 +223,12 @@ void snapshots(const std::string& password_file, const std::string& target, cons
     };
     for (int i = 1; i <= kRounds; ++i) {
         const std::string file = (work / (label + "-" + std::to_string(i) + ".jpg")).string();
-        Client client(argv(file));
+        ClientProcess client(argv(file));
         client.wait();
         compare(file, "vncsnapshot " + std::to_string(i) + "/" + std::to_string(kRounds) + " through " + label);
     }
     const std::string a = (work / (label + "-a.jpg")).string(), b = (work / (label + "-b.jpg")).string();
-    Client first(argv(a)), second(argv(b));
+    ClientProcess first(argv(a)), second(argv(b));
     first.wait();
     second.wait();
     compare(a, "vncsnapshot A of two at once through " + label);
@@ -413,18 +242,19 @@ void viewer_as_printed(const std::string& command) {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) throw_errno("creating a pipe");
     UniqueFd number_read(fds[0]), number_write(fds[1]);
-    Client xvfb({"Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "1024x768x24"}, "", number_write.get());
+    ClientProcess xvfb({"Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "1024x768x24"}, "",
+                       number_write.get());
     number_write.reset();
     std::string number;
     for (;;) {
         pollfd p{number_read.get(), POLLIN, 0};
         char c = 0;
-        if (poll(&p, 1, kClientTimeoutMs) <= 0 || read(number_read.get(), &c, 1) != 1)
+        if (poll(&p, 1, kTimeoutMs) <= 0 || read(number_read.get(), &c, 1) != 1)
             throw Error("Xvfb for the viewer did not report its display number; its output: " + xvfb.output());
         if (c == '\n') break;
         number.push_back(c);
     }
-    Client viewer({"sh", "-c", command}, ":" + number);
+    ClientProcess viewer({"sh", "-c", command}, ":" + number);
     viewer.read_until("Using pixel format");
     ok("'" + command + "' connects as printed");
 }
@@ -458,7 +288,8 @@ void input_check(RfbClient rfb, const std::string& password, Agent& agent, bool 
     const std::string after = text_with(agent, marker);
     if (expect_input) {
         if (after.find(typed) == std::string::npos)
-            throw Error(label + ": keys typed over VNC (input allowed) did not reach the app; its text: '" + after + "'");
+            throw Error(label + ": keys typed over VNC (input allowed) did not reach the app; its text: '" + after +
+                        "'");
         ok("keys typed over " + label + " reached the app (view_only: false)");
     } else {
         if (after != before + marker)
@@ -521,7 +352,7 @@ int run(const std::string& status_path, bool expect_input) {
     ok("the app is drawn and its text element answers over accessibility");
     snapshots(tcp_passwd, "127.0.0.1::" + std::to_string(port), "the TCP forwarder", work, screen);
     {
-        Relay relay(socket_path);
+        TcpUnixRelay relay(socket_path);
         snapshots(socket_passwd, "127.0.0.1::" + std::to_string(relay.port()), "vnc.sock", work, screen);
     }
     for (const HintCommand& c : parse_hint(hint))

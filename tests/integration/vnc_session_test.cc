@@ -5,9 +5,9 @@
 // screenshot; view-only input never reaches the app. A session with
 // view_only: false shows that the same check sees input when it arrives.
 #define BOOST_TEST_MODULE deskbox vnc session tests
-#include <boost/test/unit_test.hpp>
-
 #include <signal.h>
+
+#include <boost/test/unit_test.hpp>
 
 #include "tests/integration/session_harness.h"
 
@@ -48,4 +48,6 @@ BOOST_AUTO_TEST_CASE(reviewers_watch_the_default_session_view_only_through_both_
     check_reviewer_view("it-vnc", true);
 }
 
-BOOST_AUTO_TEST_CASE(input_arrives_when_the_manifest_allows_it) { check_reviewer_view("it-vnc-input", false); }
+BOOST_AUTO_TEST_CASE(input_arrives_when_the_manifest_allows_it) {
+    check_reviewer_view("it-vnc-input", false);
+}
