@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -199,7 +200,7 @@ void wait_for_text_element(Agent& agent) {
         try {
             agent.text();
             return;
-        } catch (const Error& e) {
+        } catch (const Error&) {
             if (std::chrono::steady_clock::now() > deadline) throw;
         }
     }
