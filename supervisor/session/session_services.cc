@@ -18,6 +18,8 @@
 #include "supervisor/control/agent_server.h"
 #include "supervisor/control/review_server.h"
 #include "supervisor/proxy/egress_proxy.h"
+#include "supervisor/sandbox/sandbox.h"
+#include "supervisor/sandbox/userns.h"
 #include "supervisor/session/paths.h"
 #include "supervisor/session/session_access.h"
 #include "supervisor/session/session_executor.h"
@@ -265,10 +267,14 @@ void SessionServices::start_reviewer_view() {
     vnc.view_only = m.review.vnc.view_only;
     vnc.password_file_host = (s.staging_dir() / "vnc.passwd").string();
     vnc.password_file_child = s.staging_child("vnc.passwd");
+    // x11vnc runs as the sandbox's app user: its copy must be that user's (0600).
+    const auto& ids = s.sandbox().ids();
+    vnc.password_file_owner = FileOwner{ids.host_uid_of(sandbox::kAppUid), ids.host_gid_of(sandbox::kAppGid)};
     vnc.reviewer_password_file = (s.session_dir() / "vnc.passwd").string();
     vnc.socket_path = (s.session_dir() / "vnc.sock").string();
     vnc.host_port = true;
-    UniqueFd netns = s.open_netns();
+    // Borrowed for start_vnc only: the forwarder keeps its own duplicate for every later connection.
+    const UniqueFd netns = s.open_netns();
     vnc.netns_fd = netns.get();
     vnc.extra_env = s.base_env();
     vnc.on_exit = [&s](int status) {

@@ -1,6 +1,7 @@
 #include "tests/integration/session_harness.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -63,6 +64,28 @@ std::filesystem::path TestDirs::manifest(const std::string& name, const std::str
     const auto path = root_ / (name + ".yaml");
     std::ofstream(path) << yaml;
     return path;
+}
+
+namespace {
+
+std::string replace_once(std::string text, const std::string& from, const std::string& to) {
+    const std::size_t at = text.find(from);
+    BOOST_REQUIRE_MESSAGE(at != std::string::npos, "manifests/default.yaml no longer has '" << from << "'");
+    return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+std::string default_manifest_yaml(const std::string& name, bool view_only) {
+    const char* root = std::getenv("DESKBOX_SOURCE_ROOT");
+    BOOST_REQUIRE_MESSAGE(root, "DESKBOX_SOURCE_ROOT is not set (run through meson test)");
+    std::ifstream in(std::filesystem::path(root) / "manifests" / "default.yaml");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string yaml = replace_once(ss.str(), "  name: default\n", "  name: " + name + "\n");
+    yaml = replace_once(yaml, "policy: ../policy/", "policy: " + std::string(root) + "/policy/");
+    if (!view_only) yaml = replace_once(yaml, "view_only: true", "view_only: false");
+    return yaml;
 }
 
 std::string deskbox_bin() {
@@ -148,6 +171,43 @@ int SessionProcess::wait_exit(int timeout_ms) {
 
 void SessionProcess::signal(int signo) { kill(pid_, signo); }
 
+std::pair<int, std::string> finish_child(pid_t pid, int out_fd) {
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(out_fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+    close(out_fd);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::pair<int, std::string> run_command(const std::vector<std::string>& argv, uid_t uid) {
+    int fds[2];
+    BOOST_REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
+    std::vector<char*> a;
+    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    const pid_t pid = fork();
+    BOOST_REQUIRE(pid >= 0);
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        if (uid != 0 && (setgroups(0, nullptr) != 0 || setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0))
+            _exit(121);
+        execvp(a[0], a.data());
+        _exit(127);
+    }
+    close(fds[1]);
+    return finish_child(pid, fds[0]);
+}
+
+std::string vnc_check_bin() {
+    const char* root = std::getenv("DESKBOX_BUILD_ROOT");
+    BOOST_REQUIRE_MESSAGE(root, "DESKBOX_BUILD_ROOT is not set (run through meson test)");
+    return std::string(root) + "/tests/integration/deskbox-vnc-check";
+}
+
 std::pair<int, std::string> run_deskbox(const TestDirs& dirs, const std::vector<std::string>& args) {
     int fds[2];
     BOOST_REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
@@ -160,14 +220,7 @@ std::pair<int, std::string> run_deskbox(const TestDirs& dirs, const std::vector<
         exec_with(argv, env);
     }
     close(fds[1]);
-    std::string out;
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
-    close(fds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+    return finish_child(pid, fds[0]);
 }
 
 nlohmann::json session_status(const TestDirs& dirs, const std::string& name) {

@@ -33,6 +33,10 @@ private:
     std::filesystem::path root_;
 };
 
+// manifests/default.yaml of the source tree as session `name`: its policy
+// path made absolute, review.vnc.view_only as given.
+std::string default_manifest_yaml(const std::string& name, bool view_only = true);
+
 // Path of the deskbox binary and of the probe (built by meson).
 std::string deskbox_bin();
 std::string probe_bin();
@@ -59,6 +63,15 @@ private:
     int exit_code_ = -1;
     std::string output_;
 };
+
+// Reads a child's output pipe `out_fd` to its end (and closes it), then
+// reaps the child; returns (exit code or -1 after a signal, output).
+std::pair<int, std::string> finish_child(pid_t pid, int out_fd);
+// Runs ARGV (PATH searched) as `uid` (and its gid), stdout and stderr
+// captured together; returns (exit code or -1 after a signal, output).
+std::pair<int, std::string> run_command(const std::vector<std::string>& argv, uid_t uid = 0);
+// The reviewer-view checker (tests/integration/vnc_check.cc), built by meson.
+std::string vnc_check_bin();
 
 // Runs `deskbox ARGS...` with the test dirs; returns (exit code, stdout).
 std::pair<int, std::string> run_deskbox(const TestDirs& dirs, const std::vector<std::string>& args);

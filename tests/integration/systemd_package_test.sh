@@ -4,9 +4,9 @@
 #   machine; systemd-analyze verify the unit; boot systemd as PID 1 in fresh
 #   namespaces (systemd_ns.sh); `systemctl start deskbox@NAME` on the bundled
 #   default manifest (a real GTK app); wait for READY (active); screenshot
-#   through the agent socket; `systemctl stop`; check that nothing of the
-#   session remains; start it once more (a stale lock, mount or cgroup would
-#   fail it); purge the package and check what remains is what policy keeps.
+#   through the agent socket; watch it over VNC (deskbox-vnc-check);
+#   `systemctl stop`; check that nothing of the session remains; start it
+#   once more (a stale lock, mount or cgroup would fail it); purge the package and check what remains is what policy keeps.
 # Needs root. DESKBOX_DEB=path skips the package build (for local reruns).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -98,6 +98,11 @@ check "screenshot through the agent socket" \
     sdns_in /usr/bin/deskbox screenshot -s "$name" -o "$work/shot.png"
 check "screenshot shows the app (1280x800, many colours)" \
     python3 "$here/systemd_png_check.py" "$work/shot.png" 1280 800 32
+# The reviewers' view of the unit's session, with real clients through both
+# endpoints of the status hint, view-only (tests/integration/vnc_check.cc).
+echo "# $(sdns_in /usr/bin/deskbox status -s "$name" | grep 'vnc:')"
+check "reviewers watch the session over VNC (TCP forwarder and vnc.sock, view-only)" \
+    sdns_in "$build/tests/integration/deskbox-vnc-check" "/run/deskbox/$name/status.json"
 
 check "systemctl stop $unit" sdns_in timeout 120 systemctl stop "$unit"
 check "unit inactive (not failed) after stop" test "$(sdns_in systemctl is-active "$unit" || true)" = inactive

@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "tests/integration/session_harness.h"
+
 namespace deskbox::test {
 namespace {
 
@@ -99,14 +101,7 @@ std::pair<int, std::string> run_as(const Account& who, const std::vector<std::st
         _exit(127);
     }
     close(fds[1]);
-    std::string out;
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
-    close(fds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+    return finish_child(pid, fds[0]);
 }
 
 int probe_as(const Account& who, const std::function<int()>& probe) {

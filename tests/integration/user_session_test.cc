@@ -4,6 +4,7 @@
 // inside it. The session's processes must then run in a session cgroup below
 // the delegated one, with the manifest's limits, as the user's own host uid;
 // and without delegation deskbox must refuse with an error that names the fix.
+// The user also watches such a session over VNC as a reviewer.
 #define BOOST_TEST_MODULE deskbox user session integration
 #include <fcntl.h>
 #include <grp.h>
@@ -239,6 +240,29 @@ BOOST_AUTO_TEST_CASE(delegated_user_session_runs_under_the_delegated_cgroup_with
     BOOST_TEST(session.wait_exit() == 0, session.output());
     BOOST_TEST(wait_pids_gone(pids, 5'000));
     BOOST_TEST(leftovers(dirs, "it-user", paths).empty());
+}
+
+// The supervisor of an ordinary user runs in a user namespace of its own
+// (supervisor/sandbox/userns.cc) that owns the sandbox's, so its VNC
+// forwarder can join the session's network namespace: the user, as a
+// reviewer, watches the default manifest's app through both endpoints.
+BOOST_AUTO_TEST_CASE(the_user_watches_the_session_over_vnc) {
+    if (!require_root()) return;
+    TestDirs dirs;
+    give_to_user(dirs);
+    const std::string name = "it-user-vnc";
+    const auto manifest = dirs.manifest(name, default_manifest_yaml(name));
+    BOOST_REQUIRE(chown(manifest.c_str(), kUser, kUser) == 0);
+    Delegation delegation;
+    UserSession session(dirs, manifest, delegation.dirs);
+    BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 90'000), session.output());
+
+    const auto [code, out] = run_command({vnc_check_bin(), (dirs.runtime() / name / "status.json").string()}, kUser);
+    BOOST_TEST_MESSAGE(out);
+    BOOST_TEST(code == 0, out);
+    session.signal(SIGTERM);
+    BOOST_TEST(session.wait_exit() == 0, session.output());
+    BOOST_TEST(session.output().find("VNC connection dropped") == std::string::npos, session.output());
 }
 
 BOOST_AUTO_TEST_CASE(user_without_delegation_is_refused_with_the_fix) {

@@ -113,6 +113,13 @@ XvfbServer start_xvfb(Spawner& spawner, EventLoop& loop, const XvfbOptions& opti
     std::string text;
     bool eof = false;
     const int rfd = read_end.get();
+    // The callback refers to this frame's locals and to read_end's number:
+    // it leaves the loop on every way out of here, a throw included.
+    struct Unwatch {
+        EventLoop& loop;
+        int fd;
+        ~Unwatch() { loop.remove_fd(fd); }
+    } unwatch{loop, rfd};
     loop.add_fd(rfd, EPOLLIN, [&](std::uint32_t) {
         char buf[64];
         for (;;) {

@@ -1,6 +1,7 @@
 #include "xsession/vnc/vnc_forwarder.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -38,6 +39,11 @@ struct VncForwarder::Relay {
 };
 
 VncForwarder::VncForwarder(EventLoop& loop, VncForwarderOptions options) : loop_(loop), options_(std::move(options)) {
+    if (options_.netns_fd >= 0) {
+        netns_.reset(fcntl(options_.netns_fd, F_DUPFD_CLOEXEC, 3));
+        if (!netns_) throw_errno("keeping the session's network namespace for the VNC forwarder");
+        options_.netns_fd = -1;  // the caller's number: it may be closed (and reused) from now on
+    }
     if (!options_.socket_path.empty()) {
         sockaddr_un address{};
         address.sun_family = AF_UNIX;
@@ -99,8 +105,8 @@ void VncForwarder::accept_from(int listener) {
 void VncForwarder::start_relay(UniqueFd client) {
     auto relay = std::make_unique<Relay>();
     relay->client = std::move(client);
-    relay->server = options_.netns_fd >= 0
-                        ? socket_in_netns(options_.netns_fd, AF_INET, SOCK_STREAM | SOCK_NONBLOCK)
+    relay->server = netns_
+                        ? socket_in_netns(netns_.get(), AF_INET, SOCK_STREAM | SOCK_NONBLOCK)
                         : UniqueFd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!relay->server) throw_errno("creating the socket to the session's VNC server");
     const sockaddr_in target = loopback(options_.target_port);

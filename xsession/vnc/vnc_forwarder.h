@@ -3,6 +3,10 @@
 // connections are relayed to x11vnc listening on 127.0.0.1 inside the
 // session's network namespace. The outgoing socket is created in that
 // namespace; everything runs on the event loop, nothing blocks.
+//
+// The forwarder owns everything it uses for as long as it lives: it keeps
+// its own duplicate of the namespace fd (every connection joins the namespace
+// anew), so the caller's fd may close right after the constructor returns.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +23,7 @@ struct VncForwarderOptions {
     std::string socket_path;   // empty: no unix socket
     bool tcp = false;          // also listen on 127.0.0.1
     int tcp_port = 0;          // 0: any free port
-    int netns_fd = -1;         // where the target lives; -1: this namespace
+    int netns_fd = -1;         // where the target lives; -1: this namespace. Borrowed for the constructor only
     int target_port = 5900;    // x11vnc's port on 127.0.0.1 there
 };
 
@@ -43,6 +47,7 @@ private:
 
     EventLoop& loop_;
     VncForwarderOptions options_;
+    UniqueFd netns_;  // our own duplicate of options_.netns_fd (which we never use after construction)
     UniqueFd unix_listener_;
     UniqueFd tcp_listener_;
     int tcp_port_ = 0;

@@ -43,7 +43,7 @@ std::unique_ptr<VncServer> start_vnc(Spawner& spawner, EventLoop& loop, const Vn
         throw Error("starting x11vnc: neither a socket nor a host port to reach it");
     }
     const std::string password = random_vnc_password();
-    write_vnc_password_file(options.password_file_host, password);
+    write_vnc_password_file(options.password_file_host, password, options.password_file_owner);
     const std::string reviewer_file =
         options.reviewer_password_file.empty() ? options.password_file_host : options.reviewer_password_file;
     if (reviewer_file != options.password_file_host) write_vnc_password_file(reviewer_file, password);
@@ -138,7 +138,7 @@ std::string describe_vnc_endpoint(const VncEndpoint& endpoint) {
     }
     if (!endpoint.socket_path.empty()) {
         if (!text.empty()) text += "; or ";
-        text += "unix socket " + endpoint.socket_path + " (password file " + endpoint.password_file + ")";
+        text += "xtigervncviewer -passwd " + endpoint.password_file + " " + endpoint.socket_path;
     }
     return text;
 }

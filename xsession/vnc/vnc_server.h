@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "supervisor/base/spawner.h"
 #include "supervisor/base/units.h"
 #include "xsession/vnc/vnc_forwarder.h"
+#include "xsession/vnc/vnc_password.h"
 
 namespace deskbox {
 
@@ -29,11 +31,13 @@ struct VncOptions {
     bool view_only = true;
     std::string password_file_host;   // where the supervisor writes x11vnc's password file (staging dir)
     std::string password_file_child;  // the same file as x11vnc sees it; empty: same as host
+    std::optional<FileOwner> password_file_owner;  // x11vnc's user, who must read password_file_host
     std::string reviewer_password_file;  // a copy for reviewers (session dir); empty: password_file_host
     std::string socket_path;          // <session dir>/vnc.sock; empty: none
     bool host_port = false;           // also listen on host 127.0.0.1
     int host_port_number = 0;         // 0: any free port
-    int netns_fd = -1;                // session netns (where x11vnc listens); -1: this namespace
+    int netns_fd = -1;                // session netns (where x11vnc listens); -1: this namespace.
+                                      // Borrowed for the call: the forwarder keeps its own duplicate
     int rfb_port = 5900;              // x11vnc's port on 127.0.0.1 in that namespace
     std::vector<std::string> extra_env;
     Millis timeout{15000};
@@ -63,7 +67,11 @@ private:
 // naming x11vnc's exit status if it ends first, or the timeout.
 std::unique_ptr<VncServer> start_vnc(Spawner& spawner, EventLoop& loop, const VncOptions& options);
 
-// "vncviewer -passwd FILE unix:PATH" style hint for `deskbox status`.
+// The commands a reviewer runs, for `deskbox status`, each one working as
+// printed: "vncviewer -passwd FILE 127.0.0.1::PORT" (TigerVNC's, TightVNC's
+// and vncsnapshot's syntax) and, for the socket, "xtigervncviewer -passwd
+// FILE PATH" (TigerVNC's viewer is the one Debian client that connects to a
+// unix socket). Joined by "; or ".
 std::string describe_vnc_endpoint(const VncEndpoint& endpoint);
 
 }  // namespace deskbox

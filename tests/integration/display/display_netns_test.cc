@@ -137,9 +137,18 @@ BOOST_AUTO_TEST_CASE(x_connection_and_vnc_reach_a_display_inside_a_network_names
     vnc.auth_file_child = options.auth_file_host;
     vnc.password_file_host = dir + "/vnc.passwd";
     vnc.host_port = true;
-    vnc.netns_fd = netns.fd();
+    // The caller's namespace fd is closed right after the start and its number
+    // reused by another file, as a session's local fd is: every later
+    // connection must still reach x11vnc (the forwarder keeps its own fd).
+    UniqueFd borrowed(fcntl(netns.fd(), F_DUPFD_CLOEXEC, 3));
+    BOOST_REQUIRE(borrowed);
+    vnc.netns_fd = borrowed.get();
     vnc.extra_env = options.extra_env;
     auto running = start_vnc(spawner, loop, vnc);
+    const int number = borrowed.get();
+    borrowed.reset();
+    UniqueFd reuse(open("/dev/null", O_RDONLY | O_CLOEXEC));
+    BOOST_REQUIRE(reuse.get() == number);  // the lowest free number: the one just closed
     // Nothing listens on the host's 127.0.0.1:5900 because of us: the port is the forwarder's.
     BOOST_TEST(running->endpoint().port != 5900);
     const std::string snapshot = dir + "/vnc.jpg";

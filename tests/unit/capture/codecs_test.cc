@@ -87,6 +87,19 @@ BOOST_AUTO_TEST_CASE(vnc_password_file_matches_the_vncpasswd_format) {
     const std::string password = random_vnc_password();
     BOOST_TEST(password.size() == 8u);
     BOOST_TEST(random_vnc_password() != password);
+    BOOST_TEST(vnc_password_from_file_bytes(vnc_password_file_bytes(password)) == password);
+    BOOST_TEST(vnc_password_from_file_bytes(vnc_password_file_bytes("abc")) == "abc");
+    BOOST_CHECK_THROW(vnc_password_from_file_bytes("short"), Error);
+}
+
+BOOST_AUTO_TEST_CASE(vnc_auth_response_is_des_with_the_bit_reversed_password) {
+    // openssl enc -des-ecb -nopad -K 8c4ccc2cac6cec1c (the bytes of "12345678", each one's bits reversed)
+    // over the challenge 00 01 .. 0f.
+    std::string challenge;
+    for (int i = 0; i < 16; ++i) challenge.push_back(static_cast<char>(i));
+    BOOST_TEST(vnc_auth_response("12345678", challenge) ==
+               std::string("\x83\xdd\x2b\x4d\xbd\x04\x36\x7f\x28\x57\x8f\xdd\x5b\x14\x27\x40", 16));
+    BOOST_CHECK_THROW(vnc_auth_response("12345678", "too short"), Error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
