@@ -13,6 +13,9 @@ namespace deskbox {
 // Is this element a password entry? (AT-SPI role "password text".)
 bool is_password_field(const std::optional<TargetElement>& target);
 
+// OpenAI safety checks as reviewers and auditors see them: [{id, code, message}].
+nlohmann::json safety_checks_json(const std::vector<SafetyCheck>& checks);
+
 nlohmann::json action_record_json(const Action& action, bool omit_text);
 nlohmann::json context_record_json(const GateContext& context);
 

@@ -36,6 +36,9 @@ public:
 
     // The focused top-level window (class and title), if any.
     std::optional<FocusedWindow> focused_window();
+    // The URL of the browser document in the focused window; empty when the
+    // focused window shows none.
+    std::string focused_browser_url();
 
 private:
     ActionResult tree(const Action& action);
