@@ -174,7 +174,12 @@ void fill_reply_context(const Json& request, AgentRequest& partial) {
     if (toolset != request.end() && *toolset == "computer") partial.toolset_name = "computer";
 }
 
-void resolve_relative(Action& action, Point pointer, CoordinateSpace space) {
+bool needs_pointer(const Action& action) {
+    return action.relative || (action.kind == ActionKind::Drag && action.path.size() == 1);
+}
+
+void resolve_from_pointer(Action& action, Point pointer, CoordinateSpace space) {
+    if (action.kind == ActionKind::Drag && action.path.size() == 1) action.path.insert(action.path.begin(), pointer);
     if (!action.relative) return;
     Point* offset = action.kind == ActionKind::Drag && !action.path.empty() ? &action.path.back()
                     : action.point                                         ? &*action.point

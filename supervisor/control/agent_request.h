@@ -52,10 +52,14 @@ void parse_pyautogui(const Fields& body, AgentRequest& out);
 // A pyautogui key name (OSWorld's KEYBOARD_KEYS, or a "ctrl+c" chord) as keysyms.
 std::vector<std::string> pyautogui_key(std::string_view key);
 
-// A relative step (pyautogui moveRel / dragRel) made absolute from the
-// pointer's position, range-checked; ProtocolError("out_of_range") when it
-// leaves the screen.
-void resolve_relative(Action& action, Point pointer, CoordinateSpace space);
+// Steps that start at the pointer: a relative move or drag (pyautogui moveRel
+// / dragRel) and a drag given only its end (OSWorld DRAG_TO, pyautogui dragTo,
+// Anthropic's 20241022 left_click_drag).
+bool needs_pointer(const Action& action);
+// Makes such a step absolute from the pointer's position: the offset added
+// (range-checked; ProtocolError("out_of_range") when it leaves the screen),
+// the pointer made the drag's start.
+void resolve_from_pointer(Action& action, Point pointer, CoordinateSpace space);
 
 // Names each dialect accepts in its action field (for detection and docs).
 bool is_anthropic_action(std::string_view name);

@@ -67,7 +67,7 @@ void AgentServer::next_step(const std::shared_ptr<Run>& run) {
         finish(run);
         return;
     }
-    if (!extra && steps[run->step].relative && !resolve_step(run)) return;
+    if (!extra && needs_pointer(steps[run->step]) && !resolve_step(run)) return;
     Proposal proposal;
     proposal.action = extra ? Action{} : steps[run->step];
     proposal.dialect = run->request.dialect;
@@ -91,7 +91,7 @@ bool AgentServer::resolve_step(const std::shared_ptr<Run>& run) {
         if (!pointer.ok || !pointer.cursor)
             throw ProtocolError("action_failed", "cannot read the pointer's position: " + pointer.error);
         const Point size = executor_.scaled_size();
-        resolve_relative(step, *pointer.cursor, CoordinateSpace{size.x, size.y});
+        resolve_from_pointer(step, *pointer.cursor, CoordinateSpace{size.x, size.y});
     } catch (const ProtocolError& e) {
         std::string message = e.what();
         if (run->request.steps.size() > 1)
@@ -119,6 +119,11 @@ void AgentServer::on_decided(const std::shared_ptr<Run>& run, const GateVerdict&
     const Action action = extra ? Action{} : run->request.steps[run->step];
     // Waiting happens on the loop, not inside the executor: a 300 s wait or
     // hold_key must not stall the reviewer socket or other agents.
+    // DONE / FAIL end the agent's episode: nothing happens on the display.
+    if (action.kind == ActionKind::Done || action.kind == ActionKind::Fail) {
+        step_done(run, verdict, action.kind, ActionResult{});
+        return;
+    }
     if (action.kind == ActionKind::Wait) {
         after(action.duration, [this, run, verdict] { step_done(run, verdict, ActionKind::Wait, ActionResult{}); });
         return;

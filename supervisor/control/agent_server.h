@@ -44,7 +44,7 @@ public:
 private:
     struct Run;
     void next_step(const std::shared_ptr<Run>& run);
-    // Makes a relative step (pyautogui moveRel / dragRel) absolute; false
+    // Makes a step that starts at the pointer absolute (needs_pointer); false
     // after replying with an error.
     bool resolve_step(const std::shared_ptr<Run>& run);
     void on_decided(const std::shared_ptr<Run>& run, const GateVerdict& verdict);

@@ -37,7 +37,7 @@ struct Session {
         const auto policy = dirs.root() / "policy.yaml";
         std::ofstream(policy) << kPolicy;
         const std::string manifest =
-            "session: {name: " + name + ", display: {width: 1024, height: 768}}\n"
+            "session: {name: " + name + ", display: {width: 1024, height: 768}, budget: {actions_per_second: 100}}\n"
             "sandbox: {memory: 1G, pids: 256}\n"
             "apps:\n"
             "  - name: entry\n"

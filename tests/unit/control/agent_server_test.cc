@@ -261,15 +261,23 @@ BOOST_AUTO_TEST_CASE(pyautogui_runs_call_by_call_and_relative_moves_start_at_the
     BOOST_REQUIRE_EQUAL(f.gate.proposals.size(), 3u);
     BOOST_TEST((f.gate.proposals[0].action.point == Point{90, 105}));
     BOOST_TEST(!f.gate.proposals[0].action.relative);
-    BOOST_REQUIRE_EQUAL(f.desktop.executed.size(), 4u);
+    BOOST_REQUIRE_EQUAL(f.desktop.executed.size(), 3u);  // DONE ends the episode, nothing to display
     BOOST_TEST(f.desktop.executed[0].kind == ActionKind::CursorPosition);
     BOOST_TEST((f.desktop.executed[1].point == Point{90, 105}));
     BOOST_TEST(f.desktop.executed[2].kind == ActionKind::Click);
 
+    // A drag given only its end (OSWorld DRAG_TO) starts at the pointer.
+    const Json drag = f.ask(R"({"id":"d","action_type":"DRAG_TO","parameters":{"x":300,"y":310}})");
+    BOOST_TEST(drag["ok"] == true, drag.dump());
+    BOOST_TEST((f.gate.proposals.back().action.path == std::vector<Point>{{100, 100}, {300, 310}}));
+    BOOST_TEST((f.desktop.executed.back().path == std::vector<Point>{{100, 100}, {300, 310}}));
+    f.gate.proposals.pop_back();
+    f.desktop.executed.resize(3);
+
     const Json refused = f.ask(R"J({"id":"bad","code":"pyautogui.click(1, 1)\nimport os\npyautogui.press('enter')"})J");
     BOOST_TEST(refused["error"]["code"] == "forbidden_construct");
     BOOST_TEST(f.gate.proposals.size() == 3u);  // nothing of it was proposed
-    BOOST_TEST(f.desktop.executed.size() == 4u);
+    BOOST_TEST(f.desktop.executed.size() == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(anthropic_screenshot_is_an_image_block) {
@@ -302,6 +310,9 @@ BOOST_AUTO_TEST_CASE(osworld_done_reports_episode_end) {
     const Json reply = f.ask(R"({"id":4,"action_type":"DONE"})");
     BOOST_TEST(reply["result"]["episode"] == "done");
     BOOST_TEST(f.gate.proposals.size() == 1u);
+    BOOST_TEST(f.desktop.executed.empty());  // an episode marker, not something to display
+    BOOST_REQUIRE_EQUAL(f.gate.results.size(), 1u);
+    BOOST_TEST(f.gate.results[0].second == "done done");
 }
 
 BOOST_AUTO_TEST_CASE(executor_failure_is_reported_and_recorded) {

@@ -157,15 +157,20 @@ pyautogui.write(u'\t')
 
 BOOST_AUTO_TEST_CASE(relative_steps_resolve_from_the_pointer) {
     Action a = run("pyautogui.moveRel(-10, 15)").steps.at(0);
-    resolve_relative(a, Point{100, 100}, kSpace);
+    resolve_from_pointer(a, Point{100, 100}, kSpace);
     BOOST_TEST(!a.relative);
     BOOST_TEST((a.point == Point{90, 115}));
     Action drag = run("pyautogui.dragRel(5, 5)").steps.at(0);
-    resolve_relative(drag, Point{1, 1}, kSpace);
-    BOOST_TEST((drag.path == std::vector<Point>{{6, 6}}));
+    resolve_from_pointer(drag, Point{1, 1}, kSpace);
+    BOOST_TEST((drag.path == std::vector<Point>{{1, 1}, {6, 6}}));
+    Action to = run("pyautogui.dragTo(50, 60)").steps.at(0);
+    BOOST_TEST(needs_pointer(to));
+    resolve_from_pointer(to, Point{3, 4}, kSpace);
+    BOOST_TEST((to.path == std::vector<Point>{{3, 4}, {50, 60}}));
+    BOOST_TEST(!needs_pointer(to));
     Action off = run("pyautogui.moveRel(-200, 0)").steps.at(0);
     try {
-        resolve_relative(off, Point{100, 100}, kSpace);
+        resolve_from_pointer(off, Point{100, 100}, kSpace);
         BOOST_ERROR("no error");
     } catch (const ProtocolError& e) {
         BOOST_TEST(e.code() == "out_of_range");
