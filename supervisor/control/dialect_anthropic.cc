@@ -216,6 +216,13 @@ const std::array<ToolsetMember, 17> kToolset = {{
 constexpr std::array kBlockFields = {"type", "id", "name", "toolset_name", "input", "caller", "cache_control",
                                      "dialect", "capture", "screenshot_after"};
 
+template <typename Names>
+bool listed(const Names& names, std::string_view key) {
+    for (std::string_view n : names)
+        if (n == key) return true;
+    return false;
+}
+
 const ToolsetMember* toolset_member(std::string_view name) {
     for (const auto& m : kToolset)
         if (name == m.name) return &m;
@@ -272,10 +279,9 @@ void parse_anthropic_toolset(const Fields& block, AgentRequest& out) {
         throw ProtocolError("unknown_action", "toolset '" + *toolset + "' is not served here (only 'computer')");
     if (const Json* type = block.find("type"); type && *type != "tool_use")
         throw ProtocolError("invalid_field", "a computer toolset block has \"type\": \"tool_use\"");
-    for (const auto& [key, value] : block.object().items()) {
-        if (std::find_if(kBlockFields.begin(), kBlockFields.end(), [&](const char* k) { return key == k; }) ==
-            kBlockFields.end())
-            throw ProtocolError("invalid_field", "unknown field '" + utf8_prefix(key, 64) + "' in a tool_use block");
+    for (const auto& item : block.object().items()) {
+        if (!listed(kBlockFields, item.key()))
+            throw ProtocolError("invalid_field", "unknown field '" + utf8_prefix(item.key(), 64) + "' in a tool_use block");
     }
     const std::string name = block.string("name", 64);
     out.action_name = name;
@@ -285,11 +291,11 @@ void parse_anthropic_toolset(const Fields& block, AgentRequest& out) {
     const Json* input = block.find("input");
     if (!input || !input->is_object())
         throw ProtocolError(input ? "invalid_field" : "missing_field", "a tool_use block needs an 'input' object");
-    for (const auto& [key, value] : input->items()) {
-        if (std::find_if(member->fields.begin(), member->fields.end(), [&](const char* k) { return key == k; }) ==
-            member->fields.end())
-            throw ProtocolError("invalid_field", "unknown field 'input." + utf8_prefix(key, 64) + "' of computer toolset member '" +
-                                                     name + "' (its fields: " + member_fields_list(*member) + ")");
+    for (const auto& item : input->items()) {
+        if (!listed(member->fields, item.key()))
+            throw ProtocolError("invalid_field", "unknown field 'input." + utf8_prefix(item.key(), 64) +
+                                                     "' of computer toolset member '" + name +
+                                                     "' (its fields: " + member_fields_list(*member) + ")");
     }
     const Fields fields(*input, block.space());
     try {

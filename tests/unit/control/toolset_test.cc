@@ -2,7 +2,10 @@
 // block of tests/fixtures/protocol/anthropic_computer_toolset_20260801.jsonl
 // (written from the SDKs' BetaComputer*ToolUseBlock types) normalizes field by
 // field; the reply is the tool_result the next user message needs; a field
-// outside a member's input type is an error naming its path.
+// outside a member's input type is an error naming its path. The OpenAI
+// reply items are those of tests/fixtures/protocol/openai_computer_call_output.jsonl.
+// Both fixture files type-check against the providers' TypeScript SDKs
+// (tests/fixtures/protocol/typecheck/typecheck.sh).
 #include <boost/test/unit_test.hpp>
 
 #include <cstdlib>
@@ -21,17 +24,21 @@ using test::only;
 using test::parse;
 using Keys = std::vector<std::string>;
 
-std::map<std::string, Json> fixture_blocks() {
+std::vector<Json> fixture_lines(const std::string& file) {
     const char* root = std::getenv("DESKBOX_SOURCE_ROOT");
     BOOST_REQUIRE_MESSAGE(root, "DESKBOX_SOURCE_ROOT is not set (run through meson test)");
-    std::ifstream in(std::string(root) + "/tests/fixtures/protocol/anthropic_computer_toolset_20260801.jsonl");
-    BOOST_REQUIRE(in);
-    std::map<std::string, Json> blocks;
+    std::ifstream in(std::string(root) + "/tests/fixtures/protocol/" + file);
+    BOOST_REQUIRE_MESSAGE(in, file);
+    std::vector<Json> lines;
     for (std::string line; std::getline(in, line);)
-        if (!line.empty()) {
-            Json block = Json::parse(line);
-            blocks[block["id"].get<std::string>()] = block;
-        }
+        if (!line.empty()) lines.push_back(Json::parse(line));
+    return lines;
+}
+
+std::map<std::string, Json> fixture_blocks() {
+    std::map<std::string, Json> blocks;
+    for (const Json& block : fixture_lines("anthropic_computer_toolset_20260801.jsonl"))
+        blocks[block["id"].get<std::string>()] = block;
     return blocks;
 }
 
@@ -232,6 +239,17 @@ BOOST_AUTO_TEST_CASE(replies_are_the_tool_result_the_next_message_needs) {
     reply = error_reply(parse(blocks["toolu_09click"]), "refused", "refused by policy rule 'no'");
     BOOST_TEST(reply["tool_result"] == Json::parse(R"({"type":"tool_result","tool_use_id":"toolu_09click","toolset_name":"computer",
         "is_error":true,"content":[{"type":"text","text":"refused by policy rule 'no'"}]})"));
+}
+
+BOOST_AUTO_TEST_CASE(openai_reply_items_are_the_typed_fixture) {
+    const std::vector<Json> items = fixture_lines("openai_computer_call_output.jsonl");
+    BOOST_REQUIRE_EQUAL(items.size(), 2u);
+    AgentRequest r = parse(R"({"type":"computer_call","call_id":"call_1","actions":[{"type":"move","x":1,"y":1}]})");
+    BOOST_TEST(success_reply(r, {ActionResult{}, image_result()})["item"] == items[0]);
+    r = parse(R"({"type":"computer_call","call_id":"call_2","action":{"type":"click","x":1,"y":1},"pending_safety_checks":[
+        {"id":"cu_sc_1","code":"malicious_instructions","message":"The page asks the agent to ignore its task."},
+        {"id":"cu_sc_2","code":null,"message":null}]})");
+    BOOST_TEST(success_reply(r, {ActionResult{}, image_result()})["item"] == items[1]);
 }
 
 }  // namespace
