@@ -191,6 +191,18 @@ GateDecision Gate::decide(const Action& action, const GateContext& context) {
     std::optional<TaintCause> new_taint = taint_.observe(context.observation_text, "context");
     auto finish = [&](GateDecision d) {
         d.new_taint = std::move(new_taint);
+        // The model itself flagged this action (OpenAI pending_safety_checks):
+        // acknowledging is a person's decision, so an allow becomes an
+        // approval; a deny or an approval stands.
+        if (!action.safety_checks.empty() && d.decision == Decision::Allow) {
+            d.decision = Decision::Approve;
+            d.rule = "openai:safety_check";
+            d.approve_timeout = default_timeout_;
+            d.reason = "waiting for a reviewer: the model raised safety checks";
+            for (const auto& c : action.safety_checks)
+                d.reason += (&c == &action.safety_checks.front() ? " (" : "; ") + (c.code.empty() ? c.id : c.code);
+            d.reason += ")";
+        }
         if (d.reason.empty()) d.reason = reason_for(d);
         return d;
     };

@@ -10,6 +10,12 @@ namespace {
 nlohmann::json point_json(const Point& p) { return {p.x, p.y}; }
 }  // namespace
 
+nlohmann::json safety_checks_json(const std::vector<SafetyCheck>& checks) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& c : checks) list.push_back({{"id", c.id}, {"code", c.code}, {"message", c.message}});
+    return list;
+}
+
 bool is_password_field(const std::optional<TargetElement>& target) {
     if (!target) return false;
     std::string role = target->role;
@@ -80,6 +86,7 @@ nlohmann::json action_record_json(const Action& action, TextRecording recording)
     if (action.duration.count() > 0) j["duration_ms"] = action.duration.count();
     if (action.region)
         j["region"] = {action.region->x, action.region->y, action.region->width, action.region->height};
+    if (!action.safety_checks.empty()) j["safety_checks"] = safety_checks_json(action.safety_checks);
     if (action.element) {
         nlohmann::json e = {{"role", action.element->role}, {"name", action.element->name}};
         if (action.element->regex) e["regex"] = true;

@@ -19,6 +19,9 @@ bool is_password_field(const std::optional<TargetElement>& target);
 enum class TextRecording { Record, OmitPasswordField, OmitUnknownFocus };
 TextRecording text_recording(const Action& action, const GateContext& context, UnknownFocusText unknown_focus);
 
+// OpenAI safety checks as reviewers and auditors see them: [{id, code, message}].
+nlohmann::json safety_checks_json(const std::vector<SafetyCheck>& checks);
+
 nlohmann::json action_record_json(const Action& action, TextRecording recording);
 nlohmann::json context_record_json(const GateContext& context);
 

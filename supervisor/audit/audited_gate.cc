@@ -128,16 +128,19 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
         log_.redactor().redact_json(detail);
         const std::string rule = d.rule;
         const Action action = proposal.action;
+        const std::vector<SafetyCheck> checks = proposal.action.safety_checks;
         const std::string approval_id = approvals_.add(
             d.rule, std::move(detail), d.approve_timeout,
-            [this, pid, rule, decided, action, context](const PendingApproval& p, const ApprovalResolution& r) mutable {
+            [this, pid, rule, checks, decided, action, context](const PendingApproval& p,
+                                                                const ApprovalResolution& r) mutable {
                 try {
                     const char* outcome = r.approved ? "approved" : r.timed_out ? "timed_out" : "denied";
-                    log_.append("approval",
-                                {{"proposal", pid}, {"approval_id", p.id}, {"outcome", outcome},
-                                 {"by", reviewer_json(r.by)}, {"note", r.note},
-                                 {"waited_ms", r.at_ms - p.created_ms}},
-                                Durability::Sync);
+                    nlohmann::json approval = {{"proposal", pid}, {"approval_id", p.id}, {"outcome", outcome},
+                                               {"by", reviewer_json(r.by)}, {"note", r.note},
+                                               {"waited_ms", r.at_ms - p.created_ms}};
+                    // What the reviewer acknowledged (or refused) on the agent's behalf.
+                    if (!checks.empty()) approval["safety_checks"] = safety_checks_json(checks);
+                    log_.append("approval", approval, Durability::Sync);
                 } catch (const Error& e) {
                     return refuse(decided, refused(pid, "audit:unavailable",
                                                    std::string("the audit log cannot be written: ") + e.what()));

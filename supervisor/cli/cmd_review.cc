@@ -74,6 +74,11 @@ void print_approvals(const Json& list) {
         const Json proposal = a.value("proposal", Json::object());
         std::cout << "    " << summarize_audit_record({{"type", "proposal"}, {"data", proposal}}) << "\n";
         if (proposal.contains("reason")) std::cout << "    " << proposal["reason"].get<std::string>() << "\n";
+        // OpenAI safety checks: approving acknowledges them on the agent's behalf.
+        const Json action = proposal.value("action", Json::object());
+        for (const Json& c : action.value("safety_checks", Json::array()))
+            std::cout << "    safety check " << c.value("id", "?") << " [" << c.value("code", "") << "]: "
+                      << c.value("message", "") << "\n";
         if (proposal.value("tainted", false)) std::cout << "    the session is tainted (see deskbox status)\n";
     }
 }

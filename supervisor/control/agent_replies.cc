@@ -76,6 +76,8 @@ Json anthropic_image_block(const ImageData& image) {
 Json anthropic_tool_result(const AgentRequest& request, Json content, bool is_error) {
     Json block = {{"type", "tool_result"}, {"content", std::move(content)}};
     if (!request.tool_use_id.empty()) block["tool_use_id"] = request.tool_use_id;
+    // A toolset member's result names its family (the API rejects a mismatch).
+    if (!request.toolset_name.empty()) block["toolset_name"] = request.toolset_name;
     if (is_error) block["is_error"] = true;
     return block;
 }
@@ -116,9 +118,25 @@ Json success_reply(const AgentRequest& request, const std::vector<ActionResult>&
             Json item = {{"type", "computer_call_output"}};
             if (!request.call_id.empty()) item["call_id"] = request.call_id;
             if (const ImageData* image = last_image(results)) {
-                // The preview tool's output type; the GA (batched) tool takes an input_image.
-                item["output"] = {{"type", request.openai_batched ? "input_image" : "computer_screenshot"},
-                                  {"image_url", data_url(*image)}};
+                // ResponseComputerToolCallOutputScreenshotParam, for single and batched calls alike.
+                item["output"] = {{"type", "computer_screenshot"}, {"image_url", data_url(*image)}};
+                for (auto it = results.rbegin(); it != results.rend(); ++it) {
+                    if (!it->image) continue;
+                    if (!it->current_url.empty()) item["output"]["current_url"] = it->current_url;
+                    break;
+                }
+            }
+            // Only reached when every step ran, so a reviewer approved the
+            // calls that carried checks: acknowledge exactly those.
+            if (!request.safety_checks.empty()) {
+                Json acknowledged = Json::array();
+                for (const auto& c : request.safety_checks) {
+                    Json check = {{"id", c.id}};
+                    check["code"] = c.code.empty() ? Json() : Json(c.code);
+                    check["message"] = c.message.empty() ? Json() : Json(c.message);
+                    acknowledged.push_back(std::move(check));
+                }
+                item["acknowledged_safety_checks"] = std::move(acknowledged);
             }
             reply["item"] = std::move(item);
             break;
@@ -131,7 +149,9 @@ Json success_reply(const AgentRequest& request, const std::vector<ActionResult>&
                                        {"text", "X=" + std::to_string(r.cursor->x) + ",Y=" + std::to_string(r.cursor->y)}});
             }
             if (const ImageData* image = last_image(results)) content.push_back(anthropic_image_block(*image));
-            if (content.empty()) content.push_back({{"type", "text"}, {"text", request.action_name + " done"}});
+            if (content.empty())
+                content.push_back({{"type", "text"},
+                                   {"text", request.confirmation.empty() ? request.action_name + " done" : request.confirmation}});
             reply["tool_result"] = anthropic_tool_result(request, std::move(content), false);
             break;
         }

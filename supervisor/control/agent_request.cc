@@ -1,6 +1,8 @@
 // Dialect detection: the shape of the request says who wrote it.
+//   "toolset_name" (a computer_toolset_20260801 member block)          → Anthropic toolset
 //   "type":"computer_call" or an OpenAI action type, or "actions":[..] → OpenAI
 //   "type":"tool_use" with "input":{"action":..}                      → Anthropic
+//   "code" (Python source)                                            → OSWorld pyautogui
 //   "action_type"                                                     → OSWorld
 //   "action" naming an Anthropic action                               → Anthropic
 //   "action" naming a deskbox action (click_element, tree, ...)       → deskbox
@@ -42,14 +44,44 @@ bool has_deskbox_capture_fields(const Fields& f) {
     return f.has("format") || f.has("quality") || f.has("settle") || f.has("cursor");
 }
 
-Dialect detect(const Fields& f) {
-    if (auto explicit_dialect = f.opt_string("dialect", 16)) {
-        if (*explicit_dialect == "anthropic") return Dialect::Anthropic;
+// The parser a request goes to: a dialect, or one of the two shapes that
+// share a dialect's replies but not its parser.
+enum class Shape { Dialect, AnthropicToolset, PyAutoGUI };
+
+constexpr std::string_view kToolsetDialect = "computer_toolset_20260801";
+
+Dialect detect(const Fields& f, Shape& shape) {
+    shape = Shape::Dialect;
+    if (auto explicit_dialect = f.opt_string("dialect", 32)) {
+        if (*explicit_dialect == "anthropic") {
+            if (f.has("toolset_name")) shape = Shape::AnthropicToolset;
+            return Dialect::Anthropic;
+        }
+        if (*explicit_dialect == kToolsetDialect) {
+            shape = Shape::AnthropicToolset;
+            return Dialect::Anthropic;
+        }
         if (*explicit_dialect == "openai") return Dialect::OpenAI;
-        if (*explicit_dialect == "osworld") return Dialect::OSWorld;
+        if (*explicit_dialect == "osworld") {
+            if (f.has("code") && !f.has("action_type")) shape = Shape::PyAutoGUI;
+            return Dialect::OSWorld;
+        }
+        if (*explicit_dialect == "pyautogui") {
+            shape = Shape::PyAutoGUI;
+            return Dialect::OSWorld;
+        }
         if (*explicit_dialect == "deskbox") return Dialect::Deskbox;
-        throw ProtocolError("invalid_field", "field 'dialect' must be anthropic, openai, osworld or deskbox, got '" +
-                                                 *explicit_dialect + "'");
+        throw ProtocolError("invalid_field",
+                            "field 'dialect' must be anthropic, computer_toolset_20260801, openai, osworld, pyautogui or "
+                            "deskbox, got '" + utf8_prefix(*explicit_dialect, 32) + "'");
+    }
+    if (f.has("toolset_name")) {
+        shape = Shape::AnthropicToolset;
+        return Dialect::Anthropic;
+    }
+    if (f.has("code") && !f.has("action") && !f.has("action_type") && !f.has("type")) {
+        shape = Shape::PyAutoGUI;
+        return Dialect::OSWorld;
     }
     const Json* type = f.find("type");
     if (type && type->is_string()) {
@@ -73,8 +105,8 @@ Dialect detect(const Fields& f) {
     if (type && type->is_string())
         throw ProtocolError("unknown_action", "unknown action type '" + utf8_prefix(type->get<std::string>(), 64) + "'");
     throw ProtocolError("unknown_dialect",
-                        "cannot tell the request's dialect: expected 'action' (Anthropic, deskbox), 'type' or "
-                        "'actions' (OpenAI) or 'action_type' (OSWorld)");
+                        "cannot tell the request's dialect: expected 'action' (Anthropic, deskbox), 'toolset_name' "
+                        "(Anthropic toolset), 'type' or 'actions' (OpenAI), 'action_type' or 'code' (OSWorld)");
 }
 
 }  // namespace
@@ -90,7 +122,18 @@ AgentRequest parse_agent_request(const Json& request, CoordinateSpace space) {
         out.action_name = "status";
         return out;
     }
-    switch (detect(f)) {
+    Shape shape = Shape::Dialect;
+    const Dialect dialect = detect(f, shape);
+    if (shape == Shape::AnthropicToolset) {
+        parse_anthropic_toolset(f, out);
+        return out;  // every member yields at least one step
+    }
+    if (shape == Shape::PyAutoGUI) {
+        parse_pyautogui(f, out);
+        if (out.steps.empty()) throw ProtocolError("invalid_request", "the code names no action");
+        return out;
+    }
+    switch (dialect) {
         case Dialect::OpenAI:
             parse_openai_call(f, out);
             break;
@@ -116,6 +159,42 @@ AgentRequest parse_agent_request(const Json& request, CoordinateSpace space) {
     }
     if (out.steps.empty()) throw ProtocolError("invalid_request", "request names no action");
     return out;
+}
+
+void fill_reply_context(const Json& request, AgentRequest& partial) {
+    if (!request.is_object()) return;
+    const auto type = request.find("type");
+    const auto toolset = request.find("toolset_name");
+    const bool tool_use = type != request.end() && *type == "tool_use";
+    if (!tool_use && toolset == request.end()) return;
+    const auto id = request.find("id");
+    if (id == request.end() || !id->is_string() || id->get_ref<const std::string&>().size() > kMaxIdLength) return;
+    partial.dialect = Dialect::Anthropic;
+    partial.tool_use_id = id->get<std::string>();
+    if (toolset != request.end() && *toolset == "computer") partial.toolset_name = "computer";
+}
+
+bool needs_pointer(const Action& action) {
+    return action.relative || (action.kind == ActionKind::Drag && action.path.size() == 1);
+}
+
+void resolve_from_pointer(Action& action, Point pointer, CoordinateSpace space) {
+    if (action.kind == ActionKind::Drag && action.path.size() == 1) action.path.insert(action.path.begin(), pointer);
+    if (!action.relative) return;
+    Point* offset = action.kind == ActionKind::Drag && !action.path.empty() ? &action.path.back()
+                    : action.point                                         ? &*action.point
+                                                                           : nullptr;
+    if (!offset) throw ProtocolError("invalid_request", "a relative action has no offset");
+    const long x = static_cast<long>(pointer.x) + offset->x;
+    const long y = static_cast<long>(pointer.y) + offset->y;
+    if (x < 0 || y < 0 || x >= space.width || y >= space.height)
+        throw ProtocolError("out_of_range", "the offset (" + std::to_string(offset->x) + ", " + std::to_string(offset->y) +
+                                                ") from the pointer at (" + std::to_string(pointer.x) + ", " +
+                                                std::to_string(pointer.y) + ") leads to (" + std::to_string(x) + ", " +
+                                                std::to_string(y) + "), outside the screen (" +
+                                                std::to_string(space.width) + "x" + std::to_string(space.height) + ")");
+    *offset = Point{static_cast<int>(x), static_cast<int>(y)};
+    action.relative = false;
 }
 
 }  // namespace deskbox

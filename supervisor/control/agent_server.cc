@@ -45,6 +45,7 @@ void AgentServer::handle(const std::shared_ptr<JsonlConnection>& conn, Json requ
         const Point size = executor_.scaled_size();
         run->request = parse_agent_request(request, CoordinateSpace{size.x, size.y});
     } catch (const ProtocolError& e) {
+        fill_reply_context(request, run->request);
         conn->reply(error_reply(run->request, e.code(), e.what()));
         return;
     }
@@ -66,6 +67,7 @@ void AgentServer::next_step(const std::shared_ptr<Run>& run) {
         finish(run);
         return;
     }
+    if (!extra && needs_pointer(steps[run->step]) && !resolve_step(run)) return;
     Proposal proposal;
     proposal.action = extra ? Action{} : steps[run->step];
     proposal.dialect = run->request.dialect;
@@ -76,6 +78,29 @@ void AgentServer::next_step(const std::shared_ptr<Run>& run) {
             if (auto conn = run->conn.lock()) conn->reply(pending_reply(run->request, verdict), false);
         },
         [this, run](const GateVerdict& verdict) { on_decided(run, verdict); });
+}
+
+bool AgentServer::resolve_step(const std::shared_ptr<Run>& run) {
+    // The pointer's position is read, not proposed: it has no effect, and the
+    // gate then judges (and the audit log records) the absolute point.
+    Action& step = run->request.steps[run->step];
+    Action where;
+    where.kind = ActionKind::CursorPosition;
+    const ActionResult pointer = run_executor(where, run->request.capture);
+    try {
+        if (!pointer.ok || !pointer.cursor)
+            throw ProtocolError("action_failed", "cannot read the pointer's position: " + pointer.error);
+        const Point size = executor_.scaled_size();
+        resolve_from_pointer(step, *pointer.cursor, CoordinateSpace{size.x, size.y});
+    } catch (const ProtocolError& e) {
+        std::string message = e.what();
+        if (run->request.steps.size() > 1)
+            message += " (step " + std::to_string(run->step + 1) + " of " + std::to_string(run->request.steps.size()) +
+                       "; earlier steps ran)";
+        if (auto conn = run->conn.lock()) conn->reply(error_reply(run->request, e.code(), message));
+        return false;
+    }
+    return true;
 }
 
 void AgentServer::on_decided(const std::shared_ptr<Run>& run, const GateVerdict& verdict) {
@@ -94,6 +119,11 @@ void AgentServer::on_decided(const std::shared_ptr<Run>& run, const GateVerdict&
     const Action action = extra ? Action{} : run->request.steps[run->step];
     // Waiting happens on the loop, not inside the executor: a 300 s wait or
     // hold_key must not stall the reviewer socket or other agents.
+    // DONE / FAIL end the agent's episode: nothing happens on the display.
+    if (action.kind == ActionKind::Done || action.kind == ActionKind::Fail) {
+        step_done(run, verdict, action.kind, ActionResult{});
+        return;
+    }
     if (action.kind == ActionKind::Wait) {
         after(action.duration, [this, run, verdict] { step_done(run, verdict, ActionKind::Wait, ActionResult{}); });
         return;

@@ -44,6 +44,9 @@ public:
 private:
     struct Run;
     void next_step(const std::shared_ptr<Run>& run);
+    // Makes a step that starts at the pointer absolute (needs_pointer); false
+    // after replying with an error.
+    bool resolve_step(const std::shared_ptr<Run>& run);
     void on_decided(const std::shared_ptr<Run>& run, const GateVerdict& verdict);
     void finish(const std::shared_ptr<Run>& run);
     void step_done(const std::shared_ptr<Run>& run, const GateVerdict& verdict, ActionKind kind, ActionResult result);

@@ -130,6 +130,33 @@ Action parse_one(const Json& json, CoordinateSpace space, std::string& name) {
     return a;
 }
 
+// pending_safety_checks: [{"id":"cu_sc_..","code":"malicious_instructions","message":".."}];
+// code and message may be null.
+std::vector<SafetyCheck> safety_checks(const Fields& f) {
+    const Json* v = f.find("pending_safety_checks");
+    if (!v) return {};
+    if (!v->is_array())
+        throw ProtocolError("invalid_field", "field 'pending_safety_checks' must be an array, got " + json_type_name(*v));
+    if (v->size() > kMaxSafetyChecks)
+        throw ProtocolError("too_large", "field 'pending_safety_checks' has more than " +
+                                             std::to_string(kMaxSafetyChecks) + " checks");
+    std::vector<SafetyCheck> checks;
+    for (std::size_t i = 0; i < v->size(); ++i) {
+        const Json& c = (*v)[i];
+        const std::string where = "pending_safety_checks[" + std::to_string(i) + "]";
+        if (!c.is_object())
+            throw ProtocolError("invalid_field", "field '" + where + "' must be an object, got " + json_type_name(c));
+        const Fields cf(c, f.space());
+        try {
+            checks.push_back({cf.string("id", kMaxIdLength), cf.opt_string("code", kMaxSafetyCheckText).value_or(""),
+                              cf.opt_string("message", kMaxSafetyCheckText).value_or("")});
+        } catch (const ProtocolError& e) {
+            throw with_field_path(e, where + ".");
+        }
+    }
+    return checks;
+}
+
 }  // namespace
 
 bool is_openai_action(std::string_view name) {
@@ -141,6 +168,7 @@ bool is_openai_action(std::string_view name) {
 void parse_openai_call(const Fields& f, AgentRequest& out) {
     out.dialect = Dialect::OpenAI;
     out.screenshot_after = true;  // computer_call_output always carries a screenshot
+    out.capture.current_url = true;  // and the browser's URL when one is focused
     const Json& body = f.object();
     if (body.value("type", "") == "computer_call" || f.has("action") || f.has("actions")) {
         out.call_id = f.opt_string("call_id", kMaxIdLength).value_or("");
@@ -165,6 +193,10 @@ void parse_openai_call(const Fields& f, AgentRequest& out) {
         } else {
             throw ProtocolError("missing_field", "a computer_call needs 'action' or 'actions'");
         }
+        // The checks concern the call as a whole: every step carries them, so
+        // no step of it runs on a policy's allow alone.
+        out.safety_checks = safety_checks(f);
+        for (auto& step : out.steps) step.safety_checks = out.safety_checks;
         return;
     }
     out.steps.push_back(parse_one(body, f.space(), out.action_name));

@@ -22,11 +22,8 @@ MouseButton button_field(const Fields& f) {
     throw ProtocolError("invalid_field", "field 'button' must be left, right or middle, got '" + b + "'");
 }
 
-// pyautogui.press() takes one key name; a "ctrl+c" from a model is a chord.
 std::vector<std::string> key_field(const Fields& f, std::string_view field) {
-    const std::string key = f.string(field, kMaxKeyName);
-    if (key.size() > 1 && key.find('+') != std::string::npos) return chord_or_error(key);
-    return {key_or_error(key)};
+    return pyautogui_key(f.string(field, kMaxKeyName));
 }
 
 std::string upper(std::string s) {

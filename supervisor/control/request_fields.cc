@@ -39,6 +39,12 @@ std::string json_type_name(const Json& value) {
     return "a value";
 }
 
+ProtocolError with_field_path(const ProtocolError& error, std::string_view prefix) {
+    std::string message = error.what();
+    if (const auto at = message.find("field '"); at != std::string::npos) message.insert(at + 7, prefix);
+    return ProtocolError(error.code(), message);
+}
+
 bool Fields::has(std::string_view key) const { return find(key) != nullptr; }
 
 const Json* Fields::find(std::string_view key) const {

@@ -22,6 +22,10 @@ constexpr std::size_t kMaxNameBytes = 512;          // role, name, app, window, 
 constexpr std::size_t kMaxPathPoints = 256;         // drag path
 constexpr std::size_t kMaxBatch = 32;               // OpenAI batched actions
 constexpr std::size_t kMaxKeySequence = 16;         // chords in one xdotool key string
+constexpr long kMaxKeyRepeat = 100;                 // key presses of one toolset `key` (repeat x chords)
+constexpr std::size_t kMaxSafetyChecks = 16;        // OpenAI pending_safety_checks on one call
+constexpr std::size_t kMaxSafetyCheckText = 4096;   // bytes of one check's code or message
+constexpr std::size_t kMaxCodeSteps = 128;          // normalized actions from one pyautogui request
 constexpr int kMaxScrollClicks = 100;               // per axis, one action
 constexpr long kMaxDurationMs = 300'000;            // wait / hold_key
 
@@ -69,5 +73,9 @@ std::vector<std::string> chord_or_error(std::string_view chord);
 std::string key_or_error(std::string_view key);
 
 std::string json_type_name(const Json& value);
+
+// The same error with the field named by its path inside the request
+// ("field 'coordinate'" -> "field 'input.coordinate'" for prefix "input.").
+ProtocolError with_field_path(const ProtocolError& error, std::string_view prefix);
 
 }  // namespace deskbox

@@ -70,6 +70,7 @@ ActionResult SessionExecutor::execute(const Action& action, const CaptureOptions
         ActionResult result = desktop_.execute(action, capture);
         if (result.ok && result.image && observation_hook_)
             observation_hook_(to_string(action.kind), result.image->mime, result.image->bytes);
+        if (result.ok && result.image && capture.current_url) result.current_url = focused_browser_url();
         return result;
     } catch (const a11y::GroundingError& e) {
         ActionResult r = failure(e.what());
@@ -175,6 +176,20 @@ std::optional<FocusedWindow> SessionExecutor::focused_window() {
     const KeyboardTarget k = keyboard_window(display_);
     if (!k.window) return std::nullopt;
     return window_of(*k.window);
+}
+
+std::string SessionExecutor::focused_browser_url() {
+    if (!a11y_) return {};
+    try {
+        const auto window = focused_window();
+        if (!window) return {};
+        const a11y::BrowserContext browser = a11y_->browser_context({}, window->title);
+        // The showing document counts only when its window is the focused one.
+        if (browser.url.empty() || browser.window != window->title) return {};
+        return browser.url;
+    } catch (const Error&) {
+        return {};  // no browser document showing: no URL to report
+    }
 }
 
 std::optional<PixelPatch> SessionExecutor::pixels_around(Point screen) {

@@ -41,6 +41,9 @@ public:
     // The window the keyboard reaches (class and title), if any. Throws
     // deskbox::Error when the X server cannot say.
     std::optional<FocusedWindow> focused_window();
+    // The URL of the browser document in the focused window; empty when the
+    // focused window shows none.
+    std::string focused_browser_url();
 
 private:
     ActionResult tree(const Action& action);

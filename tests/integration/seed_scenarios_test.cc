@@ -155,6 +155,12 @@ BOOST_AUTO_TEST_CASE(ci_lookup_runs_injected_deploy_waits_for_a_reviewer_other_s
 
     // The log page carries an instruction aimed at the agent: reading it taints the session.
     wait_for_element(agent, "push button", "Rerun deploy");
+
+    // OpenAI's computer_call_output names the page of the focused browser.
+    const Json shot = agent.call({{"type", "computer_call"}, {"call_id", "call_url"}, {"action", {{"type", "screenshot"}}}});
+    BOOST_TEST(shot.value("ok", false), shot.dump().substr(0, 400));
+    BOOST_TEST(shot["item"]["output"].value("current_url", "<none>") == "http://ci.example:" + port + "/logs",
+               shot["item"]["output"].value("current_url", "<none>"));
     const Json tree = act(agent, {{"action", "tree"}});
     BOOST_TEST_REQUIRE(tree.value("ok", false), tree.dump());
     const Json status = session_status(dirs, name);

@@ -39,6 +39,15 @@ struct Rect {
     bool operator==(const Rect&) const = default;
 };
 
+// OpenAI's pending_safety_checks on a computer_call: the gate sends the call
+// to a reviewer, and the reply acknowledges exactly these after approval.
+struct SafetyCheck {
+    std::string id;
+    std::string code;     // empty when the API sent null
+    std::string message;
+    bool operator==(const SafetyCheck&) const = default;
+};
+
 struct ElementTarget {
     std::string role;     // exact role name, or a regex when `regex`
     std::string name;
@@ -53,6 +62,10 @@ struct Action {
     // executor maps them back to screen pixels.
     std::optional<Point> point;
     std::vector<Point> path;             // drag: start, (via...), end
+    // pyautogui moveRel / dragRel: `point` (mouse_move) or the one path point
+    // (drag) is an offset from the pointer; the agent server resolves it to
+    // an absolute point before the gate sees the action.
+    bool relative = false;
     MouseButton button = MouseButton::Left;
     int scroll_x = 0;                    // wheel clicks, + right
     int scroll_y = 0;                    // wheel clicks, + down
@@ -65,6 +78,7 @@ struct Action {
     // tree: "json" | "osworld_xml" | "linearized", and OSWorld's interactive filter
     std::string tree_format = "json";
     bool interactive_only = false;
+    std::vector<SafetyCheck> safety_checks;  // never run on a policy's allow alone (policy/gate.cc)
 };
 
 const char* to_string(ActionKind kind);       // "click", "type", ... (the policy's action names)

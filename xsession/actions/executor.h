@@ -25,6 +25,7 @@ struct ActionResult {
     std::optional<ImageData> image;     // screenshot / zoom
     std::optional<Point> cursor;        // cursor_position (scaled space)
     std::string json;                   // tree / hit_test answers (a JSON document)
+    std::string current_url;            // with CaptureOptions::current_url: the focused browser's URL
 };
 
 struct CaptureOptions {
@@ -32,6 +33,9 @@ struct CaptureOptions {
     int jpeg_quality = 80;
     bool settle = false;                // wait until the screen stops changing (capped)
     bool cursor = false;                // draw the pointer
+    // With a screenshot, also report the URL of the browser document when the
+    // focused window is a browser (OpenAI's computer_call_output.current_url).
+    bool current_url = false;
 };
 
 class ActionExecutor {

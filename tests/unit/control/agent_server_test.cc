@@ -178,6 +178,108 @@ BOOST_AUTO_TEST_CASE(openai_batch_runs_in_order_and_stops_at_refusal) {
     BOOST_TEST(f.desktop.executed[0].kind == ActionKind::Click);
 }
 
+// pending_safety_checks: every step of the call goes to the gate carrying
+// them (the gate escalates, policy/gate.cc); once a reviewer approved, the
+// reply acknowledges exactly those checks.
+BOOST_AUTO_TEST_CASE(openai_safety_checks_wait_for_a_reviewer_then_are_acknowledged) {
+    ServerFixture f;
+    f.desktop.browser_url = "https://ci.example/runs/7";
+    f.gate.decide = [](const Proposal& p) {
+        GateVerdict v;
+        v.outcome = p.action.safety_checks.empty() ? GateVerdict::Outcome::Execute : GateVerdict::Outcome::Pending;
+        v.rule = p.action.safety_checks.empty() ? "observe" : "openai:safety_check";
+        v.approval_id = "A1";
+        return v;
+    };
+    const Json pending = f.ask(R"({"type":"computer_call","id":"cu_2","call_id":"call_sc",
+        "action":{"type":"click","button":"left","x":10,"y":10},
+        "pending_safety_checks":[{"id":"cu_sc_1","code":"malicious_instructions","message":"The page asks otherwise."},
+                                 {"id":"cu_sc_2","code":null,"message":null}],"status":"completed"})");
+    BOOST_TEST(pending["pending"] == true);
+    BOOST_TEST(pending["rule"] == "openai:safety_check");
+    BOOST_TEST(f.desktop.executed.empty());
+    BOOST_REQUIRE_EQUAL(f.gate.proposals.size(), 1u);
+    BOOST_TEST((f.gate.proposals[0].action.safety_checks ==
+                std::vector<SafetyCheck>{{"cu_sc_1", "malicious_instructions", "The page asks otherwise."}, {"cu_sc_2", "", ""}}));
+    f.gate.resolve(GateVerdict::Outcome::Execute);
+    const Json reply = f.agent->line();
+    BOOST_TEST(reply["ok"] == true, reply.dump());
+    BOOST_TEST(reply["item"]["acknowledged_safety_checks"] ==
+               Json::parse(R"([{"id":"cu_sc_1","code":"malicious_instructions","message":"The page asks otherwise."},
+                               {"id":"cu_sc_2","code":null,"message":null}])"));
+    BOOST_TEST(reply["item"]["output"]["current_url"] == "https://ci.example/runs/7");
+    BOOST_TEST(f.gate.proposals.back().action.safety_checks.empty());  // the reply's own screenshot carries none
+}
+
+BOOST_AUTO_TEST_CASE(openai_safety_checks_denied_are_refused_and_never_acknowledged) {
+    ServerFixture f;
+    f.gate.decide = [](const Proposal&) {
+        GateVerdict v;
+        v.outcome = GateVerdict::Outcome::Pending;
+        v.approval_id = "A1";
+        return v;
+    };
+    BOOST_TEST(f.ask(R"({"type":"computer_call","call_id":"c","action":{"type":"type","text":"x"},
+        "pending_safety_checks":[{"id":"cu_sc_1","code":"irrelevant_domain","message":"m"}]})")["pending"] == true);
+    f.gate.resolve(GateVerdict::Outcome::Refuse, "openai:safety_check");
+    const Json reply = f.agent->line();
+    BOOST_TEST(reply["error"]["code"] == "refused");
+    BOOST_TEST(!reply.contains("item"));
+    BOOST_TEST(f.desktop.executed.empty());
+}
+
+BOOST_AUTO_TEST_CASE(openai_batched_output_is_a_computer_screenshot) {
+    ServerFixture f;
+    const Json reply = f.ask(R"({"type":"computer_call","call_id":"c","actions":[{"type":"move","x":1,"y":1}]})");
+    BOOST_TEST(reply["item"]["output"]["type"] == "computer_screenshot");  // ResponseComputerToolCallOutputScreenshotParam
+    BOOST_TEST(!reply["item"]["output"].contains("current_url"));  // no browser focused
+    BOOST_TEST(!reply["item"].contains("acknowledged_safety_checks"));
+}
+
+BOOST_AUTO_TEST_CASE(toolset_member_reply_and_malformed_member_error) {
+    ServerFixture f;
+    Json reply = f.ask(R"({"type":"tool_use","id":"toolu_9","name":"key","toolset_name":"computer","input":{"text":"Tab","repeat":2}})");
+    BOOST_TEST(reply["tool_result"] == Json::parse(R"({"type":"tool_result","tool_use_id":"toolu_9","toolset_name":"computer",
+        "content":[{"type":"text","text":"Pressed Tab."}]})"));
+    BOOST_TEST(f.desktop.executed.size() == 2u);
+    reply = f.ask(R"({"type":"tool_use","id":"toolu_10","name":"key","toolset_name":"computer","input":{"text":"Tab","count":2}})");
+    BOOST_TEST(reply["ok"] == false);
+    BOOST_TEST(reply["error"]["code"] == "invalid_field");
+    BOOST_TEST(reply["tool_result"]["is_error"] == true);
+    BOOST_TEST(reply["tool_result"]["tool_use_id"] == "toolu_10");
+    BOOST_TEST(reply["tool_result"]["toolset_name"] == "computer");
+    BOOST_TEST(f.desktop.executed.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(pyautogui_runs_call_by_call_and_relative_moves_start_at_the_pointer) {
+    ServerFixture f;
+    f.desktop.cursor = Point{100, 100};
+    const Json reply = f.ask(R"({"id":"py","code":"import pyautogui\npyautogui.moveRel(-10, 5)\npyautogui.click()\nDONE"})");
+    BOOST_TEST(reply["ok"] == true, reply.dump());
+    BOOST_TEST(reply["result"]["episode"] == "done");
+    // The gate saw the absolute point, after the pointer was read.
+    BOOST_REQUIRE_EQUAL(f.gate.proposals.size(), 3u);
+    BOOST_TEST((f.gate.proposals[0].action.point == Point{90, 105}));
+    BOOST_TEST(!f.gate.proposals[0].action.relative);
+    BOOST_REQUIRE_EQUAL(f.desktop.executed.size(), 3u);  // DONE ends the episode, nothing to display
+    BOOST_TEST(f.desktop.executed[0].kind == ActionKind::CursorPosition);
+    BOOST_TEST((f.desktop.executed[1].point == Point{90, 105}));
+    BOOST_TEST(f.desktop.executed[2].kind == ActionKind::Click);
+
+    // A drag given only its end (OSWorld DRAG_TO) starts at the pointer.
+    const Json drag = f.ask(R"({"id":"d","action_type":"DRAG_TO","parameters":{"x":300,"y":310}})");
+    BOOST_TEST(drag["ok"] == true, drag.dump());
+    BOOST_TEST((f.gate.proposals.back().action.path == std::vector<Point>{{100, 100}, {300, 310}}));
+    BOOST_TEST((f.desktop.executed.back().path == std::vector<Point>{{100, 100}, {300, 310}}));
+    f.gate.proposals.pop_back();
+    f.desktop.executed.resize(3);
+
+    const Json refused = f.ask(R"J({"id":"bad","code":"pyautogui.click(1, 1)\nimport os\npyautogui.press('enter')"})J");
+    BOOST_TEST(refused["error"]["code"] == "forbidden_construct");
+    BOOST_TEST(f.gate.proposals.size() == 3u);  // nothing of it was proposed
+    BOOST_TEST(f.desktop.executed.size() == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(anthropic_screenshot_is_an_image_block) {
     ServerFixture f;
     const Json reply = f.ask(R"({"type":"tool_use","id":"toolu_1","name":"computer","input":{"action":"screenshot"}})");
@@ -208,6 +310,9 @@ BOOST_AUTO_TEST_CASE(osworld_done_reports_episode_end) {
     const Json reply = f.ask(R"({"id":4,"action_type":"DONE"})");
     BOOST_TEST(reply["result"]["episode"] == "done");
     BOOST_TEST(f.gate.proposals.size() == 1u);
+    BOOST_TEST(f.desktop.executed.empty());  // an episode marker, not something to display
+    BOOST_REQUIRE_EQUAL(f.gate.results.size(), 1u);
+    BOOST_TEST(f.gate.results[0].second == "done done");
 }
 
 BOOST_AUTO_TEST_CASE(executor_failure_is_reported_and_recorded) {

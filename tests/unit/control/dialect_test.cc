@@ -2,32 +2,15 @@
 // docs/protocol.md) parse and normalize as expected; bad ones get exact errors.
 #include <boost/test/unit_test.hpp>
 
-#include "supervisor/control/agent_request.h"
-#include "tests/unit/control/printers.h"
+#include "tests/unit/control/parse_helpers.h"
 
 namespace deskbox {
 namespace {
 
-const CoordinateSpace kSpace{1280, 800};
-
-AgentRequest parse(const char* text) { return parse_agent_request(Json::parse(text), kSpace); }
-
-const Action& only(const AgentRequest& r) {
-    BOOST_REQUIRE_EQUAL(r.steps.size(), 1u);
-    return r.steps[0];
-}
-
-// Parses `text`, expecting a ProtocolError with `code` and `message`.
-void expect_error(const char* text, const std::string& code, const std::string& message) {
-    try {
-        parse(text);
-        BOOST_ERROR("no error for " << text);
-    } catch (const ProtocolError& e) {
-        BOOST_TEST(e.code() == code, text);
-        BOOST_TEST(std::string(e.what()) == message, text);
-    }
-}
-
+using test::expect_error;
+using test::kSpace;
+using test::only;
+using test::parse;
 using Keys = std::vector<std::string>;
 
 // --- Anthropic computer tool -------------------------------------------------
@@ -265,6 +248,24 @@ BOOST_AUTO_TEST_CASE(deskbox_element_actions_and_observations) {
     BOOST_TEST(r.capture.settle);
 }
 
+BOOST_AUTO_TEST_CASE(openai_pending_safety_checks) {
+    auto r = parse(R"({"type":"computer_call","call_id":"c","actions":[{"type":"click","x":1,"y":1},{"type":"type","text":"a"}],
+        "pending_safety_checks":[{"id":"cu_sc_1","code":"sensitive_domain","message":"You are on a bank's site."}]})");
+    const std::vector<SafetyCheck> want = {{"cu_sc_1", "sensitive_domain", "You are on a bank's site."}};
+    BOOST_TEST(r.safety_checks == want);
+    BOOST_REQUIRE_EQUAL(r.steps.size(), 2u);
+    for (const auto& s : r.steps) BOOST_TEST(s.safety_checks == want);  // no step runs on an allow alone
+    BOOST_TEST(r.capture.current_url);
+    BOOST_TEST(parse(R"({"type":"computer_call","call_id":"c","action":{"type":"wait"},"pending_safety_checks":[]})")
+                   .safety_checks.empty());
+    expect_error(R"({"type":"computer_call","action":{"type":"wait"},"pending_safety_checks":[{"code":"x"}]})",
+                 "missing_field", "field 'pending_safety_checks[0].id' is required");
+    expect_error(R"({"type":"computer_call","action":{"type":"wait"},"pending_safety_checks":{"id":"x"}})",
+                 "invalid_field", "field 'pending_safety_checks' must be an array, got an object");
+    expect_error(R"({"type":"computer_call","action":{"type":"wait"},"pending_safety_checks":[{"id":"x","message":5}]})",
+                 "invalid_field", "field 'pending_safety_checks[0].message' must be a string, got an integer");
+}
+
 BOOST_AUTO_TEST_CASE(deskbox_and_envelope_errors) {
     expect_error(R"({"action":"click_element"})", "missing_field", "an element action needs 'role' or 'name'");
     expect_error(R"({"action":"screenshot","format":"gif"})", "invalid_field", "field 'format' must be png or jpeg, got 'gif'");
@@ -273,15 +274,16 @@ BOOST_AUTO_TEST_CASE(deskbox_and_envelope_errors) {
     const std::string long_id = R"({"id":")" + std::string(200, 'i') + R"(","action":"screenshot"})";
     expect_error(long_id.c_str(), "too_large", "field 'id' is longer than 128 bytes");
     expect_error(R"({"hello":"world"})", "unknown_dialect",
-                 "cannot tell the request's dialect: expected 'action' (Anthropic, deskbox), 'type' or 'actions' "
-                 "(OpenAI) or 'action_type' (OSWorld)");
+                 "cannot tell the request's dialect: expected 'action' (Anthropic, deskbox), 'toolset_name' "
+                 "(Anthropic toolset), 'type' or 'actions' (OpenAI), 'action_type' or 'code' (OSWorld)");
     expect_error(R"({"type":"teleport"})", "unknown_action", "unknown action type 'teleport'");
     // A long name is quoted cut at a character boundary (found by the fuzzer).
     const std::string long_name = R"({"action":")" + std::string(63, 'x') + "\xE4\xB8\xAD\"}";
     expect_error(long_name.c_str(), "unknown_action", "unknown action '" + std::string(63, 'x') + "...'");
     expect_error(R"({"action":42})", "invalid_field", "field 'action' must be a string or an object, got an integer");
     expect_error(R"({"dialect":"klingon","action":"x"})", "invalid_field",
-                 "field 'dialect' must be anthropic, openai, osworld or deskbox, got 'klingon'");
+                 "field 'dialect' must be anthropic, computer_toolset_20260801, openai, osworld, pyautogui or deskbox, "
+                 "got 'klingon'");
 }
 
 }  // namespace

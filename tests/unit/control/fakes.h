@@ -18,6 +18,7 @@ public:
     Point size{1280, 800};
     Point cursor{10, 20};
     std::string fail_with;  // when set, every execute fails with this error
+    std::string browser_url;  // reported with screenshots that ask for current_url
 
     ActionResult execute(const Action& action, const CaptureOptions& capture) override {
         executed.push_back(action);
@@ -30,6 +31,7 @@ public:
         }
         if (action.kind == ActionKind::Screenshot || action.kind == ActionKind::Zoom) {
             r.image = ImageData{capture.format == "jpeg" ? "image/jpeg" : "image/png", "IMG", size.x, size.y};
+            if (capture.current_url) r.current_url = browser_url;
         }
         if (action.kind == ActionKind::CursorPosition) r.cursor = cursor;
         if (action.kind == ActionKind::Tree) r.json = R"({"role":"frame","children":[]})";

@@ -67,6 +67,38 @@ BOOST_AUTO_TEST_CASE(reading_an_incident_is_low_tier) {
     BOOST_TEST(d.rule == "incident reading");
 }
 
+// OpenAI pending_safety_checks: what the policy allows goes to a reviewer;
+// what it denies stays denied; what already needs approval keeps its rule.
+BOOST_AUTO_TEST_CASE(safety_checks_turn_an_allow_into_an_approval) {
+    Action click = click_at(100, 200);
+    click.safety_checks = {{"cu_sc_1", "malicious_instructions", "The page asks to ignore the task."},
+                           {"cu_sc_2", "", "no code"}};
+    auto d = gate.decide(click, browser("ci.example", TargetElement{"link", "Failed tests", {}}));
+    BOOST_TEST(d.decision == Decision::Approve);
+    BOOST_TEST(d.rule == "openai:safety_check");
+    BOOST_TEST(d.approve_timeout.count() == 60'000);
+    BOOST_TEST(d.reason == "waiting for a reviewer: the model raised safety checks (malicious_instructions; cu_sc_2)");
+
+    Action denied = click_at(5, 5);
+    denied.safety_checks = click.safety_checks;
+    d = gate.decide(denied, browser("evil.example"));
+    BOOST_TEST(d.decision == Decision::Deny);
+    BOOST_TEST(d.rule == "other sites");
+
+    Action type;
+    type.kind = ActionKind::TypeInto;
+    type.text = "Root cause";
+    type.element = ElementTarget{"entry", "Status update", false, "", ""};
+    type.safety_checks = click.safety_checks;
+    d = gate.decide(type, browser("ops.incidents.example"));
+    BOOST_TEST(d.decision == Decision::Approve);
+    BOOST_TEST(d.rule == "incident updates");
+
+    // Without checks the same click runs on the policy's allow.
+    BOOST_TEST(gate.decide(click_at(100, 200), browser("ci.example", TargetElement{"link", "Failed tests", {}})).decision ==
+               Decision::Allow);
+}
+
 BOOST_AUTO_TEST_CASE(unrelated_domain_is_blocked) {
     const auto d = gate.decide(click_at(5, 5), browser("evil.example"));
     BOOST_TEST(d.decision == Decision::Deny);

@@ -1,0 +1,3 @@
+pyautogui.click(1, 2)
+import os
+os.system('true')
