@@ -13,8 +13,13 @@ bool is_below(const std::string& name, const std::string& suffix) {
 }  // namespace
 
 std::optional<HostName> normalize_url_host(std::string_view host, std::string* why) {
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    return normalize_host(host, why);
+    if (host.size() < 2 || host.front() != '[' || host.back() != ']') return normalize_host(host, why);
+    auto h = normalize_host(host.substr(1, host.size() - 2), why);
+    if (h && h->kind != HostName::Kind::Ipv6) {
+        if (why) *why = "brackets around '" + h->text + "', which is not an IPv6 address";
+        return std::nullopt;
+    }
+    return h;
 }
 
 std::optional<HostPattern> HostPattern::parse(std::string_view text, std::string* why) {
