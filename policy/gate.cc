@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "supervisor/base/host_pattern.h"
+
 namespace deskbox {
 
 namespace {
@@ -92,16 +94,8 @@ std::optional<TargetElement> effective_target(const Action& action, const GateCo
 }  // namespace
 
 bool host_matches(const std::string& pattern, const std::string& host) {
-    std::string p = lower(pattern), h = lower(host);
-    if (!h.empty() && h.back() == '.') h.pop_back();
-    if (!p.empty() && p.back() == '.') p.pop_back();
-    if (h.empty()) return false;
-    if (p == "*") return true;
-    if (p.rfind("*.", 0) == 0) {
-        const std::string suffix = p.substr(1);
-        return h.size() > suffix.size() && h.compare(h.size() - suffix.size(), suffix.size(), suffix) == 0;
-    }
-    return p == h;
+    const auto p = HostPattern::parse(pattern, nullptr);
+    return p && p->matches(std::string_view(host));
 }
 
 bool chord_matches(const std::string& chord, const std::vector<std::string>& keys) {

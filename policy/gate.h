@@ -132,7 +132,8 @@ struct RuleEvaluation {
 RuleEvaluation evaluate_rule(const RuleWhen& when, const Action& action, const GateContext& context);
 bool rule_matches(const RuleWhen& when, const Action& action, const GateContext& context);
 // "*.example" matches any subdomain (not the apex), "a.example" only itself,
-// "*" anything; case-insensitive, a trailing dot ignored.
+// "*" anything: the shared HostPattern (supervisor/base/host_pattern.h) that
+// admission and the egress proxy use too. An invalid pattern or host never matches.
 bool host_matches(const std::string& pattern, const std::string& host);
 // "ctrl+alt+Delete" against action keys {"Control_L","Alt_L","Delete"}: same
 // keys in any order, modifiers by family, case-insensitive.

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "policy/pattern.h"
+#include "supervisor/base/regex_pattern.h"
 #include "supervisor/base/units.h"
 
 namespace deskbox {

@@ -99,6 +99,13 @@ std::vector<std::string> one_or_many(StrictMap& m, std::string_view key) {
     return read_string_list(m.context(), n, m.path_of(key));
 }
 
+// One pattern or a list (host_pattern.h), each checked where it is written.
+std::vector<std::string> host_patterns(StrictMap& m, std::string_view key) {
+    YAML::Node n = m.get(key);
+    if (n.IsDefined() && n.IsScalar()) return {read_host_pattern(m.context(), n, m.path_of(key))};
+    return m.host_pattern_list(key);
+}
+
 Rule parse_rule(const YamlContext& ctx, const YAML::Node& node, std::size_t index) {
     const std::string where = "rules[" + std::to_string(index) + "]";
     StrictMap m(ctx, node, where);
@@ -126,7 +133,7 @@ Rule parse_rule(const YamlContext& ctx, const YAML::Node& node, std::size_t inde
         }
         if (YAML::Node win = w.get("window"); win.IsDefined())
             r.when.window = parse_window(StrictMap(ctx, win, where + ".when.window"));
-        r.when.domains = one_or_many(w, "domain");
+        r.when.domains = host_patterns(w, "domain");
         r.when.text = optional_pattern(w, "text");
         r.when.keys = one_or_many(w, "keys");
         w.finish();
@@ -210,7 +217,7 @@ Policy parse_policy_text(const std::string& text, const std::string& display_nam
     if (YAML::Node r = top.get("redact"); r.IsDefined()) p.redact = pattern_list(ctx, r, "redact");
     if (YAML::Node a = top.get("admission"); a.IsDefined()) {
         StrictMap am(ctx, a, "admission");
-        p.admission.allowed_domains = am.string_list("domains");
+        p.admission.allowed_domains = am.host_pattern_list("domains");
         p.admission.allow_persistent_profile = am.boolean("persistent_profile", false);
         p.admission.allow_writable_files = am.boolean("writable_files", true);
         p.admission.allow_browser_sandbox = am.boolean("browser_sandbox", true);

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "policy/pattern.h"
+#include "supervisor/base/regex_pattern.h"
 
 namespace deskbox {
 

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "supervisor/base/host_pattern.h"
+
 namespace deskbox {
 
 namespace {
@@ -197,6 +199,13 @@ std::vector<std::string> read_string_list(const YamlContext& ctx, const YAML::No
     return out;
 }
 
+std::string read_host_pattern(const YamlContext& ctx, const YAML::Node& node, const std::string& what) {
+    std::string text = read_string(ctx, node, what);
+    std::string why;
+    if (!HostPattern::parse(text, &why)) ctx.fail(node, what + ": '" + text + "' is not a host pattern: " + why);
+    return text;
+}
+
 std::string StrictMap::string(std::string_view key, const std::string& fallback) {
     YAML::Node n = get(key);
     if (!n.IsDefined()) return fallback;
@@ -271,6 +280,16 @@ std::vector<std::string> StrictMap::string_list(std::string_view key) {
     YAML::Node n = get(key);
     if (!n.IsDefined()) return {};
     return read_string_list(ctx_, n, path_of(key));
+}
+
+std::vector<std::string> StrictMap::host_pattern_list(std::string_view key) {
+    YAML::Node n = get(key);
+    if (!n.IsDefined()) return {};
+    if (!n.IsSequence()) ctx_.fail(n, path_of(key) + ": expected a list of host patterns, got " + describe_node(n));
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    for (const auto& item : n) out.push_back(read_host_pattern(ctx_, item, path_of(key) + "[" + std::to_string(i++) + "]"));
+    return out;
 }
 
 std::string StrictMap::one_of(std::string_view key, const std::string& fallback,

@@ -68,6 +68,9 @@ public:
     std::uint64_t size(std::string_view key, std::uint64_t fallback, std::uint64_t min, std::uint64_t max);
     Millis duration(std::string_view key, Millis fallback, Millis min, Millis max);
     std::vector<std::string> string_list(std::string_view key);
+    // A list of host patterns (host_pattern.h); an entry that is not one
+    // fails at its position with the reason.
+    std::vector<std::string> host_pattern_list(std::string_view key);
     std::string one_of(std::string_view key, const std::string& fallback,
                        const std::vector<std::string>& allowed);
 
@@ -82,5 +85,7 @@ private:
 std::string read_string(const YamlContext& ctx, const YAML::Node& node, const std::string& what);
 std::vector<std::string> read_string_list(const YamlContext& ctx, const YAML::Node& node,
                                           const std::string& what);
+// One host pattern ("ci.example", "*.example", "*", an IP address), as written.
+std::string read_host_pattern(const YamlContext& ctx, const YAML::Node& node, const std::string& what);
 
 }  // namespace deskbox

@@ -5,6 +5,7 @@
 #include <array>
 
 #include "supervisor/control/agent_request.h"
+#include "xsession/actions/element_regex.h"
 
 namespace deskbox {
 namespace {
@@ -20,6 +21,13 @@ ElementTarget element_target(const Fields& f, bool required) {
     t.window = f.opt_string("window", kMaxNameBytes).value_or("");
     if (required && t.role.empty() && t.name.empty())
         throw ProtocolError("missing_field", "an element action needs 'role' or 'name'");
+    // A pattern that does not compile is the agent's mistake: say so now,
+    // naming the field, the pattern and RE2's reason, before the gate sees it.
+    try {
+        check_element_regexes(t);
+    } catch (const Error& e) {
+        throw ProtocolError("invalid_pattern", e.what());
+    }
     return t;
 }
 

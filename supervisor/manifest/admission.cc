@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "policy/policy_parser.h"
+#include "supervisor/base/host_pattern.h"
 #include "supervisor/base/strict_yaml.h"
 #include "supervisor/manifest/manifest_parser.h"
 
@@ -21,12 +22,6 @@ bool lacks_accessibility(const std::string& program) {
     for (const char* name : kXOnly)
         if (base == name) return true;
     return false;
-}
-
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
 }
 
 // Profile flags of the browsers we know. A profile outside the fresh home
@@ -67,24 +62,15 @@ std::string sha256_hex(const std::string& data) {
     return hex;
 }
 
-bool domain_matches(const std::string& pattern, const std::string& host) {
-    const std::string p = lower(pattern), h = lower(host);
-    if (p.rfind("*.", 0) == 0) {
-        const std::string suffix = p.substr(1);  // ".example"
-        return h.size() > suffix.size() && h.compare(h.size() - suffix.size(), suffix.size(), suffix) == 0;
-    }
-    return p == h;
-}
-
 bool domain_covered(const std::string& requested, const std::vector<std::string>& allowed) {
-    for (const auto& a : allowed) {
-        if (domain_matches(a, requested)) return true;  // exact or requested is under a wildcard
-        // "*.x.example" requested is covered by "*.example" allowed.
-        if (requested.rfind("*.", 0) == 0 && a.rfind("*.", 0) == 0 && domain_matches(a, requested.substr(2)))
-            return true;
-        if (lower(a) == lower(requested)) return true;
-    }
-    return false;
+    // A name that is not a valid host pattern is covered by nothing (the
+    // parsers refuse such entries with their position before this runs).
+    const auto want = HostPattern::parse(requested, nullptr);
+    if (!want) return false;
+    return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) {
+        const auto have = HostPattern::parse(a, nullptr);
+        return have && have->covers(*want);
+    });
 }
 
 Policy builtin_default_policy() {

@@ -39,10 +39,10 @@ Plan admit_file(const std::filesystem::path& manifest_file);
 // Pure rules, used by admit_file and by unit tests.
 Verdict admission_verdict(const Manifest& m, const Policy& p);
 
-// Does `host` fall under `pattern`? "a.example" matches only itself;
-// "*.example" matches any subdomain of example (not the apex).
-bool domain_matches(const std::string& pattern, const std::string& host);
-// Is every name `requested` may reach also reachable under `allowed`?
+// Is every name `requested` may reach also reachable under `allowed`? Both are
+// host patterns (supervisor/base/host_pattern.h): "a.example" is covered by
+// "a.example", "*.example" or "*"; "*.a.example" by "*.a.example", "*.example"
+// or "*". Case, a trailing dot and IDNA spellings do not matter.
 bool domain_covered(const std::string& requested, const std::vector<std::string>& allowed);
 
 std::string sha256_hex(const std::string& data);

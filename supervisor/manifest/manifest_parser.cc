@@ -119,8 +119,8 @@ ResolveTarget parse_resolve_target(const YamlContext& ctx, const YAML::Node& n, 
 
 void parse_network(StrictMap m, NetworkSpec& n) {
     n.mode = m.one_of("mode", "none", {"none", "allowlist"}) == "allowlist" ? NetworkMode::Allowlist : NetworkMode::None;
-    n.allow = m.string_list("allow");
-    n.deny = m.string_list("deny");
+    n.allow = m.host_pattern_list("allow");
+    n.deny = m.host_pattern_list("deny");
     if (YAML::Node ports = m.get("ports"); ports.IsDefined()) {
         if (!ports.IsSequence()) m.context().fail(ports, "network.ports: expected a list of port numbers, got " + describe_node(ports));
         n.ports.clear();
@@ -206,7 +206,7 @@ void parse_secrets(StrictMap m, std::vector<SecretRef>& out) {
         ref.from = read_string(m.context(), from, "secrets." + name + ".from");
         if (ref.from.rfind("env:", 0) != 0 && ref.from.rfind("file:", 0) != 0)
             m.context().fail(from, "secrets." + name + ".from: expected env:NAME or file:/path, got '" + ref.from + "'");
-        ref.domains = s.string_list("domains");
+        ref.domains = s.host_pattern_list("domains");
         s.finish();
         out.push_back(std::move(ref));
     }

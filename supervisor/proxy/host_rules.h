@@ -1,11 +1,13 @@
 // Which (host, port) pairs a session may reach, compiled from the manifest's
 // `network:` section. Checked in this order, first match wins:
-//   1. deny list: exact names and "*.suffix" patterns;
+//   1. deny list: host patterns (supervisor/base/host_pattern.h);
 //   2. port: only the listed ports (default 80 and 443);
-//   3. IP literals: only those listed verbatim in `allow`;
-//   4. allow list: exact names and "*.suffix" patterns.
+//   3. IP literals: only those listed as addresses in `allow` ("*" does not
+//      open IP literals: a client that skips the name skips what names mean);
+//   4. allow list: host patterns.
 // "*.example" matches names under example (a.example, b.a.example), never the
-// apex "example" itself; list both to allow both. Every decision names its rule.
+// apex "example" itself; list both to allow both. The patterns are the same
+// ones admission and the gate use. Every decision names its rule.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +16,8 @@
 #include <vector>
 
 #include "supervisor/manifest/manifest.h"
-#include "supervisor/proxy/host_name.h"
+#include "supervisor/base/host_name.h"
+#include "supervisor/base/host_pattern.h"
 
 namespace deskbox::proxy {
 
@@ -34,16 +37,9 @@ public:
     bool port_allowed(std::uint16_t port) const;
 
 private:
-    struct Pattern {
-        std::string original;  // as written, for the rule text
-        std::string name;      // canonical exact name, or the suffix without "*."
-        bool wildcard = false;
-        bool ip = false;
-    };
-    static Pattern compile(const std::string& entry, const std::string& where);
-    static bool matches(const Pattern& p, const HostName& host);
+    static HostPattern compile(const std::string& entry, const std::string& where);
 
-    std::vector<Pattern> allow_, deny_;
+    std::vector<HostPattern> allow_, deny_;
     std::vector<std::uint16_t> ports_;
     std::vector<std::pair<std::string, ResolveTarget>> resolve_;  // canonical name -> target
 };

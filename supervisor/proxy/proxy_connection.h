@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "supervisor/base/unique_fd.h"
-#include "supervisor/proxy/host_name.h"
+#include "supervisor/base/host_name.h"
 #include "supervisor/proxy/proxy_request.h"
 
 namespace deskbox::proxy {

@@ -1,6 +1,6 @@
 #include "supervisor/proxy/proxy_request.h"
 
-#include "supervisor/proxy/host_name.h"
+#include "supervisor/base/host_name.h"
 
 namespace deskbox::proxy {
 namespace {

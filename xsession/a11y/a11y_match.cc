@@ -3,54 +3,44 @@
 #include <algorithm>
 #include <cctype>
 
+#include "xsession/actions/element_regex.h"
+
 namespace deskbox::a11y {
 
 namespace {
-
-constexpr std::size_t kMaxRegex = 256;
 
 std::string normalize_role(std::string s) {
     for (char& c : s) c = c == '-' || c == '_' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
 }
 
-std::regex compile(const std::string& pattern, const char* field) {
-    if (pattern.size() > kMaxRegex)
-        throw Error(std::string("element target ") + field + " regex longer than " + std::to_string(kMaxRegex));
-    try {
-        return std::regex(pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-        throw Error(std::string("element target ") + field + " regex '" + pattern + "': " + e.what());
-    }
+// An empty field is no condition; an exact field compares whole.
+bool field_matches(const std::string& wanted, const std::optional<Pattern>& re, const std::string& actual) {
+    if (wanted.empty()) return true;
+    if (re) return re->matches(actual);
+    return actual == wanted;
 }
 
 }  // namespace
 
 TargetMatcher::TargetMatcher(const ElementTarget& target) : target_(target) {
     if (!target.regex) return;
-    if (!target.role.empty()) role_re_ = compile(target.role, "role"), has_role_re_ = true;
-    if (!target.name.empty()) name_re_ = compile(target.name, "name"), has_name_re_ = true;
-    if (!target.app.empty()) app_re_ = compile(target.app, "app"), has_app_re_ = true;
-    if (!target.window.empty()) window_re_ = compile(target.window, "window"), has_window_re_ = true;
-}
-
-bool TargetMatcher::field_matches(const std::string& wanted, const std::regex* re, const std::string& actual) const {
-    if (wanted.empty()) return true;
-    if (re) return std::regex_search(actual, *re);
-    return actual == wanted;
+    if (!target.role.empty()) role_re_ = compile_element_regex("role", target.role);
+    if (!target.name.empty()) name_re_ = compile_element_regex("name", target.name);
+    if (!target.app.empty()) app_re_ = compile_element_regex("app", target.app);
+    if (!target.window.empty()) window_re_ = compile_element_regex("window", target.window);
 }
 
 bool TargetMatcher::matches(const Element& e) const {
     if (!target_.role.empty()) {
-        if (has_role_re_) {
-            if (!std::regex_search(e.role, role_re_)) return false;
+        if (role_re_) {
+            if (!role_re_->matches(e.role)) return false;
         } else if (normalize_role(target_.role) != normalize_role(e.role)) {
             return false;
         }
     }
-    return field_matches(target_.name, has_name_re_ ? &name_re_ : nullptr, e.name) &&
-           field_matches(target_.app, has_app_re_ ? &app_re_ : nullptr, e.app) &&
-           field_matches(target_.window, has_window_re_ ? &window_re_ : nullptr, e.window);
+    return field_matches(target_.name, name_re_, e.name) && field_matches(target_.app, app_re_, e.app) &&
+           field_matches(target_.window, window_re_, e.window);
 }
 
 bool is_actionable(const Element& e) {

@@ -3,29 +3,29 @@
 // visible match; zero or several are refused with the count and the boxes.
 #pragma once
 
-#include <regex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "supervisor/base/error.h"
+#include "supervisor/base/regex_pattern.h"
 #include "xsession/a11y/a11y_tree.h"
 
 namespace deskbox::a11y {
 
 // A compiled target. Roles compare without case and with '-' and ' ' alike
-// ("push-button" finds "push button"); names compare exactly unless `regex`
-// (ECMAScript, searched anywhere in the name). Throws deskbox::Error for an
-// invalid or overlong regex.
+// ("push-button" finds "push button"); names compare exactly unless `regex`:
+// then every given field is an RE2 pattern searched anywhere in it
+// (xsession/actions/element_regex.h; linear-time, "(?i)" ignores case).
+// Throws deskbox::Error for an invalid or overlong pattern.
 class TargetMatcher {
 public:
     explicit TargetMatcher(const ElementTarget& target);
     bool matches(const Element& e) const;
 
 private:
-    bool field_matches(const std::string& wanted, const std::regex* re, const std::string& actual) const;
     ElementTarget target_;
-    bool has_role_re_ = false, has_name_re_ = false, has_app_re_ = false, has_window_re_ = false;
-    std::regex role_re_, name_re_, app_re_, window_re_;
+    std::optional<Pattern> role_re_, name_re_, app_re_, window_re_;  // when target_.regex
 };
 
 // Visible for grounding: showing, visible and with a box of positive size.

@@ -268,6 +268,14 @@ BOOST_AUTO_TEST_CASE(openai_pending_safety_checks) {
 
 BOOST_AUTO_TEST_CASE(deskbox_and_envelope_errors) {
     expect_error(R"({"action":"click_element"})", "missing_field", "an element action needs 'role' or 'name'");
+    // Element patterns are RE2, checked when the request arrives.
+    expect_error(R"({"action":"click_element","name":"Save (","regex":true})", "invalid_pattern",
+                 "field 'name': invalid regular expression 'Save (': missing ): Save (");
+    expect_error(R"({"action":"type_into","role":"text","app":"(?<=a)b","regex":true,"text":"x"})", "invalid_pattern",
+                 "field 'app': invalid regular expression '(?<=a)b': invalid perl operator: (?<");
+    expect_error(R"({"action":"tree","window":"[z-a]","regex":true})", "invalid_pattern",
+                 "field 'window': invalid regular expression '[z-a]': invalid character class range: z-a");
+    BOOST_TEST(only(parse(R"({"action":"click_element","name":"Save (","regex":false})")).element->name == "Save (");
     expect_error(R"({"action":"screenshot","format":"gif"})", "invalid_field", "field 'format' must be png or jpeg, got 'gif'");
     expect_error(R"({"id":{"a":1},"action":"screenshot"})", "invalid_field",
                  "field 'id' must be a string or an integer, got an object");

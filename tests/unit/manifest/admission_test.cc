@@ -23,15 +23,25 @@ Policy policy(const std::string& text) { return parse_policy_text("default: deny
 BOOST_AUTO_TEST_SUITE(admission)
 
 BOOST_AUTO_TEST_CASE(domain_matching) {
-    BOOST_TEST(domain_matches("ci.example", "ci.example"));
-    BOOST_TEST(domain_matches("ci.example", "CI.Example"));
-    BOOST_TEST(!domain_matches("ci.example", "x.ci.example"));
-    BOOST_TEST(domain_matches("*.example", "ci.example"));
-    BOOST_TEST(domain_matches("*.example", "a.b.example"));
-    BOOST_TEST(!domain_matches("*.example", "example"));
-    BOOST_TEST(!domain_matches("*.example", "evilexample"));
+    BOOST_TEST(domain_covered("ci.example", {"ci.example"}));
+    BOOST_TEST(domain_covered("ci.example", {"CI.Example"}));
+    BOOST_TEST(!domain_covered("x.ci.example", {"ci.example"}));
+    BOOST_TEST(domain_covered("ci.example", {"*.example"}));
+    BOOST_TEST(domain_covered("a.b.example", {"*.example"}));
+    BOOST_TEST(!domain_covered("example", {"*.example"}));
+    BOOST_TEST(!domain_covered("evilexample", {"*.example"}));
     BOOST_TEST(domain_covered("*.x.example", {"*.example"}));
+    BOOST_TEST(domain_covered("*.example", {"*.EXAMPLE."}));
     BOOST_TEST(!domain_covered("*.example", {"*.x.example"}));
+    BOOST_TEST(!domain_covered("*.example", {"example"}));
+    BOOST_TEST(domain_covered("*", {"*"}));
+    BOOST_TEST(!domain_covered("*", {"*.example"}));
+    BOOST_TEST(domain_covered("*.example", {"*"}));
+    BOOST_TEST(domain_covered("203.0.113.7", {"*"}));
+    BOOST_TEST(!domain_covered("203.0.113.7", {"*.113.7"}));
+    BOOST_TEST(domain_covered("2001:db8::1", {"2001:DB8:0::1"}));
+    BOOST_TEST(domain_covered("xn--bcher-kva.example", {"bücher.example"}));
+    BOOST_TEST(!domain_covered("bad..example", {"*"}));
 }
 
 BOOST_AUTO_TEST_CASE(plain_manifest_is_admitted) {

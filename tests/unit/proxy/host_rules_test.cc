@@ -1,13 +1,13 @@
 #include <boost/test/unit_test.hpp>
 
 #include "supervisor/base/error.h"
-#include "supervisor/proxy/host_name.h"
+#include "supervisor/base/host_name.h"
 #include "supervisor/proxy/host_rules.h"
 
 using namespace deskbox;
 using namespace deskbox::proxy;
 
-BOOST_TEST_DONT_PRINT_LOG_VALUE(deskbox::proxy::HostName::Kind)
+BOOST_TEST_DONT_PRINT_LOG_VALUE(deskbox::HostName::Kind)
 
 namespace {
 

@@ -8,11 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "supervisor/proxy/host_name.h"
+#include "supervisor/base/host_name.h"
 #include "supervisor/proxy/proxy_request.h"
 #include "supervisor/proxy/socks5.h"
 #include "supervisor/proxy/tls_client_hello.h"
 
+using namespace deskbox;
 using namespace deskbox::proxy;
 using Bytes = std::vector<std::uint8_t>;
 

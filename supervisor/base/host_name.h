@@ -1,6 +1,7 @@
-// Host names as the proxy compares them. Every name a client sends and every
-// name a manifest lists goes through normalize_host(), so that the two sides
-// are compared in one canonical form:
+// Host names as deskbox compares them. Every name a client sends to the egress
+// proxy, every browser document's host the gate sees and every name a manifest
+// or policy lists goes through normalize_host(), so that all sides are
+// compared in one canonical form (host patterns: host_pattern.h):
 //   - ASCII letters lowercased, one trailing dot removed;
 //   - internationalized names turned into their A-label ("xn--...") form by
 //     libidn2 (UTS #46 non-transitional mapping, NFC input), so "BÜCHER.example",
@@ -18,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-namespace deskbox::proxy {
+namespace deskbox {
 
 struct HostName {
     enum class Kind { Name, Ipv4, Ipv6 };
@@ -37,4 +38,4 @@ std::optional<HostName> normalize_host(std::string_view raw, std::string* why);
 // Lowercase ASCII copy (bytes >= 0x80 unchanged).
 std::string ascii_lower(std::string_view text);
 
-}  // namespace deskbox::proxy
+}  // namespace deskbox

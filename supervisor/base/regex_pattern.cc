@@ -1,4 +1,4 @@
-#include "policy/pattern.h"
+#include "supervisor/base/regex_pattern.h"
 
 #include <re2/re2.h>
 

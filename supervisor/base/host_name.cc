@@ -1,4 +1,4 @@
-#include "supervisor/proxy/host_name.h"
+#include "supervisor/base/host_name.h"
 
 #include <arpa/inet.h>
 #include <idn2.h>
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <memory>
 
-namespace deskbox::proxy {
+namespace deskbox {
 namespace {
 
 constexpr std::size_t kMaxName = 253;
@@ -147,4 +147,4 @@ std::optional<HostName> normalize_host(std::string_view raw, std::string* why) {
     return host;
 }
 
-}  // namespace deskbox::proxy
+}  // namespace deskbox
