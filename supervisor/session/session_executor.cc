@@ -183,6 +183,11 @@ std::string SessionExecutor::focused_browser_url() {
     try {
         const auto window = focused_window();
         if (!window) return {};
+        // Usually the focused element is in the page: its document's URL, no walk.
+        if (const auto e = a11y_->focused(); e && in_window(*e, window)) {
+            if (!e->document_url.empty()) return e->document_url;
+            if (!is_browser_engine(e->toolkit)) return {};  // not a browser at all
+        }
         const a11y::BrowserContext browser = a11y_->browser_context({}, window->title);
         // The showing document counts only when its window is the focused one.
         if (browser.url.empty() || browser.window != window->title) return {};

@@ -30,6 +30,7 @@
 #include <iostream>
 #include <regex>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "supervisor/base/error.h"
@@ -96,8 +97,15 @@ class Agent {
 public:
     explicit Agent(const std::string& socket) : client_(socket) {}
     Json call(Json request) {
-        request["id"] = ++id_;
-        Json reply = client_.call(request);
+        Json reply;
+        // The session's rate limit (actions per second) refuses a burst: the
+        // check paces itself and proposes again. Pacing, not waiting for readiness.
+        for (int attempt = 0; attempt < 20; ++attempt) {
+            request["id"] = ++id_;
+            reply = client_.call(request);
+            if (reply.value("ok", false) || reply.dump().find("budget:rate") == std::string::npos) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
         if (!reply.value("ok", false)) throw Error("agent request " + request.dump() + " failed: " + reply.dump());
         return reply;
     }
