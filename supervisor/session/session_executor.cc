@@ -65,6 +65,11 @@ ActionResult SessionExecutor::execute(const Action& action, const CaptureOptions
             case ActionKind::ClickElement:
             case ActionKind::TypeInto:
             case ActionKind::FocusElement: return element_action(action);
+            case ActionKind::Type:
+            case ActionKind::Key:
+                // Keys that no window would get vanish; say so instead of "done".
+                if (auto why = keys_go_nowhere()) return failure(*why);
+                break;
             default: break;
         }
         ActionResult result = desktop_.execute(action, capture);
@@ -224,6 +229,18 @@ std::optional<PixelPatch> SessionExecutor::pixels_around(Point screen) {
     XDestroyImage(image);
     patch.sha256 = sha256_hex_of(std::string(patch.rgb.begin(), patch.rgb.end()));
     return patch;
+}
+
+std::optional<std::string> SessionExecutor::keys_go_nowhere() {
+    try {
+        const KeyboardTarget k = keyboard_window(display_);
+        if (k.window) return std::nullopt;
+        return std::string(k.via_pointer ? "no window is under the pointer and none has the keyboard focus"
+                                         : "the keyboard focus is on no application window") +
+               ": the keys would go nowhere; click the field first";
+    } catch (const Error&) {
+        return std::nullopt;  // unknown is not "nowhere": the gate already decided on what it could read
+    }
 }
 
 Point SessionExecutor::pointer_position() {

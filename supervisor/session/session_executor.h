@@ -52,6 +52,8 @@ private:
     a11y::ScaleFactors scale_factors() const;
     std::optional<PixelPatch> pixels_around(Point screen);
     Point pointer_position();
+    // Why keys typed now would reach no client window; nullopt when some window gets them.
+    std::optional<std::string> keys_go_nowhere();
     Point to_screen(Point scaled) const { return desktop_.scale().to_screen(scaled); }
 
     Desktop& desktop_;

@@ -142,6 +142,14 @@ void terminal_rules_hold(bool window_manager) {
     BOOST_TEST(!typed["ok"].get<bool>(), typed.dump());
     BOOST_TEST(typed.dump().find("no terminals") != std::string::npos, typed.dump());
 
+    // Keys that no window would get are an error, not "type done".
+    if (!window_manager) {
+        BOOST_TEST_REQUIRE(move_to(agent, 1020, 760)["ok"].get<bool>());  // over the bare root window
+        Json nowhere = act(agent, {{"action", "type"}, {"text", "lost"}});
+        BOOST_TEST(!nowhere["ok"].get<bool>(), nowhere.dump());
+        BOOST_TEST(nowhere.dump().find("the keys would go nowhere") != std::string::npos, nowhere.dump());
+    }
+
     // The GTK entry is allowed: click it (the focus moves there), type, submit.
     if (window_manager) {
         Json focus = act(agent, {{"action", "left_click"}, {"coordinate", {entry_x, entry_y}}});
