@@ -373,7 +373,15 @@ int Session::run() {
         if (!stopping_) loop_.add_timer(kStatusRefresh, refresh);
     };
     loop_.add_timer(kStatusRefresh, refresh);
-    loop_.run_until([this] { return stopping_; });
+    try {
+        loop_.run_until([this] { return stopping_; });
+    } catch (const std::exception& e) {
+        // A callback failed (a full /run, a filesystem error...): the session
+        // ends here, through the same teardown as every other end, while
+        // everything the teardown uses still exists; the reason is the error.
+        status_.reason = std::string("internal error: ") + e.what();
+        fail_with(1);
+    }
     std::cerr << "deskbox: session " << name() << " ending: " << status_.reason << "\n";
     teardown();
     return exit_code_;
