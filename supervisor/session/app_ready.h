@@ -11,7 +11,8 @@
 namespace deskbox {
 
 // Connects to the session display from inside its network namespace and
-// waits, app by app, for a window matching its ready condition. Apps without
+// waits, app by app, for a window matching its ready condition and for that
+// window to have drawn (no longer one colour, or damaged). Apps without
 // a window condition are skipped. Throws deskbox::Error
 // "app 'editor': no window with title 'x' within 30s".
 void wait_for_app_windows(int display_number, const std::string& cookie, int netns_fd,

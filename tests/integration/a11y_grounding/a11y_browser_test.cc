@@ -82,6 +82,7 @@ BOOST_AUTO_TEST_CASE(clicking_one_of_the_shared_label_buttons_by_box) {
     if (!deskbox::testing::a11y_prerequisite("chromium") || !deskbox::testing::a11y_prerequisite("xdotool")) return;
     A11ySession s;
     start_chromium(s);
+    s.client().wait_for(web_button("Submit note"), kBrowserTimeout);  // the page's last button: all are there
     const FindResult both = s.client().wait_for(web_button("Failed tests"), kBrowserTimeout);
     BOOST_REQUIRE_EQUAL(both.matches.size(), 2u);
     // The second one in document order is the integration button: its box, clicked, runs its handler.
