@@ -13,10 +13,21 @@
 namespace deskbox {
 namespace {
 
+// Screenshot space = screen space times these (screenshot size / screen size).
+a11y::ScaleFactors factors_of(const ScaleMap& s) {
+    return {static_cast<double>(s.scaled_width()) / s.screen_width(),
+            static_cast<double>(s.scaled_height()) / s.screen_height()};
+}
+
+// An element as the agent gets it: `box` in screen pixels (as the audit log
+// and the gate see it), `box_scaled` and `center_scaled` in the agent's
+// (screenshot) space, the same boxes the tree formats report.
 nlohmann::json element_json(const a11y::Element& e, const ScaleMap& scale) {
     nlohmann::json j = {{"role", e.role}, {"name", e.name}, {"app", e.app}, {"window", e.window}};
     if (e.bbox) {
         j["box"] = {{"x", e.bbox->x}, {"y", e.bbox->y}, {"width", e.bbox->width}, {"height", e.bbox->height}};
+        const Rect b = a11y::scale_rect(*e.bbox, factors_of(scale));
+        j["box_scaled"] = {{"x", b.x}, {"y", b.y}, {"width", b.width}, {"height", b.height}};
         const Point c = a11y::centre(*e.bbox);
         if (c.x >= 0 && c.y >= 0 && c.x < scale.screen_width() && c.y < scale.screen_height()) {
             const Point s = scale.to_scaled(c);
@@ -51,11 +62,7 @@ std::string host_of_url(const std::string& url) {
 SessionExecutor::SessionExecutor(Desktop& desktop, Display* display, a11y::A11yClient* a11y, AppOfPid app_of_pid)
     : desktop_(desktop), display_(display), a11y_(a11y), app_of_pid_(std::move(app_of_pid)) {}
 
-a11y::ScaleFactors SessionExecutor::scale_factors() const {
-    const ScaleMap& s = desktop_.scale();
-    return {static_cast<double>(s.scaled_width()) / s.screen_width(),
-            static_cast<double>(s.scaled_height()) / s.screen_height()};
-}
+a11y::ScaleFactors SessionExecutor::scale_factors() const { return factors_of(desktop_.scale()); }
 
 ActionResult SessionExecutor::execute(const Action& action, const CaptureOptions& capture) {
     try {

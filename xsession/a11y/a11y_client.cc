@@ -227,8 +227,8 @@ Tree A11yClient::tree(TreeFilter filter) {
 std::string format_tree(const Tree& all, TreeFormat format, TreeFilter filter, ScaleFactors scale) {
     switch (format) {
         case TreeFormat::Json: return tree_to_json(filter_tree(all, filter), scale).dump();
-        case TreeFormat::OsworldXml: return to_osworld_xml(filter_tree(all, filter));
-        case TreeFormat::Linearized: return to_linearized(all);  // the table filters itself
+        case TreeFormat::OsworldXml: return to_osworld_xml(filter_tree(all, filter), scale);
+        case TreeFormat::Linearized: return to_linearized(all, scale);  // the table filters itself
     }
     throw Error("unknown tree format");
 }

@@ -75,7 +75,8 @@ public:
     void ping();
     // The whole tree (bounded; Tree::truncated says when and why it was cut).
     Tree tree(TreeFilter filter = TreeFilter::All);
-    // The tree as text: JSON (with boxes in screen and screenshot space), OSWorld XML or the linearized table.
+    // The tree as text: JSON (boxes in screen and in screenshot space), OSWorld
+    // XML or the linearized table (boxes in screenshot space: `scale`).
     std::string tree_text(TreeFormat format, TreeFilter filter, ScaleFactors scale);
     // The element under a screen point, if any.
     std::optional<Element> hit_test(Point screen_point);

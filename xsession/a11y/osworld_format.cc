@@ -45,6 +45,7 @@ void append_attribute(std::string& out, const std::string& name, const std::stri
 
 struct XmlWriter {
     const Tree& tree;
+    ScaleFactors scale;
     std::unordered_map<int, std::vector<int>> children;  // parent id -> child indices
     std::string out;
 
@@ -67,8 +68,9 @@ struct XmlWriter {
         if (!has_class && !element_class(e).empty()) append_attribute(out, "attr:class", element_class(e));
         if (!has_description && !e.description.empty()) append_attribute(out, "attr:description", e.description);
         if (e.bbox) {
-            append_attribute(out, "cp:screencoord", pair_text(e.bbox->x, e.bbox->y));
-            append_attribute(out, "cp:size", pair_text(e.bbox->width, e.bbox->height));
+            const Rect box = scale_rect(*e.bbox, scale);
+            append_attribute(out, "cp:screencoord", pair_text(box.x, box.y));
+            append_attribute(out, "cp:size", pair_text(box.width, box.height));
         }
         if (e.image) append_attribute(out, "image", "true");
         if (e.selection) append_attribute(out, "selection", "true");
@@ -150,8 +152,8 @@ std::string element_class(const Element& e) {
     return e.toolkit.empty() ? role : e.toolkit + "." + role;
 }
 
-std::string to_osworld_xml(const Tree& tree) {
-    XmlWriter w{tree, {}, {}};
+std::string to_osworld_xml(const Tree& tree, ScaleFactors scale) {
+    XmlWriter w{tree, scale, {}, {}};
     std::vector<int> roots;
     std::unordered_map<int, int> index_of;
     for (std::size_t i = 0; i < tree.elements.size(); ++i) index_of[tree.elements[i].id] = static_cast<int>(i);
@@ -175,7 +177,7 @@ std::string to_osworld_xml(const Tree& tree) {
     return w.out;
 }
 
-std::string to_linearized(const Tree& tree) {
+std::string to_linearized(const Tree& tree, ScaleFactors scale) {
     std::string out = "tag\tname\ttext\tclass\tdescription\tposition (top-left x&y)\tsize (w&h)";
     for (const Element& e : tree.elements) {
         if (!is_interactive(e)) continue;
@@ -189,9 +191,10 @@ std::string to_linearized(const Tree& tree) {
             }
             text = quoted + "\"";
         }
+        const Rect box = scale_rect(*e.bbox, scale);
         out += '\n';
         out += role_tag(e.role) + '\t' + e.name + '\t' + text + '\t' + element_class(e) + '\t' + e.description + '\t' +
-               pair_text(e.bbox->x, e.bbox->y) + '\t' + pair_text(e.bbox->width, e.bbox->height);
+               pair_text(box.x, box.y) + '\t' + pair_text(box.width, box.height);
     }
     return out;
 }

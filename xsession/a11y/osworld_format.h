@@ -7,6 +7,11 @@
 //  - the linearized table of mm_agents/agent.py (linearize_accessibility_tree)
 //    over the judge_node-filtered elements.
 // Unlike OSWorld on Linux, the class and description columns are filled.
+//
+// Positions and sizes are in the agent's space: each box is scaled by
+// `scale` (screenshot size / screen size, scale_rect) so that an agent that
+// reads a position off the tree clicks where the element is on the
+// screenshot it was given. The identity scale gives screen pixels.
 #pragma once
 
 #include <string>
@@ -24,12 +29,15 @@ inline constexpr const char* kNsText = "https://accessibility.ubuntu.example.org
 inline constexpr const char* kNsValue = "https://accessibility.ubuntu.example.org/ns/value";
 inline constexpr const char* kNsAction = "https://accessibility.ubuntu.example.org/ns/action";
 
-// The whole tree as OSWorld's XML (one string, no XML declaration, as lxml's tostring).
-std::string to_osworld_xml(const Tree& tree);
+// The whole tree as OSWorld's XML (one string, no XML declaration, as lxml's
+// tostring); cp:screencoord and cp:size in screenshot space.
+std::string to_osworld_xml(const Tree& tree, ScaleFactors scale);
 
 // OSWorld's linearized table: the header line, then one line per interactive
-// element: tag, name, text, class, description, "(x, y)", "(w, h)".
-std::string to_linearized(const Tree& tree);
+// element: tag, name, text, class, description, "(x, y)", "(w, h)"; the
+// position and size in screenshot space. Which elements are listed is decided
+// on the screen boxes, so the rows do not depend on the scale.
+std::string to_linearized(const Tree& tree, ScaleFactors scale);
 
 // The class column: the toolkit's class of the element where the toolkit says
 // it (object attribute "class", else the HTML "tag" browsers give), else the
