@@ -47,9 +47,9 @@ void read_status(ListedSession& s) {
     s.readable = true;
 }
 
-void scan(const SessionParent& parent, std::vector<ListedSession>& out) {
+void scan(const std::filesystem::path& parent, std::vector<ListedSession>& out) {
     std::error_code ec;
-    for (auto it = std::filesystem::directory_iterator(parent.dir, ec); !ec && it != std::filesystem::directory_iterator();
+    for (auto it = std::filesystem::directory_iterator(parent, ec); !ec && it != std::filesystem::directory_iterator();
          it.increment(ec)) {
         const std::string name = it->path().filename().string();
         std::error_code type_ec;
@@ -58,9 +58,11 @@ void scan(const SessionParent& parent, std::vector<ListedSession>& out) {
         ListedSession s;
         s.name = name;
         s.dir = it->path();
-        s.scope = parent.scope;
+        // A root supervisor's session (its dir is root's), or an ordinary user's.
+        struct stat st{};
+        s.scope = stat(s.dir.c_str(), &st) == 0 && st.st_uid != 0 ? "user" : "system";
         read_status(s);
-        s.lock_held = lock_is_held(parent.dir / (name + ".lock"));
+        s.lock_held = lock_is_held(parent / (name + ".lock"));
         if (s.readable && s.status.value("supervisor_pid", nlohmann::json(0)).is_number_integer())
             s.supervisor_alive = pid_exists(s.status["supervisor_pid"].get<pid_t>());
         out.push_back(std::move(s));
@@ -69,14 +71,13 @@ void scan(const SessionParent& parent, std::vector<ListedSession>& out) {
 
 }  // namespace
 
-std::vector<SessionParent> session_parents() {
-    if (const char* over = std::getenv("DESKBOX_RUNTIME_DIR"); over && *over)
-        return {{over, geteuid() == 0 ? "system" : "user"}};
-    if (geteuid() == 0) return {{kSystemParent, "system"}};
-    std::vector<SessionParent> parents;
+std::vector<std::filesystem::path> session_parents() {
+    if (const char* over = std::getenv("DESKBOX_RUNTIME_DIR"); over && *over) return {over};
+    if (geteuid() == 0) return {kSystemParent};
+    std::vector<std::filesystem::path> parents;
     if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg)
-        parents.push_back({std::filesystem::path(xdg) / "deskbox", "user"});
-    parents.push_back({kSystemParent, "system"});
+        parents.push_back(std::filesystem::path(xdg) / "deskbox");
+    parents.push_back(kSystemParent);
     return parents;
 }
 

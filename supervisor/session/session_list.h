@@ -28,7 +28,7 @@ namespace deskbox {
 struct ListedSession {
     std::string name;
     std::filesystem::path dir;
-    std::string scope;               // "system" (a root supervisor's) or "user" (the caller's own)
+    std::string scope;               // "system" (a root supervisor's: the dir is root's) or "user"
     bool readable = false;           // status.json was read and parsed
     bool access_denied = false;      // status.json exists but the caller may not read it
     std::string problem;             // why status.json is missing or unusable (empty when readable)
@@ -37,13 +37,8 @@ struct ListedSession {
     bool supervisor_alive = false;   // status.json's supervisor_pid exists (false when unknown)
 };
 
-struct SessionParent {
-    std::filesystem::path dir;
-    std::string scope;
-};
-
 // The folders list_sessions() scans, most specific first (see above).
-std::vector<SessionParent> session_parents();
+std::vector<std::filesystem::path> session_parents();
 
 // Every session in those folders, sorted by scope then name. Never throws
 // for one session's problem (it is recorded in `problem`); a parent that does

@@ -165,12 +165,15 @@ BOOST_AUTO_TEST_CASE(the_table_is_aligned_under_its_header) {
     std::getline(in, first);
     std::getline(in, second);
     BOOST_TEST(header.rfind("NAME", 0) == 0u, table);
-    for (const char* column : {"STATE", "DISPLAY", "APPS", "PENDING", "TAINT", "BUDGET", "UPTIME", "NOTE"}) {
+    for (const char* column : {"STATE", "DISPLAY", "APPS", "PENDING", "TAINT", "BUDGET", "UPTIME"}) {
         const auto at = header.find(column);
         BOOST_REQUIRE(at != std::string::npos);
-        BOOST_TEST(first[at - 1] == ' ');
-        BOOST_TEST(first[at] != ' ', table);
+        BOOST_TEST(first.at(at - 1) == ' ');
+        BOOST_TEST(first.at(at) != ' ', table);
     }
+    // The live session has no note (and no trailing blanks); the stale one's starts under NOTE.
+    BOOST_TEST(first.size() < header.find("NOTE"), table);
+    BOOST_TEST(second.find("supervisor pid") == header.find("NOTE"), table);
     BOOST_TEST(first.find("alpha") == 0u);
     BOOST_TEST(first.find(" running ") != std::string::npos, table);
     BOOST_TEST(first.find("term,helper(exited)") != std::string::npos, table);
@@ -228,6 +231,7 @@ BOOST_AUTO_TEST_CASE(the_scan_finds_sessions_and_nothing_else) {
     BOOST_TEST(list_entry(sessions[1], kNow)["state"] == "stale");
     BOOST_TEST(sessions[2].name == "live");
     BOOST_TEST(sessions[2].dir == rt.root / "live");
+    BOOST_TEST(sessions[2].scope == (geteuid() == 0 ? "system" : "user"));  // whose dir it is
     const json e = list_entry(sessions[2], kNow);
     BOOST_TEST(e["state"] == "running");
     BOOST_TEST(e["live"] == true);
