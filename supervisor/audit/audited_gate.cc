@@ -322,6 +322,7 @@ Json AuditedGate::verify(const ReviewerIdentity& who) {
 nlohmann::json AuditedGate::status_json() const {
     nlohmann::json j = {{"paused", paused_}, {"stopped", stopped_}, {"pending_approvals", approvals_.size()},
                         {"steps_used", gate_.budgets().steps_used()},
+                        {"steps_limit", gate_.budgets().limits().steps},
                         {"elapsed_ms", gate_.budgets().elapsed_ms()}, {"tainted", gate_.taint().tainted()}};
     if (const auto& cause = gate_.taint().cause()) {
         nlohmann::json c = {{"pattern", cause->pattern}, {"source", cause->source}, {"excerpt", cause->excerpt}};

@@ -13,6 +13,7 @@ constexpr CommandRegistrar kCommands[] = {
     add_check_command,
     add_run_command,
     add_status_command,
+    add_list_command,
     add_act_command,
     add_tree_command,
     add_screenshot_command,

@@ -2,7 +2,12 @@
 //   deskbox approvals -s NAME                 pending proposals
 //   deskbox approve|deny -s NAME ID [--note]  answer one
 //   deskbox pause|resume|stop -s NAME         control the session (stop: the kill switch)
+//   deskbox stop --all                        stop every session the caller may stop (an operator's)
 //   deskbox verify -s NAME                    run the manifest's verify checks now
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
 #include <iostream>
 
 #include "supervisor/audit/audit_timeline.h"
@@ -10,7 +15,9 @@
 #include "supervisor/cli/cli.h"
 #include "supervisor/cli/commands.h"
 #include "supervisor/control/agent_client.h"
+#include "supervisor/session/list_format.h"
 #include "supervisor/session/paths.h"
+#include "supervisor/session/session_list.h"
 
 namespace deskbox {
 
@@ -22,6 +29,7 @@ struct ReviewOptions {
     std::string id;
     std::string note;
     bool json = false;
+    bool all = false;  // stop --all
 };
 
 std::string review_socket(const ReviewOptions& o) {
@@ -30,17 +38,65 @@ std::string review_socket(const ReviewOptions& o) {
     return (find_session_dir(o.session) / "review.sock").string();
 }
 
+// The session's refusal in `reply`, or "" when it says ok.
+std::string refusal(const Json& reply) {
+    if (reply.value("ok", false)) return "";
+    const Json error = reply.value("error", Json::object());
+    return error.is_object() ? error.value("message", reply.dump()) : reply.dump();
+}
+
 // Sends one request; prints the error and returns 1 when refused.
 int call(const ReviewOptions& o, const Json& request, Json* reply_out, const char* command) {
     AgentClient client(review_socket(o));
     const Json reply = client.call(request);
-    if (!reply.value("ok", false)) {
-        const Json error = reply.value("error", Json::object());
-        std::cerr << "deskbox " << command << ": " << error.value("message", reply.dump()) << "\n";
+    if (const std::string why = refusal(reply); !why.empty()) {
+        std::cerr << "deskbox " << command << ": " << why << "\n";
         return kExitFailure;
     }
     if (reply_out) *reply_out = reply;
     return kExitOk;
+}
+
+// Why `deskbox stop --all` leaves a listed session alone, or "" to stop it.
+std::string skip_reason(const Json& entry, const std::string& socket) {
+    if (entry["live"] != true) return "its supervisor is gone";
+    const Json& state = entry["state"];
+    if (state == "stopping" || state == "ended" || state == "failed") return "already ending";
+    if (access(socket.c_str(), W_OK) != 0 && errno == EACCES)
+        return "no access to its review.sock (system sessions: root and the deskbox-review group)";
+    return "";
+}
+
+// stop --all: one line per session, then a count; exit 1 when any stop failed.
+int stop_all(const ReviewOptions& o) {
+    const std::int64_t now = std::time(nullptr);
+    int stopped = 0, failed = 0, skipped = 0;
+    for (const ListedSession& s : list_sessions()) {
+        const std::string socket = (s.dir / "review.sock").string();
+        const std::string label = s.name + " (" + s.dir.string() + ")";
+        if (const std::string why = skip_reason(list_entry(s, now), socket); !why.empty()) {
+            std::cout << label << ": skipped, " << why << "\n";
+            ++skipped;
+            continue;
+        }
+        Json request = {{"type", "stop"}};
+        if (!o.note.empty()) request["note"] = o.note;
+        std::string error;
+        try {
+            error = refusal(AgentClient(socket).call(request));
+        } catch (const Error& e) {
+            error = e.what();
+        }
+        if (error.empty()) {
+            std::cout << label << ": stopped\n";
+            ++stopped;
+        } else {
+            std::cout << label << ": FAILED, " << error << "\n";
+            ++failed;
+        }
+    }
+    std::cout << stopped << " stopped, " << failed << " failed, " << skipped << " skipped\n";
+    return failed > 0 ? kExitFailure : kExitOk;
 }
 
 std::string seconds(const Json& ms) {
@@ -148,9 +204,26 @@ void add_review_commands(CLI::App& app, CommandAction& selected) {
         auto opts = std::make_shared<ReviewOptions>();
         CLI::App* cmd = add_review_subcommand(app, c.verb, c.help, opts);
         cmd->add_option("--note", opts->note, "A note kept in the audit log with your name");
-        cmd->footer("Exit codes: 0 done, 1 refused or the session is not running.");
+        const bool is_stop = std::string(c.verb) == "stop";
+        if (is_stop) {
+            cmd->add_flag("--all", opts->all,
+                          "Stop every session you may stop (those 'deskbox list' shows live), each through its "
+                          "review.sock; prints one result per session");
+            cmd->footer("Exit codes: 0 done, 1 refused or the session is not running (--all: any stop failed;\n"
+                        "sessions whose supervisor is gone, already ending or whose review.sock you may not\n"
+                        "use are skipped, not failed), 64 bad command line.");
+        } else {
+            cmd->footer("Exit codes: 0 done, 1 refused or the session is not running.");
+        }
         cmd->callback([opts, c, &selected] {
             selected = [opts, c]() -> int {
+                if (opts->all) {
+                    if (!opts->session.empty() || !opts->socket.empty()) {
+                        std::cerr << "deskbox stop: --all stops every session; it takes no --session or --socket\n";
+                        return kExitUsage;
+                    }
+                    return stop_all(*opts);
+                }
                 if (int rc = require_session(*opts, c.verb)) return rc;
                 Json request = {{"type", c.verb}};
                 if (!opts->note.empty()) request["note"] = opts->note;

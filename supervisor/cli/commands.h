@@ -17,8 +17,9 @@ void add_tree_command(CLI::App& app, CommandAction& selected);
 void add_screenshot_command(CLI::App& app, CommandAction& selected);
 void add_run_command(CLI::App& app, CommandAction& selected);
 void add_status_command(CLI::App& app, CommandAction& selected);
+void add_list_command(CLI::App& app, CommandAction& selected);
 void add_audit_command(CLI::App& app, CommandAction& selected);
-// approvals, approve, deny, pause, resume, stop (the reviewer socket)
+// approvals, approve, deny, pause, resume, stop [--all] (the reviewer socket)
 void add_review_commands(CLI::App& app, CommandAction& selected);
 
 }  // namespace deskbox
