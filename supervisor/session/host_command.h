@@ -43,7 +43,7 @@ struct HostCommandResult {
 
 struct HostCommandOptions {
     Millis timeout{30'000};
-    std::size_t max_output = 64 << 10;
+    std::size_t max_output = 16 << 10;
     // Checked after every slice of the loop: true kills the command now.
     std::function<bool()> interrupted;
 };

@@ -306,6 +306,8 @@ VerifyOutcome SessionServices::run_checks() {
         if (st.verify_interrupted) throw Error("not run: a stop request interrupted an earlier verify command");
         HostCommandOptions options;
         options.timeout = check.timeout;
+        // As much as the audit log records of one string: the record and the reply agree.
+        options.max_output = kMaxRecordedText;
         options.interrupted = [this, stops_before] { return session_.stop_requests() != stops_before; };
         HostCommandResult result = run_host_command(session_.loop(), check.command, options);
         if (result.end == HostCommandResult::End::Interrupted) st.verify_interrupted = true;
@@ -322,6 +324,8 @@ nlohmann::json SessionServices::verify_now(const nlohmann::json& requested_by) {
         for (auto r : outcome.results) {
             if (!requested_by.is_null()) r["requested_by"] = requested_by;
             st.audit->append("verification", r, Durability::Sync);
+            // The reviewer sees what the log keeps: a command's output can hold a secret.
+            st.audit->redactor().redact_json(r);
             results.push_back(std::move(r));
         }
         return {{"passed", outcome.passed}, {"results", std::move(results)}};

@@ -133,7 +133,7 @@ BOOST_AUTO_TEST_CASE(sigterm_ends_a_session_whose_verify_command_hangs_and_outpu
     const auto records = verification_records(dirs, name);
     BOOST_REQUIRE_EQUAL(records.size(), 2u);
     BOOST_TEST(records[0]["passed"] == true, records[0].dump().substr(0, 300));
-    BOOST_TEST(records[0]["output"].get<std::string>().size() == 65536u);
+    BOOST_TEST(records[0]["output"].get<std::string>() == std::string(16384, 'x'));
     BOOST_TEST(records[0]["output_bytes"] == 5000000);
     BOOST_TEST(records[1]["passed"] == false);
     BOOST_TEST(contains(records[1]["detail"], "timed out after 2s"), records[1].dump());
