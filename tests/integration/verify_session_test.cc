@@ -190,3 +190,33 @@ BOOST_AUTO_TEST_CASE(deskbox_stop_interrupts_a_reviewers_verify) {
     BOOST_TEST(records[0].contains("requested_by"));
     BOOST_TEST(contains(records[1]["detail"], "not run: a stop request interrupted"), records[1].dump());
 }
+
+// A stop request during teardown's verification (the first one started the
+// teardown) kills a command whose own timeout is 10 minutes away: by SIGTERM,
+// and by a second `deskbox stop`.
+BOOST_AUTO_TEST_CASE(a_second_stop_request_interrupts_the_teardown_verification) {
+    if (!require_root()) return;
+    for (const bool by_signal : {true, false}) {
+        BOOST_TEST_CONTEXT((by_signal ? "SIGTERM" : "deskbox stop")) {
+            TestDirs dirs;
+            PidFifo fifo(dirs.root() / "pids");
+            const std::string name = "it-verify-again";
+            SessionProcess session(dirs, manifest(dirs, name, hung_check(fifo, "10m")));
+            BOOST_REQUIRE_MESSAGE(session.wait_for(" ready on display ", 60'000), session.output());
+            const auto paths = cgroup_paths(dirs, name);
+            auto stop = [&] {
+                if (by_signal) return session.signal(SIGTERM);
+                const auto [code, out] = run_deskbox(dirs, {"stop", "-s", name});
+                BOOST_TEST(code == 0, out);
+            };
+            stop();
+            const auto pids = fifo.read_pids(60'000);
+            BOOST_REQUIRE_MESSAGE(pids.size() == 2, "the verify command did not start: " << session.output());
+            stop();
+            expect_ended_without_leftovers(session, dirs, name, pids, paths);
+            const auto records = verification_records(dirs, name);
+            BOOST_REQUIRE_EQUAL(records.size(), 1u);
+            BOOST_TEST(contains(records[0]["detail"], "interrupted: the session is stopping"), records[0].dump());
+        }
+    }
+}
