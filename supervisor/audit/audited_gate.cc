@@ -298,7 +298,12 @@ void AuditedGate::resume(const Reviewer& by, const std::string& note) {
 }
 
 void AuditedGate::stop(const Reviewer& by, const std::string& note) {
-    if (stopped_) return;
+    if (stopped_) {
+        // Asked again while the session ends (a verify command still runs at
+        // teardown): the session is told again, which kills that command.
+        if (on_stop_) on_stop_();
+        return;
+    }
     // Mark stopped before anything can run: approvals resolved below are refused.
     stopped_ = true;
     try {

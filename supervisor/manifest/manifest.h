@@ -120,6 +120,7 @@ struct VerifyCheck {
     // command (on the host)
     std::vector<std::string> command;
     int expect_exit = 0;
+    Millis timeout = Millis(30'000);  // killed (its whole process group) after this
     int line = 0;  // manifest line, for messages
 };
 

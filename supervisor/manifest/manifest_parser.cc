@@ -246,6 +246,7 @@ VerifyCheck parse_verify(const YamlContext& ctx, const YAML::Node& item, std::si
         v.command = read_string_list(ctx, run, where + ".command.run");
         if (v.command.empty()) ctx.fail(run, where + ".command.run: must name a program");
         v.expect_exit = static_cast<int>(cm.integer("exit", 0, 0, 255));
+        v.timeout = cm.duration("timeout", v.timeout, kSecond, Millis(10 * 60 * 1000));
         cm.finish();
     }
     m.finish();

@@ -315,6 +315,7 @@ void Session::check_all_apps_done() {
 // ---- run loop and teardown ----
 
 void Session::request_stop(const std::string& reason, int exit_code) {
+    ++stop_requests_;
     if (stopping_) return;
     stopping_ = true;
     status_.reason = reason;

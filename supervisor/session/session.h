@@ -85,6 +85,9 @@ public:
     void add_app_env(const std::vector<std::string>& env);
     void set_proxy_url(const std::string& url) { proxy_url_ = url; }
     bool stopping() const { return stopping_; }
+    // How many times a stop was asked for (SIGTERM, `deskbox stop`...), also
+    // while already stopping: a change interrupts a running verify command.
+    std::uint64_t stop_requests() const { return stop_requests_; }
     const std::string& stop_reason() const { return status_.reason; }
     // Raises the exit code (never lowers a failure to success).
     void fail_with(int exit_code) {
@@ -134,6 +137,7 @@ private:
     std::string x_cookie_;
     std::string log_partial_;
     bool stopping_ = false;
+    std::uint64_t stop_requests_ = 0;
     bool torn_down_ = false;
     int exit_code_ = 0;
 };

@@ -97,6 +97,9 @@ struct SessionServices::State {
     std::unique_ptr<AgentServer> agent;
     std::unique_ptr<ReviewServer> review;
     std::unique_ptr<VncServer> vnc;
+    bool verify_running = false;
+    // A stop request killed a verify command: no further command is started.
+    bool verify_interrupted = false;
 };
 
 SessionServices::SessionServices(Session& session) : session_(session), state_(std::make_unique<State>()) {}
@@ -285,14 +288,44 @@ void SessionServices::start_reviewer_view() {
     s.set_vnc_description(describe_vnc_endpoint(st.vnc->endpoint()));
 }
 
+VerifyOutcome SessionServices::run_checks() {
+    State& st = *state_;
+    // Host commands are waited for by running the session's loop, which serves
+    // the review socket meanwhile: a second `verify` must not nest in the first.
+    if (st.verify_running) throw Error("a verification is already running");
+    st.verify_running = true;
+    struct Done {
+        bool& flag;
+        ~Done() { flag = false; }
+    } done{st.verify_running};
+    const std::uint64_t stops_before = session_.stop_requests();
+    VerifyEnvironment env;
+    env.a11y = st.a11y.get();
+    env.read_file = [this](const std::string& path) { return session_.read_sandbox_file(path, 1 << 20); };
+    env.run_command = [this, &st, stops_before](const VerifyCheck& check) {
+        if (st.verify_interrupted) throw Error("not run: a stop request interrupted an earlier verify command");
+        HostCommandOptions options;
+        options.timeout = check.timeout;
+        // As much as the audit log records of one string: the record and the reply agree.
+        options.max_output = kMaxRecordedText;
+        options.interrupted = [this, stops_before] { return session_.stop_requests() != stops_before; };
+        HostCommandResult result = run_host_command(session_.loop(), check.command, options);
+        if (result.end == HostCommandResult::End::Interrupted) st.verify_interrupted = true;
+        return result;
+    };
+    return run_verify_checks(session_.plan().manifest.verify, env);
+}
+
 nlohmann::json SessionServices::verify_now(const nlohmann::json& requested_by) {
     State& st = *state_;
     try {
-        const VerifyOutcome outcome = run_verify_checks(session_.plan().manifest, st.a11y.get(), session_);
+        const VerifyOutcome outcome = run_checks();
         nlohmann::json results = nlohmann::json::array();
         for (auto r : outcome.results) {
             if (!requested_by.is_null()) r["requested_by"] = requested_by;
             st.audit->append("verification", r, Durability::Sync);
+            // The reviewer sees what the log keeps: a command's output can hold a secret.
+            st.audit->redactor().redact_json(r);
             results.push_back(std::move(r));
         }
         return {{"passed", outcome.passed}, {"results", std::move(results)}};

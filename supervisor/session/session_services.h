@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "supervisor/session/session.h"
+#include "supervisor/session/verify.h"
 
 namespace deskbox {
 
@@ -49,6 +50,7 @@ private:
     // Runs the manifest's verify checks now and audits each result (naming the
     // reviewer who asked, when one did). Returns {"passed", "results"}.
     nlohmann::json verify_now(const nlohmann::json& requested_by);
+    VerifyOutcome run_checks();
 
     struct State;
     Session& session_;

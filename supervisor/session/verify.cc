@@ -1,11 +1,7 @@
 #include "supervisor/session/verify.h"
 
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include <fstream>
-
-#include "supervisor/session/session.h"
 #include "xsession/a11y/a11y_client.h"
 
 namespace deskbox {
@@ -26,49 +22,40 @@ std::string describe(const VerifyCheck& c) {
     return "check";
 }
 
-// Runs a host command (admission allowed it) and returns its exit status, or -1.
-int run_host_command(const std::vector<std::string>& argv) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    const pid_t pid = fork();
-    if (pid < 0) throw_errno("starting verify command " + argv[0]);
-    if (pid == 0) {
-        execvp(args[0], args.data());
-        _exit(127);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) throw_errno("waiting for verify command " + argv[0]);
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 }  // namespace
 
-VerifyOutcome run_verify_checks(const std::vector<VerifyCheck>& checks, a11y::A11yClient* a11y,
-                                const SandboxFileReader& read_file) {
+bool judge_command(const VerifyCheck& check, const HostCommandResult& result, nlohmann::json& record) {
+    const bool passed = result.end == HostCommandResult::End::Exited && WIFEXITED(result.wait_status) &&
+                        WEXITSTATUS(result.wait_status) == check.expect_exit;
+    record["detail"] = describe_host_command_end(result) + ", expected exit status " + std::to_string(check.expect_exit);
+    if (!result.output.empty()) record["output"] = result.output;
+    if (result.output_bytes > result.output.size()) record["output_bytes"] = result.output_bytes;
+    return passed;
+}
+
+VerifyOutcome run_verify_checks(const std::vector<VerifyCheck>& checks, const VerifyEnvironment& env) {
     VerifyOutcome outcome;
     for (const auto& c : checks) {
         bool passed = false;
         std::string detail;
+        nlohmann::json record = {{"check", describe(c)}, {"line", c.line}};
         try {
             switch (c.kind) {
                 case VerifyCheck::Kind::A11y: {
-                    if (!a11y) {
+                    if (!env.a11y) {
                         detail = "accessibility is not available in this session";
                         break;
                     }
                     ElementTarget target;
                     target.role = c.role;
                     target.name = c.name;
-                    const auto found = a11y->find(target);
+                    const auto found = env.a11y->find(target);
                     passed = c.present ? !found.matches.empty() : found.matches.empty();
                     detail = std::to_string(found.matches.size()) + " matching element(s)";
                     break;
                 }
                 case VerifyCheck::Kind::File: {
-                    const std::string content = read_file(c.path);
+                    const std::string content = env.read_file(c.path);
                     passed = true;
                     if (!c.equals.empty() && content != c.equals) {
                         passed = false;
@@ -82,9 +69,8 @@ VerifyOutcome run_verify_checks(const std::vector<VerifyCheck>& checks, a11y::A1
                     break;
                 }
                 case VerifyCheck::Kind::Command: {
-                    const int status = run_host_command(c.command);
-                    passed = status == c.expect_exit;
-                    detail = "exit status " + std::to_string(status) + ", expected " + std::to_string(c.expect_exit);
+                    passed = judge_command(c, env.run_command(c), record);
+                    detail = record["detail"];
                     break;
                 }
             }
@@ -93,15 +79,11 @@ VerifyOutcome run_verify_checks(const std::vector<VerifyCheck>& checks, a11y::A1
             detail = e.what();
         }
         outcome.passed = outcome.passed && passed;
-        outcome.results.push_back({{"check", describe(c)}, {"line", c.line}, {"passed", passed}, {"detail", detail}});
+        record["passed"] = passed;
+        record["detail"] = detail;
+        outcome.results.push_back(std::move(record));
     }
     return outcome;
-}
-
-VerifyOutcome run_verify_checks(const Manifest& manifest, a11y::A11yClient* a11y, Session& session) {
-    return run_verify_checks(manifest.verify, a11y, [&session](const std::string& path) {
-        return session.read_sandbox_file(path, 1 << 20);
-    });
 }
 
 }  // namespace deskbox

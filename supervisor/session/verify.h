@@ -11,14 +11,13 @@
 #include <vector>
 
 #include "supervisor/manifest/manifest.h"
+#include "supervisor/session/host_command.h"
 
 namespace deskbox {
 
 namespace a11y {
 class A11yClient;
 }
-class Session;
-
 struct VerifyOutcome {
     bool passed = true;
     std::vector<nlohmann::json> results;  // {check, passed, detail}
@@ -27,9 +26,20 @@ struct VerifyOutcome {
 // Reads a file of the sandbox (path as the sandbox sees it, "~/" = the home).
 using SandboxFileReader = std::function<std::string(const std::string& path)>;
 
-// `a11y` may be null: a11y checks then fail with a clear detail.
-VerifyOutcome run_verify_checks(const std::vector<VerifyCheck>& checks, a11y::A11yClient* a11y,
-                                const SandboxFileReader& read_file);
-VerifyOutcome run_verify_checks(const Manifest& manifest, a11y::A11yClient* a11y, Session& session);
+// Runs a command check's host command (run_host_command with the check's
+// timeout); throws deskbox::Error when it cannot run.
+using HostCommandRunner = std::function<HostCommandResult(const VerifyCheck& check)>;
+
+struct VerifyEnvironment {
+    a11y::A11yClient* a11y = nullptr;  // null: a11y checks fail with a clear detail
+    SandboxFileReader read_file;
+    HostCommandRunner run_command;
+};
+
+// A command check's result: passed only when it exited with the expected status.
+// Adds "output" (at most the runner's bound) and, when more was printed, "output_bytes".
+bool judge_command(const VerifyCheck& check, const HostCommandResult& result, nlohmann::json& record);
+
+VerifyOutcome run_verify_checks(const std::vector<VerifyCheck>& checks, const VerifyEnvironment& env);
 
 }  // namespace deskbox

@@ -208,19 +208,27 @@ std::string vnc_check_bin() {
     return std::string(root) + "/tests/integration/deskbox-vnc-check";
 }
 
-std::pair<int, std::string> run_deskbox(const TestDirs& dirs, const std::vector<std::string>& args) {
+pid_t start_deskbox(const TestDirs& dirs, const std::vector<std::string>& args, int* out_fd) {
     int fds[2];
     BOOST_REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
     std::vector<std::string> argv = {deskbox_bin()};
     argv.insert(argv.end(), args.begin(), args.end());
     const auto env = session_env(dirs, {});
     const pid_t pid = fork();
+    BOOST_REQUIRE(pid >= 0);
     if (pid == 0) {
         dup2(fds[1], 1);
         exec_with(argv, env);
     }
     close(fds[1]);
-    return finish_child(pid, fds[0]);
+    *out_fd = fds[0];
+    return pid;
+}
+
+std::pair<int, std::string> run_deskbox(const TestDirs& dirs, const std::vector<std::string>& args) {
+    int out_fd = -1;
+    const pid_t pid = start_deskbox(dirs, args, &out_fd);
+    return finish_child(pid, out_fd);
 }
 
 nlohmann::json session_status(const TestDirs& dirs, const std::string& name) {

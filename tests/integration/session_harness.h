@@ -75,6 +75,8 @@ std::string vnc_check_bin();
 
 // Runs `deskbox ARGS...` with the test dirs; returns (exit code, stdout).
 std::pair<int, std::string> run_deskbox(const TestDirs& dirs, const std::vector<std::string>& args);
+// Starts `deskbox ARGS...` without waiting: its stdout is *out_fd (finish_child collects both).
+pid_t start_deskbox(const TestDirs& dirs, const std::vector<std::string>& args, int* out_fd);
 nlohmann::json session_status(const TestDirs& dirs, const std::string& name);
 
 // Host pids in the session's cgroup (its pids controller folder).

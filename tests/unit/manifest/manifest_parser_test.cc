@@ -164,6 +164,18 @@ BOOST_AUTO_TEST_CASE(cross_field_rules) {
                "/srv/m.yaml:5:5: verify[0]: expected exactly one of a11y, file, command");
 }
 
+BOOST_AUTO_TEST_CASE(verify_command_timeout) {
+    const Manifest m = parse_manifest_text("session: {name: s}\n" + kApps +
+                                               "verify:\n  - {command: {run: [true]}}\n"
+                                               "  - {command: {run: [sh, -c, 'exit 3'], exit: 3, timeout: 90s}}\n",
+                                           "/srv/m.yaml");
+    BOOST_TEST(m.verify[0].timeout.count() == 30'000);
+    BOOST_TEST(m.verify[1].timeout.count() == 90'000);
+    BOOST_TEST(m.verify[1].expect_exit == 3);
+    BOOST_TEST(error_of("session: {name: s}\n" + kApps + "verify:\n  - {command: {run: [true], timeout: 2h}}\n")
+                   .find("verify[0].command.timeout") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(duplicate_key) {
     BOOST_TEST(error_of("session: {name: s}\n" + kApps + "policy: a.yaml\npolicy: b.yaml\n") ==
                "/srv/m.yaml:5:1: duplicate key 'policy'");
