@@ -80,6 +80,18 @@ std::pair<int, int> centre_of(const TestDirs& dirs, const std::string& session, 
 
 Json act(AgentClient& agent, Json request) { return agent.call(std::move(request)); }
 
+// The app takes the focus when it handles the click, after the click's own
+// round trip. A careful agent looks (hit test) until the field says it has
+// the focus before it types; so does this (bounded).
+void wait_until_focused(AgentClient& agent, int x, int y) {
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        const Json hit = agent.call({{"action", "hit_test"}, {"x", x}, {"y", y}});
+        if (hit.dump().find("\"focused\"") != std::string::npos) return;
+        agent.call({{"action", "wait"}, {"duration", 0.1}});
+    }
+    BOOST_FAIL("the element at (" << x << ", " << y << ") never took the focus");
+}
+
 Json move_to(AgentClient& agent, int x, int y) {
     return act(agent, {{"action", "mouse_move"}, {"coordinate", {x, y}}});
 }
@@ -214,6 +226,7 @@ rules:
     AgentClient agent((dirs.runtime() / name / "agent.sock").string());
     const auto [x, y] = centre_of(dirs, name, "password text");
     BOOST_TEST_REQUIRE(act(agent, {{"action", "left_click"}, {"coordinate", {x, y}}})["ok"].get<bool>());
+    wait_until_focused(agent, x, y);
     Json typed = act(agent, {{"action", "type"}, {"text", secret}});
     BOOST_TEST_REQUIRE(typed["ok"].get<bool>(), typed.dump());
     BOOST_TEST(typed.dump().find(secret) == std::string::npos, typed.dump());
@@ -414,8 +427,9 @@ rules:
     AgentClient agent((dirs.runtime() / name / "agent.sock").string());
     const auto [x, y] = wait_for_password_field(agent, dirs, name);
     BOOST_TEST_REQUIRE(act(agent, {{"action", "left_click"}, {"coordinate", {x, y}}})["ok"].get<bool>());
-    // The focused element is known to be a password field only once the
-    // browser says so; typing then must not be recorded.
+    wait_until_focused(agent, x, y);
+    // The focused element is known to be a password field once the browser
+    // says so; typing then must not be recorded.
     Json typed = act(agent, {{"action", "type"}, {"text", secret}});
     BOOST_TEST_REQUIRE(typed["ok"].get<bool>(), typed.dump());
     BOOST_TEST(typed.dump().find(secret) == std::string::npos);

@@ -264,7 +264,7 @@ BOOST_AUTO_TEST_CASE(incident_update_waits_for_approval_and_an_unrelated_change_
     const auto [bad_code, bad] = run_deskbox(dirs, {"verify", "-s", name});
     BOOST_TEST(bad_code == 3, bad);
     BOOST_TEST(contains(bad, "FAIL  command curl"), bad);
-    BOOST_TEST(contains(bad, "exit status 22, expected 0"), bad);
+    BOOST_TEST(contains(bad, "exited with status 22, expected exit status 0"), bad);
 
     // The session's own end runs the checks again: its exit status says the final state is wrong.
     session.signal(SIGTERM);

@@ -35,7 +35,7 @@ default: deny
 tiers: {low: allow, medium: allow, high: {approve: {timeout: 2m}}}
 rules:
   - {name: observe, when: {action: [screenshot, cursor_position, wait]}, tier: low}
-  - {name: submitting needs a reviewer, when: {action: [key], keys: [Return]}, tier: high}
+  - {name: clicking needs a reviewer, when: {action: [click]}, tier: high}
 )";
 
 std::string manifest_yaml(const std::string& name, const std::filesystem::path& policy) {
@@ -134,7 +134,8 @@ BOOST_AUTO_TEST_CASE(group_members_reach_only_their_socket) {
     // it; the agent user's CLI cannot reach the reviewer socket; the reviewer can.
     AgentClient agent(agent_sock);
     std::string approval_id;
-    Json submitted = agent.call({{"id", 1}, {"action", "key"}, {"text", "Return"}}, [&](const Json& interim) {
+    // A click (on the bare root: this session has no window, so keys would go nowhere).
+    Json submitted = agent.call({{"id", 1}, {"action", "left_click"}, {"coordinate", {10, 10}}}, [&](const Json& interim) {
         approval_id = interim.value("approval_id", "");
         AgentClient second(agent_sock);
         const Json self_approve = second.call({{"id", 2}, {"type", "approve"}, {"approval", approval_id}});
