@@ -101,8 +101,10 @@ check "screenshot shows the app (1280x800, many colours)" \
 # The reviewers' view of the unit's session, with real clients through both
 # endpoints of the status hint, view-only (tests/integration/vnc_check.cc).
 echo "# $(sdns_in /usr/bin/deskbox status -s "$name" | grep 'vnc:')"
+# Staged in the work dir: the namespace's /tmp is private, and the build tree may be under it.
+cp "$build/tests/integration/deskbox-vnc-check" "$work/deskbox-vnc-check"
 check "reviewers watch the session over VNC (TCP forwarder and vnc.sock, view-only)" \
-    sdns_in "$build/tests/integration/deskbox-vnc-check" "/run/deskbox/$name/status.json"
+    sdns_in "$work/deskbox-vnc-check" "/run/deskbox/$name/status.json"
 
 check "systemctl stop $unit" sdns_in timeout 120 systemctl stop "$unit"
 check "unit inactive (not failed) after stop" test "$(sdns_in systemctl is-active "$unit" || true)" = inactive
