@@ -77,12 +77,14 @@ BOOST_AUTO_TEST_CASE(only_allowed_domains_through_the_proxy) {
     const std::string port = std::to_string(server.port());
     const auto policy = dirs.root() / "policy.yaml";
     std::ofstream(policy) << "default: deny\nadmission: {domains: [allowed.test, evil.test]}\n";
-    // One command per line: the YAML literal block below keeps quotes as they are.
+    // One command per line: the YAML literal block below keeps quotes as they are. Each
+    // result is printed as one line in one write: the app's log is shared with the
+    // session bus's messages, which may otherwise land between a body and its status.
     const std::string script =
-        "curl -s -m 20 http://allowed.test:" + port + "/ok; echo \" CURL-ALLOWED=$?\"\n"
-        "curl -s -m 20 -o /dev/null -w '%{http_code}' http://evil.test:" + port + "/; echo \" CURL-DENIED=$?\"\n"
-        "curl -s -m 5 --noproxy '*' http://127.0.0.1:" + port + "/; echo \" CURL-DIRECT=$?\"\n"
-        "curl -s -m 5 -o /dev/null -w '%{http_code}' http://169.254.169.254/; echo \" CURL-METADATA=$?\"\n";
+        "r=$(curl -s -m 20 http://allowed.test:" + port + "/ok); echo \"$r CURL-ALLOWED=$?\"\n"
+        "r=$(curl -s -m 20 -o /dev/null -w '%{http_code}' http://evil.test:" + port + "/); echo \"$r CURL-DENIED=$?\"\n"
+        "r=$(curl -s -m 5 --noproxy '*' http://127.0.0.1:" + port + "/); echo \"$r CURL-DIRECT=$?\"\n"
+        "r=$(curl -s -m 5 -o /dev/null -w '%{http_code}' http://169.254.169.254/); echo \"$r CURL-METADATA=$?\"\n";
     std::string block;
     for (std::size_t start = 0; start < script.size();) {
         const auto end = script.find('\n', start);
