@@ -10,6 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 packaging/install-deps.sh
+packaging/install-test-clients.sh
 
 # A test whose prerequisite is missing fails instead of skipping.
 export DESKBOX_MUST_WORK=1
