@@ -213,7 +213,12 @@ void AuditedGate::deliver(std::function<void()> action) {
         held_.push_back(std::move(action));
         return;
     }
-    action();
+    if (!options_.run_later) return action();
+    // By the time it runs, a reviewer may have paused the session: ask again then.
+    options_.run_later([this, action = std::move(action)]() mutable {
+        if (paused_ && !stopped_) held_.push_back(std::move(action));
+        else action();
+    });
 }
 
 void AuditedGate::record_result(const GateVerdict& verdict, bool ok, const std::string& detail) {

@@ -28,6 +28,10 @@ struct AuditedGateOptions {
     // Keep screenshot bytes next to the log (manifest observe.keep_screenshots);
     // otherwise only their SHA-256 is recorded.
     std::optional<std::filesystem::path> keep_screenshots_in;
+    // When set, an approved (or resumed) action is handed to it to run later
+    // (the session posts it to its loop) instead of running inside the
+    // reviewer's request. Unset: it runs at once (unit tests).
+    std::function<void(std::function<void()>)> run_later;
 };
 
 class AuditedGate : public GatePort, public ReviewHandler {

@@ -12,6 +12,28 @@
 
 namespace deskbox {
 
+namespace {
+
+// Waits on one epoll set and runs the callbacks of what is ready; returns how
+// many events there were.
+int dispatch_events(int epoll_fd, int max_wait_ms, std::unordered_map<int, EventLoop::FdCallback>& fds) {
+    epoll_event events[32];
+    const int n = epoll_wait(epoll_fd, events, 32, max_wait_ms);
+    if (n < 0) {
+        if (errno == EINTR) return 0;
+        throw_errno("waiting for events");
+    }
+    for (int i = 0; i < n; ++i) {
+        auto it = fds.find(events[i].data.fd);
+        if (it == fds.end()) continue;  // removed by an earlier callback
+        auto callback = it->second;     // copy: the callback may remove itself
+        callback(events[i].events);
+    }
+    return n;
+}
+
+}  // namespace
+
 std::int64_t monotonic_ms() {
     timespec ts{};
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -23,6 +45,9 @@ EventLoop::EventLoop() {
     if (!epoll_) throw_errno("creating epoll instance");
     wake_.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!wake_) throw_errno("creating eventfd");
+    urgent_epoll_.reset(epoll_create1(EPOLL_CLOEXEC));
+    if (!urgent_epoll_) throw_errno("creating the urgent epoll instance");
+    add_fd(urgent_epoll_.get(), EPOLLIN, [this](std::uint32_t) { dispatch_ready(urgent_epoll_.get(), 0); });
     add_fd(wake_.get(), EPOLLIN, [this](std::uint32_t) {
         std::uint64_t count;
         while (read(wake_.get(), &count, sizeof count) > 0) {
@@ -42,18 +67,48 @@ void EventLoop::add_fd(int fd, std::uint32_t events, FdCallback callback) {
     ev.data.fd = fd;
     if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) throw_errno("adding fd to epoll");
     fds_[fd] = std::move(callback);
+    interest_[fd] = events;
+}
+
+void EventLoop::set_urgent(int fd) {
+    if (!fds_.count(fd)) throw Error("marking an fd urgent: it is not in the loop");
+    if (urgent_.count(fd)) return;
+    if (epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr) != 0) throw_errno("moving an fd to the urgent set");
+    epoll_event ev{};
+    ev.events = interest_[fd];
+    ev.data.fd = fd;
+    if (epoll_ctl(urgent_epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) throw_errno("adding an fd to the urgent set");
+    urgent_.insert(fd);
 }
 
 void EventLoop::modify_fd(int fd, std::uint32_t events) {
     epoll_event ev{};
     ev.events = events;
     ev.data.fd = fd;
-    if (epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev) != 0) throw_errno("modifying fd in epoll");
+    const bool urgent = urgent_.count(fd) > 0;
+    if (epoll_ctl(urgent ? urgent_epoll_.get() : epoll_.get(), EPOLL_CTL_MOD, fd, &ev) != 0)
+        throw_errno("modifying fd in epoll");
+    interest_[fd] = events;
 }
 
 void EventLoop::remove_fd(int fd) {
-    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+    if (urgent_.erase(fd)) epoll_ctl(urgent_epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+    else epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
     fds_.erase(fd);
+    interest_.erase(fd);
+}
+
+void EventLoop::dispatch_ready(int epoll_fd, int max_wait_ms) { dispatch_events(epoll_fd, max_wait_ms, fds_); }
+
+void EventLoop::dispatch_urgent() {
+    ++urgent_depth_;
+    try {
+        dispatch_ready(urgent_epoll_.get(), 0);
+    } catch (...) {
+        --urgent_depth_;
+        throw;
+    }
+    --urgent_depth_;
 }
 
 EventLoop::TimerId EventLoop::add_timer(Millis after, std::function<void()> callback) {
@@ -89,6 +144,7 @@ void EventLoop::add_signal(int signo, std::function<void()> callback) {
             if (it != signals_.end()) it->second();
         }
     });
+    set_urgent(signal_.get());  // SIGTERM is systemd's kill switch
 }
 
 void EventLoop::post(std::function<void()> work) {
@@ -117,19 +173,7 @@ void EventLoop::fire_due_timers() {
 }
 
 bool EventLoop::run_once(Millis max_wait) {
-    epoll_event events[32];
-    const int wait = static_cast<int>(next_timer_wait(max_wait).count());
-    const int n = epoll_wait(epoll_.get(), events, 32, wait);
-    if (n < 0) {
-        if (errno == EINTR) return true;
-        throw_errno("waiting for events");
-    }
-    for (int i = 0; i < n; ++i) {
-        auto it = fds_.find(events[i].data.fd);
-        if (it == fds_.end()) continue;  // removed by an earlier callback
-        auto callback = it->second;      // copy: the callback may remove itself
-        callback(events[i].events);
-    }
+    const int n = dispatch_events(epoll_.get(), static_cast<int>(next_timer_wait(max_wait).count()), fds_);
     const bool had_timers = !timers_.empty() && timers_.begin()->first <= monotonic_ms();
     fire_due_timers();
     return n > 0 || had_timers;

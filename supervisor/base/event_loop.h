@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "supervisor/base/unique_fd.h"
@@ -26,6 +27,10 @@ public:
 
     // The fd stays owned by the caller; remove it before closing it.
     void add_fd(int fd, std::uint32_t events, FdCallback callback);
+    // Urgent sources (signals, the reviewer's socket: the kill switch) are
+    // also served while the loop's thread waits inside a bounded blocking
+    // step (an accessibility query), through urgent_fd() + dispatch_urgent().
+    void set_urgent(int fd);
     void modify_fd(int fd, std::uint32_t events);
     void remove_fd(int fd);
 
@@ -42,6 +47,14 @@ public:
     // Runs until stop() (or until `done` returns true after an event).
     void run();
     void run_until(const std::function<bool()>& done);
+    // Readable when an urgent source has an event; poll it beside the fd a
+    // blocking step waits for, then call dispatch_urgent().
+    int urgent_fd() const { return urgent_epoll_.get(); }
+    // Runs the callbacks of the urgent sources that are ready, without
+    // waiting. Only urgent callbacks run, so nothing re-enters the step that
+    // waits; in_urgent_wait() is true meanwhile.
+    void dispatch_urgent();
+    bool in_urgent_wait() const { return urgent_depth_ > 0; }
     // Waits for at most `max_wait` and handles what arrived. Returns false on timeout.
     bool run_once(Millis max_wait);
     void stop() { stopped_ = true; }
@@ -51,10 +64,16 @@ private:
     Millis next_timer_wait(Millis cap) const;
     void fire_due_timers();
 
+    void dispatch_ready(int epoll_fd, int max_wait_ms);
+
     UniqueFd epoll_;
+    UniqueFd urgent_epoll_;  // urgent fds live here; it is itself a source of epoll_
     UniqueFd wake_;    // eventfd for post()
     UniqueFd signal_;  // signalfd, created on first add_signal
     std::unordered_map<int, FdCallback> fds_;
+    std::unordered_map<int, std::uint32_t> interest_;  // fd -> the events it waits for
+    std::unordered_set<int> urgent_;
+    int urgent_depth_ = 0;
     std::multimap<std::int64_t, std::pair<TimerId, std::function<void()>>> timers_;  // deadline ms -> timer
     TimerId next_timer_ = 1;
     std::map<int, std::function<void()>> signals_;

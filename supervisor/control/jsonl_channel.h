@@ -87,6 +87,7 @@ public:
     void close(const std::string& reason);
 
     bool closed() const { return !fd_; }
+    int fd() const { return fd_.get(); }
     const PeerCredentials& peer() const { return peer_; }
     std::uint64_t id() const { return id_; }
     std::size_t queued_bytes() const { return out_.size() - out_offset_; }

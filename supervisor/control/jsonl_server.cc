@@ -23,6 +23,14 @@ void JsonlServer::close_all(const std::string& reason) {
     for (auto& [id, conn] : conns) conn->close(reason);
 }
 
+void JsonlServer::make_urgent() {
+    urgent_ = true;
+    loop_.set_urgent(listener_.fd());
+    for (auto& [id, conn] : connections_) {
+        if (!conn->closed()) loop_.set_urgent(conn->fd());
+    }
+}
+
 void JsonlServer::accept(UniqueFd fd) {
     std::weak_ptr<bool> alive = alive_;
     auto conn = JsonlConnection::create(loop_, std::move(fd), limits_, on_request_,
@@ -38,6 +46,7 @@ void JsonlServer::accept(UniqueFd fd) {
             return;
         }
     }
+    if (urgent_ && !conn->closed()) loop_.set_urgent(conn->fd());
     connections_.emplace(conn->id(), conn);
 }
 

@@ -31,6 +31,10 @@ public:
     const std::string& path() const { return listener_.path(); }
     // Closes every connection (e.g. at session stop) with the given reason.
     void close_all(const std::string& reason);
+    // The listener and every connection become urgent sources of the loop
+    // (EventLoop::set_urgent): served even while the loop waits inside a
+    // blocking step. For the reviewer's socket: the kill switch.
+    void make_urgent();
 
 private:
     void accept(UniqueFd fd);
@@ -42,6 +46,7 @@ private:
     CloseLog on_close_;
     std::map<std::uint64_t, std::shared_ptr<JsonlConnection>> connections_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    bool urgent_ = false;
     UnixListener listener_;  // last: accepts only once the members above exist
 };
 

@@ -115,6 +115,9 @@ ReviewServer::ReviewServer(EventLoop& loop, const std::string& socket_path, Revi
             if (reviewer_allowed(peer, access_)) return {};
             return "uid " + std::to_string(peer.uid) + " may not review this session";
         });
+    // A reviewer's stop or pause is heard even while an accessibility query
+    // holds the loop (docs/session.md, "The kill switch").
+    server_->make_urgent();
 }
 
 }  // namespace deskbox

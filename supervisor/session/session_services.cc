@@ -1,5 +1,7 @@
 #include "supervisor/session/session_services.h"
 
+#include <poll.h>
+
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <netinet/in.h>
@@ -61,6 +63,23 @@ std::vector<std::string> resolve_secrets(const Manifest& m) {
 // The AT-SPI helper runs inside the sandbox, which sees only system folders
 // and the staging dir; a copy in the staging dir works for an installed
 // deskbox and for one run from its build tree alike.
+// How the loop's thread waits for the accessibility helper: in short slices,
+// serving the urgent sources (signals, the reviewer's socket) in between, so
+// that a hung app never holds the kill switch. Once the session is stopping
+// the query is abandoned (its late reply is skipped).
+constexpr int kA11yWaitSliceMs = 50;
+
+void wait_serving_kill_switch(Session& session, int helper_fd, std::int64_t deadline_ms) {
+    const std::int64_t left = deadline_ms - monotonic_ms();
+    if (left > 0) {
+        pollfd fds[2] = {{helper_fd, POLLIN, 0}, {session.loop().urgent_fd(), POLLIN, 0}};
+        const int n = ::poll(fds, 2, static_cast<int>(std::min<std::int64_t>(left, kA11yWaitSliceMs)));
+        if (n < 0 && errno != EINTR) throw_errno("waiting for the accessibility helper");
+        if (n > 0 && (fds[1].revents & POLLIN)) session.loop().dispatch_urgent();
+    }
+    if (session.stopping()) throw Error("the session is stopping: the accessibility query was abandoned");
+}
+
 std::string stage_a11y_helper(const Session& session) {
     std::filesystem::path helper;
     if (const char* env = std::getenv("DESKBOX_A11Y_HELPER"); env && *env) {
@@ -191,6 +210,8 @@ void SessionServices::start_control() {
         helper.env = s.base_env();
         helper.env.insert(helper.env.end(), st.bus_env.begin(), st.bus_env.end());
         st.a11y = std::make_unique<a11y::A11yClient>(s.spawner(), helper);
+        st.a11y->set_wait_hook(
+            [&s](int fd, std::int64_t deadline_ms) { wait_serving_kill_switch(s, fd, deadline_ms); });
     } catch (const Error& e) {
         // The session still works by pixels; element actions say accessibility is unavailable.
         std::cerr << "deskbox: session " << s.name() << ": accessibility helper unavailable: " << e.what() << "\n";
@@ -215,6 +236,9 @@ void SessionServices::start_control() {
         if (::chmod(kept.c_str(), 0700) != 0) throw_errno("making " + kept.string() + " private");
         gate_options.keep_screenshots_in = kept;
     }
+    // A reviewer's approval runs its action from the loop, never inside the
+    // review request (which may be served while an accessibility query waits).
+    gate_options.run_later = [&s](std::function<void()> work) { s.loop().post(std::move(work)); };
     st.audited_gate = std::make_unique<AuditedGate>(*st.gate, *st.approvals, *st.audit, *st.executor, gate_options);
     st.audited_gate->on_stop([&s] { s.request_stop("stopped by a reviewer", 0); });
     st.audited_gate->on_change([&s] { s.write_status(); });
@@ -293,6 +317,10 @@ VerifyOutcome SessionServices::run_checks() {
     // Host commands are waited for by running the session's loop, which serves
     // the review socket meanwhile: a second `verify` must not nest in the first.
     if (st.verify_running) throw Error("a verification is already running");
+    // Served from inside an action's accessibility query (the kill switch's
+    // path): the checks would need the same helper and the same loop.
+    if (session_.loop().in_urgent_wait())
+        throw Error("an action is waiting for the accessibility helper; ask for verify again in a moment");
     st.verify_running = true;
     struct Done {
         bool& flag;

@@ -181,6 +181,15 @@ json A11yClient::take_reply(const char* op) {
 
 void A11yClient::wait_ready() {
     while (!on_readable()) {
+        if (wait_hook_) {
+            try {
+                wait_hook_(from_helper_.get(), inflight_->deadline_ms);
+            } catch (...) {
+                inflight_.reset();  // abandoned: a late reply is skipped by its seq
+                throw;
+            }
+            continue;
+        }
         const std::int64_t left = std::max<std::int64_t>(0, inflight_->deadline_ms - monotonic_ms());
         pollfd p{from_helper_.get(), POLLIN, 0};
         if (::poll(&p, 1, static_cast<int>(left)) < 0 && errno != EINTR) {

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <memory>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -99,6 +100,14 @@ public:
 
     bool helper_running() const { return !exited_->load(); }
 
+    // How the blocking calls wait for the helper's reply: called with the fd
+    // to wait for (POLLIN) and the request's deadline; returns when the fd may
+    // be readable or a short slice has passed, and may throw to abandon the
+    // request (its late reply is skipped). The session serves its kill switch
+    // from here (EventLoop::dispatch_urgent). Default: poll() until the deadline.
+    using WaitHook = std::function<void(int fd, std::int64_t deadline_ms)>;
+    void set_wait_hook(WaitHook hook) { wait_hook_ = std::move(hook); }
+
     // Non-blocking form (see the top of this file). begin_* throws
     // deskbox::Error when a request is already in flight or the helper is gone.
     void begin_tree();
@@ -148,6 +157,7 @@ private:
     std::optional<InFlight> inflight_;
     std::optional<TargetMatcher> find_matcher_;  // of the find in flight
     std::int64_t seq_ = 0;
+    WaitHook wait_hook_;
     std::uint64_t events_ = 0;  // AT-SPI events the helper had seen at its last reply
     std::shared_ptr<std::atomic<bool>> exited_ = std::make_shared<std::atomic<bool>>(false);
 };

@@ -1,5 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
+#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -141,6 +143,72 @@ BOOST_AUTO_TEST_CASE(the_agent_protocol_has_no_review_requests) {
         BOOST_CHECK_THROW(parse_agent_request({{"type", type}, {"approval", "A1"}}, CoordinateSpace{1280, 800}),
                           ProtocolError);
     }
+}
+
+
+
+// The kill switch's path: while the loop's thread is inside a blocking step
+// (an accessibility query) it serves only urgent sources. The reviewer's
+// socket is one; everything else (agent sockets, posted work, other fds)
+// waits, so nothing re-enters the step. An approval answered from there runs
+// its action later, from the loop.
+BOOST_AUTO_TEST_CASE(review_requests_are_served_from_inside_a_blocking_step_and_nothing_else_is) {
+    const std::string path = (dir / "review.sock").string();
+    test::TempDir other;
+    AuditedGateOptions options;
+    options.run_later = [this](std::function<void()> work) { loop.post(std::move(work)); };
+    AuditLog log2{other / "audit.jsonl"};
+    ApprovalQueue approvals2{timers, system_monotonic_clock()};
+    AuditedGate gate2{gate, approvals2, log2, context, options};
+    ReviewServer server(loop, path, gate2, ReviewAccess{0600, std::nullopt});
+    Action a;
+    a.kind = ActionKind::Click;
+    a.point = Point{640, 400};
+    gate2.propose(Proposal{a, Dialect::Anthropic, ""}, [](const GateVerdict&) {},
+                  [this](const GateVerdict& v) { decided.push_back(v); });
+
+    // A non-urgent source that is ready the whole time.
+    bool other_ran = false;
+    int pipe_fds[2];
+    BOOST_REQUIRE(pipe(pipe_fds) == 0);
+    BOOST_REQUIRE(write(pipe_fds[1], "x", 1) == 1);
+    loop.add_fd(pipe_fds[0], EPOLLIN, [&](std::uint32_t) { other_ran = true; });
+
+    std::atomic<bool> done{false};
+    Json approved, paused;
+    std::thread client([&] {
+        AgentClient c(path);
+        approved = c.call({{"type", "approve"}, {"approval", "A1"}});
+        paused = c.call({{"type", "pause"}});
+        done = true;
+    });
+    // The blocking step: waits on the urgent fd only, as the a11y wait hook does.
+    BOOST_TEST(!loop.in_urgent_wait());
+    const std::int64_t deadline = monotonic_ms() + 20'000;
+    while (!done && monotonic_ms() < deadline) {
+        pollfd p{loop.urgent_fd(), POLLIN, 0};
+        if (::poll(&p, 1, 50) > 0) loop.dispatch_urgent();
+    }
+    client.join();
+    BOOST_TEST(done.load());
+    BOOST_TEST(approved["ok"] == true);
+    BOOST_TEST(paused["ok"] == true);
+    BOOST_TEST(gate2.paused());
+    BOOST_TEST(!other_ran);         // the ordinary fd waited
+    BOOST_TEST(decided.empty());    // the approved action did not run inside the step
+
+    // Back in the loop: the posted action finds the session paused and is held,
+    // and runs at resume.
+    loop.run_once(Millis(100));
+    BOOST_TEST(other_ran);
+    BOOST_TEST(decided.empty());
+    gate2.resume(Reviewer{});
+    loop.run_once(Millis(100));
+    BOOST_REQUIRE(decided.size() == 1u);
+    BOOST_TEST((decided[0].outcome == GateVerdict::Outcome::Execute));
+    loop.remove_fd(pipe_fds[0]);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
