@@ -115,6 +115,7 @@ private:
     void start_session();
     void step(std::size_t index, const DemoStep& s);
     void await_text(const std::string& text, std::size_t index);
+    void await_focus(int x, int y, std::size_t index);
     Json act(const Json& request, const std::function<void(const Json&)>& on_pending);
     void review(const DemoStep& s, std::size_t index, const Json& pending);
     int end_session();
@@ -177,6 +178,19 @@ void Demo::await_text(const std::string& text, std::size_t index) {
                 std::to_string(kPageMs / 1000) + " s");
 }
 
+// An app takes the focus when it handles a click, after the click's own round
+// trip: a careful agent looks (hit test) until the field says it has the focus
+// before it types, so does the demo (the session's `wait` paces the looks).
+void Demo::await_focus(int x, int y, std::size_t index) {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        const Json hit = act({{"action", "hit_test"}, {"x", x}, {"y", y}}, {});
+        if (contains(hit.dump(), "\"focused\"")) return;
+        act({{"action", "wait"}, {"duration", 0.1}}, {});
+    }
+    throw Error("step " + std::to_string(index + 1) + ": the element at (" + std::to_string(x) + ", " +
+                std::to_string(y) + ") never took the focus");
+}
+
 // The example policy allows 5 actions a second: a refusal by the rate limit
 // (never one by a rule) is sent again once the bucket has refilled. Pacing, not waiting for readiness.
 Json Demo::act(const Json& request, const std::function<void(const Json&)>& on_pending) {
@@ -211,6 +225,7 @@ void Demo::review(const DemoStep& s, std::size_t index, const Json& pending) {
 void Demo::step(std::size_t index, const DemoStep& s) {
     std::cout << "\nstep " << index + 1 << "/" << t_.steps.size() << "  agent: " << s.say << "\n";
     if (!s.await.empty()) await_text(s.await, index);
+    if (s.await_focus) await_focus(s.await_focus->first, s.await_focus->second, index);
     audit_.print_new();
     std::cout << "  agent    " << one_line(s.block) << "\n" << std::flush;
     bool pended = false;

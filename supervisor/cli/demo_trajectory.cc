@@ -45,10 +45,16 @@ private:
 };
 
 DemoStep parse_step(const Reader& r, const Json& j, const std::string& path) {
-    r.only(j, path, {"say", "await", "block", "expect", "refusal", "review"});
+    r.only(j, path, {"say", "await", "await_focus", "block", "expect", "refusal", "review"});
     DemoStep step;
     step.say = r.text(j, path, "say", true);
     step.await = r.text(j, path, "await", false);
+    if (j.contains("await_focus")) {
+        const Json& p = j["await_focus"];
+        if (!p.is_array() || p.size() != 2 || !p[0].is_number_integer() || !p[1].is_number_integer())
+            r.fail(path + ".await_focus", "must be a point [x, y]");
+        step.await_focus = std::pair{p[0].get<int>(), p[1].get<int>()};
+    }
     if (!j.contains("block") || !j["block"].is_object()) r.fail(path + ".block", "must be an object (the agent's request)");
     step.block = j["block"];
     const std::string expect = r.text(j, path, "expect", true);
