@@ -53,10 +53,15 @@ bool contains(const std::string& haystack, const std::string& needle) {
 
 // What the live timeline shows of a record line ("TIME #SEQ TYPE summary"): the
 // gate's and the reviewer's records, taint, verification and the example's own
-// domains in the proxy's records; not screenshots, results, nor the browser's
-// background requests to its vendor (all of them stay in the log).
+// domains in the proxy's records; not screenshots, results, the demo's own
+// looks at the screen, nor the browser's background requests to its vendor
+// (all of them stay in the log).
 bool shown(const std::string& line) {
     if (line.empty() || contains(line, " observation ") || contains(line, " result ")) return false;
+    // The demo's own looks at the screen while it waits for a page or a focus.
+    for (const char* look : {" tree [deskbox]", " screenshot [deskbox]", " hit_test [deskbox]", " wait [deskbox]",
+                             " allow by rule 'observe'"})
+        if (contains(line, look)) return false;
     return !contains(line, " network ") || contains(line, ".example:");
 }
 
