@@ -20,6 +20,7 @@ constexpr CommandRegistrar kCommands[] = {
     add_review_commands,
     add_audit_command,
     add_demo_command,
+    add_token_command,
 };
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 
+#include "supervisor/auth/token_store.h"
+
 namespace deskbox {
 
 using CommandAction = std::function<int()>;
@@ -23,5 +25,9 @@ void add_audit_command(CLI::App& app, CommandAction& selected);
 void add_demo_command(CLI::App& app, CommandAction& selected);
 // approvals, approve, deny, pause, resume, stop [--all] (the reviewer socket)
 void add_review_commands(CLI::App& app, CommandAction& selected);
+// deskbox token add|list|revoke (agents' MCP tokens)
+void add_token_command(CLI::App& app, CommandAction& selected);
+// add|list|revoke NAME under `parent`, for one kind of token (also `deskbox console token`)
+void add_token_subcommands(CLI::App& parent, TokenKind kind, CommandAction& selected);
 
 }  // namespace deskbox

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/epoll.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +11,7 @@
 #include <memory>
 
 #include "supervisor/base/error.h"
+#include "supervisor/base/random.h"
 #include "supervisor/base/unique_fd.h"
 
 namespace deskbox {
@@ -25,15 +25,7 @@ void append_counted(std::string& out, const std::string& field) {
 
 std::string random_cookie() {
     std::string cookie(16, '\0');
-    std::size_t filled = 0;
-    while (filled < cookie.size()) {
-        const ssize_t n = getrandom(cookie.data() + filled, cookie.size() - filled, 0);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw_errno("generating the X authorization cookie");
-        }
-        filled += static_cast<std::size_t>(n);
-    }
+    fill_random(cookie.data(), cookie.size(), "generating the X authorization cookie");
     return cookie;
 }
 

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/provider.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +10,7 @@
 #include <mutex>
 
 #include "supervisor/base/error.h"
+#include "supervisor/base/random.h"
 #include "supervisor/base/unique_fd.h"
 
 namespace deskbox {
@@ -25,15 +25,7 @@ const unsigned char kVncKey[8] = {0xe8, 0x4a, 0xd6, 0x60, 0xc4, 0x72, 0x1a, 0xe0
 std::string random_vnc_password() {
     static const char kAlphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     unsigned char raw[8];
-    std::size_t filled = 0;
-    while (filled < sizeof raw) {
-        const ssize_t n = getrandom(raw + filled, sizeof raw - filled, 0);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw_errno("generating the VNC password");
-        }
-        filled += static_cast<std::size_t>(n);
-    }
+    fill_random(raw, sizeof raw, "generating the VNC password");
     std::string password;
     for (unsigned char b : raw) password.push_back(kAlphabet[b % (sizeof kAlphabet - 1)]);
     return password;
