@@ -1,21 +1,56 @@
 #!/usr/bin/env bash
-# The README's first command: install what deskbox needs, build it, and run the
-# bundled default session (manifests/default.yaml) until Ctrl-C or its wall clock.
-# Usage: sudo packaging/quickstart.sh [MANIFEST]
+# The README's first command: install what deskbox needs, build only what
+# running needs (the deskbox and deskbox-a11y executables, not the tests or
+# benchmarks), then run the CI-incident example (examples/ci-incident) for a
+# person: its web app on 127.0.0.1:8765 and the session, until Ctrl-C or the
+# session's wall clock. `deskbox demo` runs the same example with no person.
+#
+# Usage: sudo packaging/quickstart.sh [--check-only]
+#   --check-only  install, build and `deskbox check` the example's manifest, then stop (tests/run-all.sh runs it)
+# DESKBOX_BUILD_DIR: the build folder (default build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+check_only=0
+case "${1:-}" in
+  --check-only) check_only=1 ;;
+  "") ;;
+  *) echo "usage: sudo packaging/quickstart.sh [--check-only]" >&2; exit 64 ;;
+esac
 if [ "$(id -u)" -ne 0 ]; then
-  echo "packaging/quickstart.sh: needs root to install packages (apt-get); run it with sudo" >&2
+  echo "packaging/quickstart.sh: needs root to install packages (apt-get) and run a session; run it with sudo" >&2
   exit 1
 fi
 packaging/install-deps.sh
-[ -d build ] || meson setup build
-ninja -C build
-manifest=${1:-manifests/default.yaml}
-./build/deskbox check "$manifest"
-echo
-echo "Starting the session; in another terminal try:"
-echo "  sudo ./build/deskbox status -s default"
-echo "  sudo ./build/deskbox screenshot -s default -o shot.png"
-echo
-exec ./build/deskbox run "$manifest"
+build=${DESKBOX_BUILD_DIR:-build}
+[ -d "$build" ] || meson setup "$build"
+# Only the executables a session needs; the test programs are built by tests/run-all.sh.
+meson compile -C "$build" deskbox deskbox-a11y
+example=examples/ci-incident
+"$build"/deskbox check "$example/manifest.yaml"
+[ "$check_only" -eq 1 ] && exit 0
+
+# The example's CI dashboard asks for a sign-in; this run's password is printed below.
+export CI_USER=${CI_USER:-demo}
+export CI_PASSWORD=${CI_PASSWORD:-$(head -c 9 /dev/urandom | base64 | tr -d '/+=')}
+python3 "$example/site.py" > /dev/null &
+site=$!
+trap 'kill "$site" 2>/dev/null || true' EXIT
+s=ci-incident
+cat <<MSG
+
+The CI-incident session is starting (Chromium on http://ci.example:8765/ through the session's proxy).
+Sign in to the CI dashboard as user '$CI_USER', password '$CI_PASSWORD'.
+In another terminal, as root:
+
+  watch    sudo $build/deskbox status -s $s               (prints the VNC viewer command; view-only)
+           sudo $build/deskbox screenshot -s $s -o shot.png
+  act      sudo $build/deskbox act -s $s '{"action":"left_click","coordinate":[109,313]}'
+           sudo $build/deskbox tree -s $s --interactive --format linearized
+  approve  sudo $build/deskbox approvals -s $s ; sudo $build/deskbox approve -s $s A1   (or deny)
+  stop     sudo $build/deskbox stop -s $s     (the final verification runs; Ctrl-C here does the same)
+
+An agent sends its model's actions as they are to /run/deskbox/$s/agent.sock (docs/protocol.md).
+Without a person: sudo $build/deskbox demo
+
+MSG
+"$build"/deskbox run "$example/manifest.yaml"

@@ -19,6 +19,8 @@ build=${DESKBOX_TEST_BUILD_DIR:-build-tests}
 if [ ! -d "$build" ]; then
   meson setup "$build" -Dwerror=true
 fi
+# The README's first command, its non-interactive part: only the executables, then `deskbox check` of the example.
+DESKBOX_BUILD_DIR=$build packaging/quickstart.sh --check-only
 ninja -C "$build"
 meson test -C "$build" --suite unit --print-errorlogs
 meson test -C "$build" --suite integration --print-errorlogs --num-processes 1

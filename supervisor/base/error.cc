@@ -6,7 +6,8 @@
 namespace deskbox {
 
 InputError::InputError(const std::string& file, int line, int column, const std::string& message)
-    : Error(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message),
+    // Line 0: a JSON file, where the message names the path inside it instead.
+    : Error(file + (line > 0 ? ":" + std::to_string(line) + ":" + std::to_string(column) : "") + ": " + message),
       line_(line),
       column_(column) {}
 

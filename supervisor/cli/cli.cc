@@ -19,6 +19,7 @@ constexpr CommandRegistrar kCommands[] = {
     add_screenshot_command,
     add_review_commands,
     add_audit_command,
+    add_demo_command,
     add_token_command,
 };
 

@@ -21,6 +21,8 @@ void add_run_command(CLI::App& app, CommandAction& selected);
 void add_status_command(CLI::App& app, CommandAction& selected);
 void add_list_command(CLI::App& app, CommandAction& selected);
 void add_audit_command(CLI::App& app, CommandAction& selected);
+// demo: the CI-incident example with a scripted agent and reviewer
+void add_demo_command(CLI::App& app, CommandAction& selected);
 // approvals, approve, deny, pause, resume, stop [--all] (the reviewer socket)
 void add_review_commands(CLI::App& app, CommandAction& selected);
 // deskbox token add|list|revoke (agents' MCP tokens)

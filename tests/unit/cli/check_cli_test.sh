@@ -32,4 +32,21 @@ expect_output help-check-exit-codes "Exit codes: 0 admitted, 1 blocked by admiss
 expect help-unknown 64 "$bin" help frobnicate
 expect no-command 64 "$bin"
 expect bad-option 64 "$bin" check --frob "$root/manifests/default.yaml"
+expect example-admitted 0 "$bin" check "$root/examples/ci-incident/manifest.yaml"
+expect_output example-verdict "verdict    admitted"
+# deskbox demo reads its trajectory strictly before it starts anything.
+bad=$(mktemp -d)
+cp "$root/examples/ci-incident/manifest.yaml" "$bad/"
+echo '{"task": "t", "site": {"user": "u", "password": "p"}, "expected_exit": 0,
+ "steps": [{"sya": "typo", "block": {}, "expect": "ok"}], "outcomes": [{"scenario": "s", "audit": ["x"]}]}' > "$bad/trajectory.json"
+expect demo-bad-trajectory 2 "$bin" demo --example "$bad"
+expect_output demo-bad-trajectory-message "$bad/trajectory.json: steps[0]: unknown field 'sya'"
+echo '{"task": "t", "site": {"user": "u", "password": "p"}, "expected_exit": 0,
+ "steps": [{"say": "s", "block": {}, "expect": "ok", "review": {"decide": "maybe", "note": "n"}}],
+ "outcomes": [{"scenario": "s", "audit": ["x"]}]}' > "$bad/trajectory.json"
+expect demo-bad-review 2 "$bin" demo --example "$bad"
+expect_output demo-bad-review-message "$bad/trajectory.json: steps[0].review.decide: must be approve or deny, not 'maybe'"
+rm -rf "$bad"
+expect demo-no-example 1 "$bin" demo --example /nonexistent
+expect_output demo-no-example-message "deskbox: no example at /nonexistent (manifest.yaml missing): pass --example DIR"
 exit $fail
