@@ -36,7 +36,11 @@ std::vector<std::string> encoder_argv(const RecorderOptions& o) {
             "-f", "matroska", "-i", "pipe:0", "-map", "0:v:0",
             "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-threads", "1",
             "-crf", "10", "-b:v", "2M", "-g", "150", "-auto-alt-ref", "0", "-pix_fmt", "yuv420p",
-            "-fps_mode", "passthrough", "-cluster_time_limit", "1000", "-f", "webm", "-y",
+            // The encoder's time base is the stream's millisecond: by default FFmpeg guesses one from
+            // the first frames' rate (1/9 s, 1/16 s) and rounds every later time to it.
+            "-fps_mode", "passthrough", "-enc_time_base", "1:1000", "-cluster_time_limit", "1000",
+            // Written through at once, not in 32 KiB pieces: max_bytes looks at the file's size.
+            "-flush_packets", "1", "-f", "webm", "-y",
             o.output.string()};
 }
 
