@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,13 @@ inline constexpr std::string_view kAuditGenesisHash =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
 std::string sha256_hex_of(std::string_view data);
+
+struct FileDigest {
+    std::string sha256;  // hex
+    std::uint64_t bytes = 0;
+};
+// Read in pieces (a recording can be large). Throws deskbox::Error when unreadable.
+FileDigest sha256_of_file(const std::filesystem::path& file);
 
 // Keys sorted (nlohmann::json objects are ordered maps), compact, invalid
 // UTF-8 replaced by U+FFFD.
@@ -35,5 +43,7 @@ std::string audit_record_line(std::uint64_t seq, const std::string& time, const 
 
 // "2026-11-22T08:01:44.123Z" for the current wall-clock time.
 std::string audit_time_now();
+// The same for a wall-clock time in milliseconds since the epoch.
+std::string audit_time(std::int64_t unix_ms);
 
 }  // namespace deskbox

@@ -109,6 +109,17 @@ std::string summarize_audit_record(const nlohmann::json& record) {
             for (const auto& p : d["problems"]) out += "; problem: " + (p.is_string() ? p.get<std::string>() : p.dump());
         return out;
     }
+    if (type == "recording") {
+        if (str(d, "event") == "started")
+            return "video " + str(d, "file") + " started (video time 0 = " + str(d, "started") + ", at most " +
+                   str(d, "fps") + " fps, " + str(d, "codec") + "/" + str(d, "container") + ")";
+        std::string out = "video " + str(d, "file") + " finished: " + str(d, "frames") + " frames (" +
+                          str(d, "dropped") + " dropped), " + str(d, "duration_ms") + " ms, stopped by " +
+                          str(d, "stopped_by");
+        if (!str(d, "sha256").empty()) out += ", " + str(d, "bytes") + " bytes, sha256 " + str(d, "sha256");
+        if (!str(d, "error").empty()) out += ", " + str(d, "error");
+        return out;
+    }
     if (type == "warning") return str(d, "what") + (str(d, "error").empty() ? "" : ": " + str(d, "error"));
     if (type == "recovered") return str(d, "note") + " (" + str(d, "torn_bytes") + " bytes dropped)";
     if (type == "network") {

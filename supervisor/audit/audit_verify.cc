@@ -97,6 +97,23 @@ std::string read_audit_file(const std::filesystem::path& file) {
     return text;
 }
 
+std::vector<std::string> describe_audit_verification(const std::string& file, const AuditVerifyReport& r) {
+    std::vector<std::string> lines;
+    if (!r.ok) {
+        lines.push_back(file + ": record " + std::to_string(r.broken_record) + " is broken: " + r.problem);
+        if (r.records > 0) lines.push_back(file + ": records 1-" + std::to_string(r.records) + " verify");
+        return lines;
+    }
+    std::string line = file + ": " + std::to_string(r.records) + " records, hash chain intact";
+    if (r.records > 0)
+        line += " (last seq " + std::to_string(r.last_seq) + ", hash " + r.last_hash.substr(0, 16) + "...)";
+    lines.push_back(line);
+    if (r.torn_tail)
+        lines.push_back(file + ": the last line is torn (" + std::to_string(r.torn_bytes) +
+                        " bytes without a newline): a write was interrupted by a crash; it is not part of the chain");
+    return lines;
+}
+
 AuditVerifyReport verify_audit_file(const std::filesystem::path& file) { return verify_audit_text(read_audit_file(file)); }
 
 std::vector<AuditLine> parse_audit_lines(std::string_view text) {

@@ -30,6 +30,9 @@ struct AuditVerifyReport {
 };
 
 AuditVerifyReport verify_audit_text(std::string_view text);
+// The verdict in words, one line each ("FILE: 12 records, hash chain intact (...)"),
+// as `deskbox audit verify` prints it.
+std::vector<std::string> describe_audit_verification(const std::string& file, const AuditVerifyReport& report);
 // Throws deskbox::Error when the file cannot be read.
 AuditVerifyReport verify_audit_file(const std::filesystem::path& file);
 std::string read_audit_file(const std::filesystem::path& file);

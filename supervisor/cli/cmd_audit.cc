@@ -1,7 +1,9 @@
 // deskbox audit verify FILE / deskbox audit show FILE: check an audit log's
 // hash chain and print it as a timeline (docs/audit.md).
+#include <fstream>
 #include <iostream>
 
+#include "supervisor/audit/audit_html.h"
 #include "supervisor/audit/audit_timeline.h"
 #include "supervisor/audit/audit_verify.h"
 #include "supervisor/base/error.h"
@@ -14,18 +16,8 @@ namespace {
 
 // The verdict in words; returns the exit code (0 intact, 1 broken).
 int report_verification(const std::string& file, const AuditVerifyReport& r, std::ostream& out) {
-    if (!r.ok) {
-        out << file << ": record " << r.broken_record << " is broken: " << r.problem << "\n";
-        if (r.records > 0) out << file << ": records 1-" << r.records << " verify\n";
-        return kExitFailure;
-    }
-    out << file << ": " << r.records << " records, hash chain intact";
-    if (r.records > 0) out << " (last seq " << r.last_seq << ", hash " << r.last_hash.substr(0, 16) << "...)";
-    out << "\n";
-    if (r.torn_tail)
-        out << file << ": the last line is torn (" << r.torn_bytes
-            << " bytes without a newline): a write was interrupted by a crash; it is not part of the chain\n";
-    return kExitOk;
+    for (const std::string& line : describe_audit_verification(file, r)) out << line << "\n";
+    return r.ok ? kExitOk : kExitFailure;
 }
 
 }  // namespace
@@ -52,17 +44,31 @@ void add_audit_command(CLI::App& app, CommandAction& selected) {
         };
     });
 
+    auto html = std::make_shared<std::string>();
     CLI::App* show = cmd->add_subcommand("show", "Print the audit log as a readable timeline, then verify it");
     show->add_option("file", *file, "Audit log (audit.jsonl)")->required();
+    show->add_option("--html", *html,
+                     "Write a self-contained HTML report (timeline, kept screenshots, verification, recording) "
+                     "to this file instead");
     show->footer("Exit codes: 0 shown and intact, 1 shown but the chain is broken, 2 unreadable.");
-    show->callback([file, &selected] {
-        selected = [file]() -> int {
+    show->callback([file, html, &selected] {
+        selected = [file, html]() -> int {
             std::string text;
             try {
                 text = read_audit_file(*file);
             } catch (const Error& e) {
                 std::cerr << "deskbox audit show: " << e.what() << "\n";
                 return kExitInvalid;
+            }
+            if (!html->empty()) {
+                std::ofstream out(*html, std::ios::binary | std::ios::trunc);
+                if (out) write_audit_html(*file, text, out);
+                if (!out || !out.flush()) {
+                    std::cerr << "deskbox audit show: writing " << *html << ": " << errno_text(errno) << "\n";
+                    return kExitInvalid;
+                }
+                // The verdict still goes to the terminal (and decides the exit code).
+                return report_verification(*file, verify_audit_text(text), std::cout);
             }
             print_audit_timeline(text, std::cout);
             std::cout << "\n";

@@ -124,9 +124,18 @@ struct VerifyCheck {
     int line = 0;  // manifest line, for messages
 };
 
+// observe.record: the session's screen as a video beside the kept audit log.
+struct RecordSpec {
+    bool video = false;
+    int fps = 5;                                    // at most; no frames while the screen is still
+    std::uint64_t max_bytes = 512ull << 20;         // the recording stops (with a warning) at this size
+    std::int64_t max_seconds = 4 * 3600;            // ... or after this long
+};
+
 struct ObserveSpec {
     std::optional<int> scale_width, scale_height;  // screenshots scaled to this size
     bool keep_screenshots = false;                 // audit keeps raw pixels only if asked
+    RecordSpec record;
 };
 
 struct Manifest {

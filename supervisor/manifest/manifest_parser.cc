@@ -263,6 +263,15 @@ void parse_observe(StrictMap m, ObserveSpec& o) {
         sm.finish();
     }
     o.keep_screenshots = m.boolean("keep_screenshots", false);
+    if (YAML::Node r = m.get("record"); r.IsDefined()) {
+        StrictMap rm(m.context(), r, "observe.record");
+        RecordSpec& rec = o.record;
+        rec.video = rm.boolean("video", true);
+        rec.fps = static_cast<int>(rm.integer("fps", rec.fps, 1, 30));
+        rec.max_bytes = rm.size("max_bytes", rec.max_bytes, kKiB, 64 * kGiB);
+        rec.max_seconds = rm.integer("max_seconds", rec.max_seconds, 1, 7 * 24 * 3600);
+        rm.finish();
+    }
     m.finish();
 }
 

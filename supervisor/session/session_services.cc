@@ -25,6 +25,7 @@
 #include "supervisor/session/paths.h"
 #include "supervisor/session/session_access.h"
 #include "supervisor/session/session_executor.h"
+#include "supervisor/session/session_recording.h"
 #include "supervisor/session/verify.h"
 #include "xsession/a11y/a11y_client.h"
 #include "xsession/a11y/session_bus.h"
@@ -116,6 +117,7 @@ struct SessionServices::State {
     std::unique_ptr<AgentServer> agent;
     std::unique_ptr<ReviewServer> review;
     std::unique_ptr<VncServer> vnc;
+    std::unique_ptr<SessionRecording> recording;
     bool verify_running = false;
     // A stop request killed a verify command: no further command is started.
     bool verify_interrupted = false;
@@ -281,6 +283,19 @@ void SessionServices::start_control() {
             std::cerr << "deskbox: session " << s.name() << ": reviewer VNC view unavailable: " << e.what() << "\n";
             st.audit->append("warning", {{"what", "reviewer VNC view unavailable"}, {"error", e.what()}});
         }
+    }
+    if (m.observe.record.video) {
+        try {
+            st.recording = std::make_unique<SessionRecording>(s, *st.audit);
+        } catch (const Error& e) {
+            // The session runs without its video; the log says so.
+            std::cerr << "deskbox: session " << s.name() << ": screen recording unavailable: " << e.what() << "\n";
+            st.audit->append("warning", {{"what", "screen recording unavailable"}, {"error", e.what()}});
+        }
+        // After the verify checks (the video shows them), before the sockets close.
+        s.add_stop_hook([this] {
+            if (state_->recording) state_->recording->finish();
+        });
     }
 }
 
