@@ -28,6 +28,15 @@ struct AuditedGateOptions {
     // Keep screenshot bytes next to the log (manifest observe.keep_screenshots);
     // otherwise only their SHA-256 is recorded.
     std::optional<std::filesystem::path> keep_screenshots_in;
+    // type_secret: why the named secret may not be typed where the context
+    // says it would go ({condition, reason}); nullopt when it may. Checked
+    // before the policy; without it every type_secret is refused.
+    std::function<std::optional<std::pair<std::string, std::string>>(const std::string& secret,
+                                                                     const GateContext& context)>
+        secret_check;
+    // The names of manifest secrets whose values occur in a text: typed text
+    // holding one is flagged in its proposal record ("secret_leak").
+    std::function<std::vector<std::string>(std::string_view text)> secrets_in;
 };
 
 class AuditedGate : public GatePort, public ReviewHandler {
