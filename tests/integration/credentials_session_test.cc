@@ -131,9 +131,6 @@ BOOST_AUTO_TEST_CASE(setup_login_types_the_secret_and_type_secret_refuses_with_t
     r = call(agent, {{"action", "type_into"}, {"role", "password text"}, {"name", "Deploy password"},
                      {"text", "{{secret:ci_password}}"}}, replies);
     BOOST_TEST(r.value("ok", false), r.dump());
-    // The secret typed as ordinary text: typed (the policy allows), redacted and flagged in the log.
-    r = call(agent, {{"action", "type_into"}, {"role", "entry"}, {"name", "Note"}, {"text", kSecret}}, replies);
-    BOOST_TEST(r.value("ok", false), r.dump());
 
     // Another allowed domain: refused by place, for type_secret and the placeholder alike.
     r = call(agent, {{"action", "click_element"}, {"role", "link"}, {"name", "Other site"}}, replies);
@@ -148,6 +145,11 @@ BOOST_AUTO_TEST_CASE(setup_login_types_the_secret_and_type_secret_refuses_with_t
     r = call(agent, {{"action", "type"}, {"text", "{{secret:ci_password}}"}}, replies);
     BOOST_TEST(!r.value("ok", true), r.dump());
     BOOST_TEST(contains(rule_of(r), "secret:place"), r.dump());
+
+    // Last (no tree is read after it: the field now shows the text): the secret typed
+    // as ordinary text is typed (the policy allows it), redacted and flagged in the log.
+    r = call(agent, {{"action", "type_into"}, {"role", "entry"}, {"name", "Search"}, {"text", kSecret}}, replies);
+    BOOST_TEST(r.value("ok", false), r.dump());
 
     const std::string status_running = slurp(dirs.runtime() / name / "status.json");
     session.signal(SIGTERM);
@@ -170,36 +172,47 @@ BOOST_AUTO_TEST_CASE(setup_login_types_the_secret_and_type_secret_refuses_with_t
 BOOST_AUTO_TEST_CASE(setup_opens_a_spreadsheet_in_calc_and_a_wrong_wait_ends_the_start_with_its_line) {
     if (!require_root()) return;
     TestDirs dirs;
-    const auto sheet = dirs.root() / "budget.csv";
-    std::ofstream(sheet) << "item,amount\nrent,1200\nfood,300\n";
-    auto manifest = [&](const std::string& name, const std::string& title) {
+    // A flat OpenDocument spreadsheet: opens without the import dialog a CSV gets.
+    const auto sheet = dirs.root() / "budget.fods";
+    std::ofstream(sheet) << R"(<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+  xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+  office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.spreadsheet">
+ <office:body><office:spreadsheet><table:table table:name="Budget">
+  <table:table-row><table:table-cell office:value-type="string"><text:p>rent</text:p></table:table-cell>
+   <table:table-cell office:value-type="float" office:value="1200"><text:p>1200</text:p></table:table-cell></table:table-row>
+ </table:table></office:spreadsheet></office:body></office:document>
+)";
+    auto manifest = [&](const std::string& name, const std::string& title, const std::string& timeout) {
         return "session: {name: " + name + "}\n"
-               "sandbox: {memory: 2G, pids: 1024, files: [{from: " + sheet.string() + ", to: ~/budget.csv}]}\n"
+               "sandbox: {memory: 2G, pids: 1024, files: [{from: " + sheet.string() + ", to: ~/budget.fods}]}\n"
                "apps:\n"
                "  - name: calc\n"
                "    exec: [soffice, --calc, --norestore, --nologo]\n"
                "    ready: {title: 'LibreOffice Calc', timeout: 180s}\n"
                "review: {vnc: {enabled: false}}\n"
                "setup:\n"
-               "  - open: {file: ~/budget.csv, app: calc}\n"
-               "  - wait_for: {title: '" + title + "', timeout: 90s}\n";
+               "  - open: {file: ~/budget.fods, app: calc}\n"
+               "  - wait_for: {title: '" + title + "', timeout: " + timeout + "}\n";
     };
     {
         const std::string name = "setup-calc";
-        SessionProcess session(dirs, dirs.manifest(name, manifest(name, "budget.csv")));
+        SessionProcess session(dirs, dirs.manifest(name, manifest(name, "budget.fods", "120s")));
         BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 300'000), session.output());
         session.signal(SIGTERM);
         BOOST_TEST(session.wait_exit(60'000) == 0, session.output());
         const std::string kept = slurp(dirs.state() / name / "audit.jsonl");
-        BOOST_TEST(contains(kept, R"("kind":"wait_for","line":10,"outcome":"done")"), kept);
+        BOOST_TEST(contains(kept, R"("kind":"open","line":9,"ms":)"), kept);
+        BOOST_TEST(contains(kept, R"("kind":"wait_for","line":10,"ms":)"), kept);
+        BOOST_TEST(!contains(kept, R"("outcome":"failed")"), kept);
     }
     {
         const std::string name = "setup-calc-wrong";
-        SessionProcess session(dirs, dirs.manifest(name, manifest(name, "no-such-title")));
+        SessionProcess session(dirs, dirs.manifest(name, manifest(name, "no-such-title", "5s")));
         const int code = session.wait_exit(400'000);
         BOOST_TEST(code != 0, session.output());
         BOOST_TEST(contains(session.output(), "setup[1] wait_for (manifest line 10): no window with title "
-                                              "'no-such-title' appeared within"),
+                                              "'no-such-title' appeared within 5s"),
                    session.output());
         BOOST_TEST(!contains(session.output(), "ready on display"), session.output());
     }

@@ -69,7 +69,7 @@ struct LoginSite::Impl {
         if (target.rfind("http://", 0) == 0) target = target.substr(target.find('/', 7));
         if (host == "other.example")
             return page("Other sign in", "<form method=post action=/login>" + field("Password", "password", "password") +
-                                             "<button type=submit>Sign in</button></form>");
+                                             field("Search", "q", "text") + "<button type=submit>Sign in</button></form>");
         if (req.method() == http::verb::post) {
             const bool ok = form_value(req.body(), "user") == user && form_value(req.body(), "password") == password;
             std::lock_guard lock(mutex);

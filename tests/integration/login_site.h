@@ -7,7 +7,8 @@
 //                           (text "Run 1234 passed", a text field Note, password
 //                           fields "Deploy password" and "Admin password", link
 //                           "Other site"); anything else to "Sign-in failed"
-//   other.example/login     "Other sign in": a Password field (another allowed domain)
+//   other.example/login     "Other sign in": fields Password (password) and Search (text), on
+//                           another allowed domain
 #pragma once
 
 #include <atomic>
