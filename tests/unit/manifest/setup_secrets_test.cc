@@ -81,27 +81,27 @@ BOOST_AUTO_TEST_CASE(every_step_kind_parses_with_its_line) {
 
 BOOST_AUTO_TEST_CASE(errors_name_the_step_and_place) {
     BOOST_TEST(error_of(kHead + "setup:\n  - wait_for: {title: x, role: entry}\n") ==
-               "/srv/m.yaml:16:15: setup[0].wait_for: expected a window (wm_class and/or title) or an element "
+               "/srv/m.yaml:15:15: setup[0].wait_for: expected a window (wm_class and/or title) or an element "
                "(role and/or name), not both");
     BOOST_TEST(error_of(kHead + "setup:\n  - open: {url: http://ci.example, app: mail}\n") ==
-               "/srv/m.yaml:16:40: setup[0].open.app: no app named 'mail' in apps");
+               "/srv/m.yaml:15:41: setup[0].open.app: no app named 'mail' in apps");
     BOOST_TEST(error_of(kHead + "setup:\n  - open: {url: ftp://x, app: browser}\n") ==
-               "/srv/m.yaml:16:11: setup[0].open.url: expected an http:// or https:// URL, got 'ftp://x'");
+               "/srv/m.yaml:15:11: setup[0].open.url: expected an http:// or https:// URL, got 'ftp://x'");
     BOOST_TEST(error_of(kHead + "setup:\n  - wait_fr: {title: x}\n") ==
-               "/srv/m.yaml:16:5: setup[0]: unknown step 'wait_fr' (did you mean 'wait_for'?)");
+               "/srv/m.yaml:15:5: setup[0]: unknown step 'wait_fr' (did you mean 'wait_for'?)");
     BOOST_TEST(error_of(kHead + "setup:\n  - key: ctrl+nosuchkey\n") ==
-               "/srv/m.yaml:16:10: setup[0].key: unknown key 'nosuchkey' (expected a key chord like ctrl+l)");
+               "/srv/m.yaml:15:10: setup[0].key: unknown key 'nosuchkey' (expected a key chord like ctrl+l)");
     BOOST_TEST(error_of(kHead + R"(setup:
   - login:
       user: {name: User, value: alice}
       password: {name: Password, secret: nope}
       submit: {name: Go}
       wait_for: {title: Runs}
-)") == "/srv/m.yaml:18:17: setup[0].login.password.secret: no secret named 'nope' in secrets");
+)") == "/srv/m.yaml:17:17: setup[0].login.password.secret: no secret named 'nope' in secrets");
     BOOST_TEST(error_of(kHead + "setup:\n  - activate_window: {role: x}\n") ==
-               "/srv/m.yaml:16:23: unknown key 'setup[0].activate_window.role' (known keys: timeout, title, wm_class)");
+               "/srv/m.yaml:15:23: unknown key 'role' in 'setup[0].activate_window' (known keys: timeout, title, wm_class)");
     BOOST_TEST(error_of(kHead + "setup:\n  - {key: a, type: b}\n") ==
-               "/srv/m.yaml:16:5: setup[0]: expected one step (open, launch, wait_for, activate_window, key, type, "
+               "/srv/m.yaml:15:5: setup[0]: expected one step (open, launch, wait_for, activate_window, key, type, "
                "click_element, login), got a mapping");
 }
 
