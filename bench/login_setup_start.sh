@@ -43,6 +43,13 @@ exec 3< <(python3 "$work/site.py")
 site_pid=$!
 read -r port <&3
 
+cat > "$work/policy.yaml" <<'YAML'
+version: 1
+default: allow
+tiers: {low: allow, medium: allow, high: allow}
+admission: {domains: [login.example]}
+YAML
+
 manifest() {  # $1: session name, $2: with setup (1/0)
   cat <<YAML
 session: {name: $1}
@@ -54,6 +61,7 @@ apps:
            --disable-component-update, --disable-sync, --user-data-dir=/tmp/profile, 'http://login.example:$port/login']
     ready: {title: 'Sign in', timeout: 180s}
 review: {vnc: {enabled: false}}
+policy: $work/policy.yaml
 secrets:
   pw: {from: 'env:BENCH_PASSWORD', domains: [login.example]}
 YAML
@@ -71,13 +79,15 @@ YAML
 start_ms() {  # $1: manifest; prints ms from launch to "ready on display", then stops the session
   local t0 t1 pid
   t0=$(date +%s%N)
-  coproc DBX { "$deskbox" run "$1" 2>&1 >/dev/null; }
-  pid=$DBX_PID
-  while IFS= read -r line <&"${DBX[0]}"; do
+  exec 4< <(exec "$deskbox" run "$1" 2>&1 >/dev/null)
+  pid=$!
+  while IFS= read -r line <&4; do
     if [[ $line == *"ready on display"* ]]; then t1=$(date +%s%N); break; fi
-    [[ $line == *"failed"* ]] && { echo "session failed: $line" >&2; kill "$pid"; exit 1; }
+    [[ $line == *"failed"* || $line == *"not admitted"* ]] && { echo "session failed: $line" >&2; kill "$pid"; exit 1; }
   done
-  kill -TERM "$pid"; wait "$pid" || true
+  [ -n "${t1:-}" ] || { echo "the session ended before it was ready: $line" >&2; exit 1; }
+  kill -TERM "$pid"
+  cat <&4 >/dev/null; exec 4<&-
   echo $(((t1 - t0) / 1000))
 }
 
