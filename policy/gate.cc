@@ -264,4 +264,13 @@ GateDecision Gate::decide(const Action& action, const GateContext& context) {
     return finish(std::move(d));
 }
 
+bool is_password_field(const std::optional<TargetElement>& target) {
+    if (!target) return false;
+    std::string role = target->role;
+    std::transform(role.begin(), role.end(), role.begin(), [](unsigned char c) { return std::tolower(c); });
+    // GTK, Chromium and Firefox say "password text"; some toolkits only set the protected state.
+    return role.find("password") != std::string::npos ||
+           std::find(target->states.begin(), target->states.end(), "protected") != target->states.end();
+}
+
 }  // namespace deskbox

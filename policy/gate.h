@@ -28,6 +28,9 @@ struct TargetElement {
     std::vector<std::string> states;  // "focused", "protected"...
 };
 
+// Is this element a password entry? (AT-SPI role "password text", or the protected state.)
+bool is_password_field(const std::optional<TargetElement>& target);
+
 // The top-level client window an action reaches, from the X server: under the
 // point for pointer actions, the keyboard's window for keys, the focused one
 // for observations.

@@ -16,15 +16,6 @@ nlohmann::json safety_checks_json(const std::vector<SafetyCheck>& checks) {
     return list;
 }
 
-bool is_password_field(const std::optional<TargetElement>& target) {
-    if (!target) return false;
-    std::string role = target->role;
-    std::transform(role.begin(), role.end(), role.begin(), [](unsigned char c) { return std::tolower(c); });
-    // GTK, Chromium and Firefox say "password text"; some toolkits only set the protected state.
-    return role.find("password") != std::string::npos ||
-           std::find(target->states.begin(), target->states.end(), "protected") != target->states.end();
-}
-
 namespace {
 bool carries_keys(ActionKind k) {
     return k == ActionKind::Type || k == ActionKind::TypeInto || k == ActionKind::Key || k == ActionKind::KeyDown ||
@@ -83,6 +74,7 @@ nlohmann::json action_record_json(const Action& action, TextRecording recording)
         }
         j["text_length"] = action.text.size();
     }
+    if (action.kind == ActionKind::TypeSecret) j["secret"] = action.secret;  // the name; the value is never here
     if (action.duration.count() > 0) j["duration_ms"] = action.duration.count();
     if (action.region)
         j["region"] = {action.region->x, action.region->y, action.region->width, action.region->height};

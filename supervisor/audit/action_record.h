@@ -10,9 +10,6 @@
 
 namespace deskbox {
 
-// Is this element a password entry? (AT-SPI role "password text", or the protected state.)
-bool is_password_field(const std::optional<TargetElement>& target);
-
 // Whether the text (and keys) of a keyboard action may be written anywhere:
 // never into a password field; where the focused element is unknown, as the
 // policy's unknown_focus_text says (default: omit). Omitted text is kept as its length.

@@ -78,7 +78,10 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
         if (!proposal.request_id.empty()) record["request_id"] = proposal.request_id;
         record.update(context_record_json(context));
         if (recording == TextRecording::OmitUnknownFocus) record["focus"] = "unknown";
-        if (context_us >= 0) record["context_us"] = context_us;  // what reading the screen cost this proposal
+        if (context_us >= 0) record["context_us"] = context_us;
+        // A secret's value in ordinary typed text: the log redacts it; the flag says it happened.
+        if (options_.secrets_in && !proposal.action.text.empty())
+            if (auto names = options_.secrets_in(proposal.action.text); !names.empty()) record["secret_leak"] = names;  // what reading the screen cost this proposal
         if (!context_error.empty()) record["context_error"] = context_error;
         log_.append("proposal", record);
 
@@ -91,6 +94,13 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
         if (paused_) return refuse_now("session:paused", "the session is paused by a reviewer; propose again after it resumes");
         if (!context_error.empty())
             return refuse_now("context:unavailable", "the gate could not read the screen context: " + context_error);
+        // A secret is typed only where its manifest entry allows, whatever the policy says.
+        if (proposal.action.kind == ActionKind::TypeSecret) {
+            if (!options_.secret_check) return refuse_now("secret:unavailable", "this session cannot type secrets");
+            if (auto r = options_.secret_check(proposal.action.secret, context))
+                return refuse_now("secret:" + r->first, "type_secret '" + proposal.action.secret + "' refused (" +
+                                                            r->first + "): " + r->second);
+        }
 
         const GateDecision d = gate_.decide(proposal.action, context);
         if (d.new_taint) audit_taint(*d.new_taint);

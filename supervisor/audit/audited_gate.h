@@ -32,6 +32,15 @@ struct AuditedGateOptions {
     // (the session posts it to its loop) instead of running inside the
     // reviewer's request. Unset: it runs at once (unit tests).
     std::function<void(std::function<void()>)> run_later;
+    // type_secret: why the named secret may not be typed where the context
+    // says it would go ({condition, reason}); nullopt when it may. Checked
+    // before the policy; without it every type_secret is refused.
+    std::function<std::optional<std::pair<std::string, std::string>>(const std::string& secret,
+                                                                     const GateContext& context)>
+        secret_check;
+    // The names of manifest secrets whose values occur in a text: typed text
+    // holding one is flagged in its proposal record ("secret_leak").
+    std::function<std::vector<std::string>(std::string_view text)> secrets_in;
 };
 
 class AuditedGate : public GatePort, public ReviewHandler {

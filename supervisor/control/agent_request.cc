@@ -10,7 +10,9 @@
 // An explicit "dialect" field overrides detection.
 #include "supervisor/control/agent_request.h"
 
+#include "supervisor/base/error.h"
 #include "xsession/actions/keys.h"
+#include "xsession/actions/secret_placeholder.h"
 
 namespace deskbox {
 namespace {
@@ -111,7 +113,7 @@ Dialect detect(const Fields& f, Shape& shape) {
 
 }  // namespace
 
-AgentRequest parse_agent_request(const Json& request, CoordinateSpace space) {
+static AgentRequest parse_dialect_request(const Json& request, CoordinateSpace space) {
     if (!request.is_object()) throw ProtocolError("not_an_object", "request must be a JSON object");
     AgentRequest out;
     const Fields f(request, space);
@@ -195,6 +197,29 @@ void resolve_from_pointer(Action& action, Point pointer, CoordinateSpace space) 
                                                 std::to_string(space.width) + "x" + std::to_string(space.height) + ")");
     *offset = Point{static_cast<int>(x), static_cast<int>(y)};
     action.relative = false;
+}
+
+// A model that can only emit text asks for a secret with "{{secret:NAME}}"
+// as the whole text of a type action: that step becomes type_secret, so the
+// value is typed by deskbox under the same conditions and never passes through
+// the agent. Placeholders elsewhere are the agent's mistake.
+AgentRequest parse_agent_request(const Json& request, CoordinateSpace space) {
+    AgentRequest out = parse_dialect_request(request, space);
+    for (Action& a : out.steps) {
+        if (a.kind != ActionKind::Type && a.kind != ActionKind::TypeInto) continue;
+        std::optional<std::string> name;
+        try {
+            name = secret_placeholder(a.text);
+        } catch (const Error& e) {
+            throw ProtocolError("invalid_field", e.what());
+        }
+        if (!name) continue;
+        if (a.kind == ActionKind::Type) a.element.reset();
+        a.kind = ActionKind::TypeSecret;
+        a.secret = *name;
+        a.text.clear();
+    }
+    return out;
 }
 
 }  // namespace deskbox

@@ -10,7 +10,8 @@
 namespace deskbox {
 namespace {
 
-constexpr std::array kActions = {"click_element", "type_into", "focus_element", "screenshot", "tree", "hit_test"};
+constexpr std::array kActions = {"click_element", "type_into", "focus_element", "type_secret", "screenshot", "tree",
+                                 "hit_test"};
 
 ElementTarget element_target(const Fields& f, bool required) {
     ElementTarget t;
@@ -51,6 +52,12 @@ void parse_deskbox(const Fields& f, AgentRequest& out) {
         a.kind = ActionKind::TypeInto;
         a.element = element_target(f, true);
         a.text = f.string("text", kMaxTextBytes);
+    } else if (name == "type_secret") {
+        // By name only: deskbox types the manifest secret's value (docs/credentials.md).
+        a.kind = ActionKind::TypeSecret;
+        a.secret = f.string("secret", kMaxNameBytes);
+        ElementTarget target = element_target(f, false);
+        if (!target.role.empty() || !target.name.empty()) a.element = target;
     } else if (name == "screenshot") {
         a.kind = ActionKind::Screenshot;
         // Options live at the top level here as well as under "capture".

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "supervisor/base/units.h"
+#include "supervisor/manifest/setup.h"
 
 namespace deskbox {
 
@@ -108,6 +109,7 @@ struct SecretRef {
     std::string name;
     std::string from;  // "env:NAME" or "file:/path"
     std::vector<std::string> domains;
+    SecretUse use;  // fields and windows it may be typed into (setup.h)
 };
 
 struct VerifyCheck {
@@ -148,6 +150,7 @@ struct Manifest {
     std::optional<std::filesystem::path> policy;  // resolved against the manifest's folder
     ReviewSpec review;
     std::vector<SecretRef> secrets;
+    std::vector<SetupStep> setup;  // host-owned steps before the agent connects (setup.h)
     std::vector<VerifyCheck> verify;
     ObserveSpec observe;
 };

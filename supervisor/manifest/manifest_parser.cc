@@ -5,6 +5,7 @@
 #include <set>
 
 #include "supervisor/base/strict_yaml.h"
+#include "supervisor/manifest/setup_parser.h"
 
 namespace deskbox {
 namespace {
@@ -207,6 +208,7 @@ void parse_secrets(StrictMap m, std::vector<SecretRef>& out) {
         if (ref.from.rfind("env:", 0) != 0 && ref.from.rfind("file:", 0) != 0)
             m.context().fail(from, "secrets." + name + ".from: expected env:NAME or file:/path, got '" + ref.from + "'");
         ref.domains = s.host_pattern_list("domains");
+        parse_secret_use(s, ref.use);
         s.finish();
         out.push_back(std::move(ref));
     }
@@ -310,6 +312,7 @@ Manifest parse_manifest_text(const std::string& text, const std::filesystem::pat
     if (YAML::Node n = top.get("policy"); n.IsDefined()) m.policy = resolve_against(base, read_string(ctx, n, "policy"));
     if (YAML::Node n = top.get("review"); n.IsDefined()) parse_review(StrictMap(ctx, n, "review"), m.review);
     if (YAML::Node n = top.get("secrets"); n.IsDefined()) parse_secrets(StrictMap(ctx, n, "secrets"), m.secrets);
+    if (YAML::Node n = top.get("setup"); n.IsDefined()) m.setup = parse_setup(ctx, n, m);
     if (YAML::Node n = top.get("verify"); n.IsDefined()) {
         if (!n.IsSequence()) ctx.fail(n, "verify: expected a list of checks, got " + describe_node(n));
         for (std::size_t i = 0; i < n.size(); ++i) m.verify.push_back(parse_verify(ctx, n[i], i));

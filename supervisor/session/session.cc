@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <ctime>
 #include <iostream>
@@ -269,6 +270,32 @@ void Session::start_app(App& app) {
     AppStatus& st = status_.apps[app.index];
     st.pid = app.pid;
     st.state = "running";
+}
+
+void Session::spawn_setup_process(const SetupStep& step) {
+    SpawnRequest r;
+    r.env = base_env();
+    r.env.insert(r.env.end(), extra_app_env_.begin(), extra_app_env_.end());
+    r.cwd = expand_home("~");
+    if (step.kind == SetupStep::Kind::Open) {
+        const auto app = std::find_if(apps_.begin(), apps_.end(), [&](const auto& a) { return a->spec.name == step.app; });
+        if (app == apps_.end()) throw Error("no app named '" + step.app + "'");
+        const AppSpec& spec = (*app)->spec;
+        for (const auto& a : spec.exec) r.argv.push_back(expand_home(a));
+        for (const auto& [k, v] : spec.env) r.env.push_back(k + "=" + v);
+        add_browser_flags(r.argv, proxy_url_);
+        r.argv.push_back(step.url.empty() ? expand_home(step.file) : step.url);
+        r.cwd = expand_home(spec.cwd);
+        r.browser_sandbox = spec.browser_sandbox;
+        r.name = "setup open in " + spec.name;
+    } else {
+        for (const auto& a : step.exec) r.argv.push_back(expand_home(a));
+        r.name = "setup launch " + step.exec.front();
+    }
+    const std::string label = r.name;
+    spawner_->spawn(r, [this, label](int status) {
+        if (!stopping_ && status != 0) std::cerr << "deskbox: session " << name() << ": " << label << " ended (status " << status << ")\n";
+    }, sandbox::kAppOomScoreAdj);
 }
 
 void Session::on_app_exit(App& app, int wait_status) {

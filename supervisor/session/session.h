@@ -107,6 +107,11 @@ public:
     // `pid`; "" when none does (Xvfb, the helper). Throws deskbox::Error when
     // the session's /proc cannot be read.
     std::string app_of_pid(int pid) const;
+    // A setup step's process (setup_runner.h): `open` starts the named app's
+    // exec again with the URL or file appended (a running browser or office
+    // suite hands it to its first process); `launch` starts its own exec.
+    // Not an app: its exit is logged, never restarted, and ends nothing.
+    void spawn_setup_process(const SetupStep& step);
 
 private:
     struct App;

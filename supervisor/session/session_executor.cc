@@ -6,6 +6,7 @@
 
 #include "xsession/a11y/a11y_match.h"
 #include "supervisor/audit/audit_record.h"
+#include "supervisor/session/secret_store.h"
 #include "xsession/display/window_identity.h"
 #include "xsession/display/windows.h"
 #include "xsession/display/x_error.h"
@@ -72,6 +73,7 @@ ActionResult SessionExecutor::execute(const Action& action, const CaptureOptions
             case ActionKind::ClickElement:
             case ActionKind::TypeInto:
             case ActionKind::FocusElement: return element_action(action);
+            case ActionKind::TypeSecret: return type_secret(action);
             case ActionKind::Type:
             case ActionKind::Key:
                 // Keys that no window would get vanish; say so instead of "done".
@@ -134,9 +136,25 @@ ActionResult SessionExecutor::element_action(const Action& action) {
     input.move(c.x, c.y);
     input.click(1, 1);
     if (action.kind == ActionKind::TypeInto) input.type_text(action.text);
+    if (action.kind == ActionKind::TypeSecret) type_secret_value(action.secret);
     input.sync();
     r.json = nlohmann::json{{"element", element_json(e, desktop_.scale())}, {"via", "pointer"}}.dump();
     return r;
+}
+
+ActionResult SessionExecutor::type_secret(const Action& action) {
+    if (!secrets_) return failure("this session has no secrets");
+    if (action.element) return element_action(action);
+    if (auto why = keys_go_nowhere()) return failure(*why);
+    type_secret_value(action.secret);
+    desktop_.input().sync();
+    return ActionResult{};
+}
+
+// The value is typed from the store's own copy; X keysyms are sent as the
+// text is walked, and no copy of it is left behind in this process's strings.
+void SessionExecutor::type_secret_value(const std::string& name) {
+    secrets_->use(name, [this](const std::string& value) { desktop_.input().type_text(value); });
 }
 
 namespace {
@@ -148,7 +166,8 @@ bool is_element(ActionKind k) {
     return k == ActionKind::ClickElement || k == ActionKind::TypeInto || k == ActionKind::FocusElement;
 }
 bool is_pointer(ActionKind k) {
-    return !is_keyboard(k) && !is_element(k) && !is_observation(k) && k != ActionKind::Done && k != ActionKind::Fail;
+    return !is_keyboard(k) && !is_element(k) && !is_observation(k) && k != ActionKind::Done && k != ActionKind::Fail &&
+           k != ActionKind::TypeSecret;
 }
 
 FocusedWindow window_of(const ClientWindow& c) {
@@ -266,10 +285,13 @@ GateContext SessionExecutor::context_for(const Action& action) {
     GateContext c;
     const ActionKind kind = action.kind;
     if (kind == ActionKind::Done || kind == ActionKind::Fail) return c;
+    // type_secret acts like type_into with an element, like type without one.
+    const bool element_kind = is_element(kind) || (kind == ActionKind::TypeSecret && action.element);
+    const bool keyboard_kind = is_keyboard(kind) || (kind == ActionKind::TypeSecret && !action.element);
     std::optional<Point> point;  // screen space: where a pointer or element action lands
     std::optional<a11y::Element> element_seen;  // what AT-SPI said the action reaches
 
-    if (is_element(kind) && action.element) {
+    if (element_kind && action.element) {
         if (!a11y_) {
             c.unreadable["target"] = "accessibility is not available in this session";
         } else {
@@ -297,7 +319,7 @@ GateContext SessionExecutor::context_for(const Action& action) {
         if (is_pointer(kind) && !point) point = pointer_position();
         if (point) {
             if (auto w = client_window_at(display_, point->x, point->y)) c.window = window_of(*w);
-        } else if (is_element(kind)) {
+        } else if (element_kind) {
             c.unreadable["window"] = "the element's place on screen is not known";
         } else {
             const KeyboardTarget k = keyboard_window(display_);
@@ -324,9 +346,9 @@ GateContext SessionExecutor::context_for(const Action& action) {
     if (is_observation(kind)) return c;
 
     // The element under the point (pointer) or with keyboard focus (keys).
-    if (!is_element(kind)) {
+    if (!element_kind) {
         auto lookup = [&]() -> std::optional<a11y::Element> {
-            return is_keyboard(kind) ? a11y_->focused() : a11y_->hit_test(*point);
+            return keyboard_kind ? a11y_->focused() : a11y_->hit_test(*point);
         };
         if (!c.readable("window")) {
             c.unreadable["target"] = "the window is not known: " + c.unreadable["window"];
@@ -341,7 +363,7 @@ GateContext SessionExecutor::context_for(const Action& action) {
                     c.target = target_of(*e);
                     element_seen = e;
                 } else {
-                    c.unreadable["target"] = std::string(is_keyboard(kind) ? "the focused element" : "the element") +
+                    c.unreadable["target"] = std::string(keyboard_kind ? "the focused element" : "the element") +
                                              " in window " + describe_window(*c.window) +
                                              " is not known (the app does not answer over accessibility)";
                 }
@@ -361,7 +383,7 @@ GateContext SessionExecutor::context_for(const Action& action) {
         if (!c.readable("target")) c.unreadable["domain"] = "the element is not known: " + c.unreadable["target"];
     } else if (!element_seen->document_url.empty()) {
         c.domain = host_of_url(element_seen->document_url);  // the document the element is in
-    } else if (is_element(kind) || is_browser_engine(element_seen->toolkit)) {
+    } else if (element_kind || is_browser_engine(element_seen->toolkit)) {
         // A found element carries neither its document nor its app's toolkit, and
         // a browser's own toolbar is in no document: ask for the window's document.
         try {

@@ -16,6 +16,10 @@
 #include "xsession/desktop/desktop.h"
 
 namespace deskbox {
+class SecretStore;
+}
+
+namespace deskbox {
 
 class SessionExecutor : public ActionExecutor, public GateContextProvider {
 public:
@@ -32,6 +36,8 @@ public:
     SessionExecutor(Desktop& desktop, Display* display, a11y::A11yClient* a11y, AppOfPid app_of_pid = {});
 
     void on_observation(ObservationHook hook) { observation_hook_ = std::move(hook); }
+    // The manifest's secret values, for type_secret (null: the session has none).
+    void set_secrets(const SecretStore* secrets) { secrets_ = secrets; }
 
     ActionResult execute(const Action& action, const CaptureOptions& capture) override;
     Point scaled_size() const override { return desktop_.scaled_size(); }
@@ -49,6 +55,9 @@ private:
     ActionResult tree(const Action& action);
     ActionResult hit_test(const Action& action);
     ActionResult element_action(const Action& action);
+    // type_secret: into its element (clicked first) or the focused one.
+    ActionResult type_secret(const Action& action);
+    void type_secret_value(const std::string& name);
     a11y::ScaleFactors scale_factors() const;
     std::optional<PixelPatch> pixels_around(Point screen);
     Point pointer_position();
@@ -61,6 +70,7 @@ private:
     a11y::A11yClient* a11y_;
     AppOfPid app_of_pid_;
     ObservationHook observation_hook_;
+    const SecretStore* secrets_ = nullptr;
 };
 
 }  // namespace deskbox

@@ -23,6 +23,9 @@
 #include "supervisor/sandbox/sandbox.h"
 #include "supervisor/sandbox/userns.h"
 #include "supervisor/session/paths.h"
+#include "supervisor/session/secret_store.h"
+#include "supervisor/session/setup_runner.h"
+#include "supervisor/manifest/secret_conditions.h"
 #include "supervisor/session/session_access.h"
 #include "supervisor/session/session_executor.h"
 #include "supervisor/session/session_recording.h"
@@ -38,28 +41,6 @@ namespace deskbox {
 namespace {
 
 constexpr std::uint16_t kProxyPort = 3128;
-
-// Secret values named by the manifest, read now so that the audit log can
-// redact them. A secret that cannot be read is an error: running without its
-// redaction would leak it the first time the agent types it.
-std::vector<std::string> resolve_secrets(const Manifest& m) {
-    std::vector<std::string> values;
-    for (const auto& s : m.secrets) {
-        if (s.from.rfind("env:", 0) == 0) {
-            const char* v = std::getenv(s.from.substr(4).c_str());
-            if (!v) throw Error("secret '" + s.name + "': environment variable " + s.from.substr(4) + " is not set");
-            values.emplace_back(v);
-        } else {
-            const std::string path = s.from.substr(5);
-            std::ifstream in(path);
-            if (!in) throw Error("secret '" + s.name + "': cannot read " + path + ": " + errno_text(errno));
-            std::string v((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-            while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
-            values.push_back(std::move(v));
-        }
-    }
-    return values;
-}
 
 // The AT-SPI helper runs inside the sandbox, which sees only system folders
 // and the staging dir; a copy in the staging dir works for an installed
@@ -103,6 +84,7 @@ std::string stage_a11y_helper(const Session& session) {
 }  // namespace
 
 struct SessionServices::State {
+    std::unique_ptr<SecretStore> secrets;  // zeroed when the session's services go
     std::unique_ptr<AuditLog> audit;
     std::unique_ptr<EgressProxy> proxy;
     std::vector<std::string> bus_env;
@@ -135,7 +117,8 @@ SessionServices::~SessionServices() {
 
 void SessionServices::open_audit() {
     const Plan& plan = session_.plan();
-    Redactor redactor(resolve_secrets(plan.manifest), plan.policy.redact);
+    state_->secrets = std::make_unique<SecretStore>(plan.manifest.secrets);
+    Redactor redactor(state_->secrets->values_for_redaction(), plan.policy.redact);
     state_->audit = std::make_unique<AuditLog>(session_.session_dir() / "audit.jsonl", std::move(redactor));
     state_->audit->append("session_start",
                           {{"session", session_.name()},
@@ -169,7 +152,10 @@ std::vector<std::string> SessionServices::start_network() {
         if (listen(listener.get(), 128) != 0) throw_errno("listening on the egress proxy socket");
     });
     AuditLog* audit = state_->audit.get();
-    state_->proxy = std::make_unique<EgressProxy>(net, std::move(listener), [audit](const nlohmann::json& record) {
+    const SecretStore* secrets = state_->secrets.get();
+    state_->proxy = std::make_unique<EgressProxy>(net, std::move(listener), [audit, secrets](nlohmann::json record) {
+        // A secret's value in a requested URL or host is redacted by the log and flagged here.
+        if (auto names = secrets->found_in(record.dump()); !names.empty()) record["secret_leak"] = names;
         audit->append("network", record);  // AuditLog::append is thread-safe
     });
     state_->proxy->start();
@@ -221,6 +207,7 @@ void SessionServices::start_control() {
     }
     st.executor = std::make_unique<SessionExecutor>(*st.desktop, st.x.get(), st.a11y.get(),
                                                     [&s](int pid) { return s.app_of_pid(pid); });
+    st.executor->set_secrets(st.secrets.get());
 
     BudgetLimits limits;
     limits.steps = plan.budget.steps;
@@ -241,6 +228,12 @@ void SessionServices::start_control() {
     // A reviewer's approval runs its action from the loop, never inside the
     // review request (which may be served while an accessibility query waits).
     gate_options.run_later = [&s](std::function<void()> work) { s.loop().post(std::move(work)); };
+    gate_options.secret_check = [&m](const std::string& secret, const GateContext& context)
+        -> std::optional<std::pair<std::string, std::string>> {
+        if (auto r = secret_refusal(m.secrets, secret, context)) return std::make_pair(r->condition, r->reason);
+        return std::nullopt;
+    };
+    gate_options.secrets_in = [&st](std::string_view text) { return st.secrets->found_in(text); };
     st.audited_gate = std::make_unique<AuditedGate>(*st.gate, *st.approvals, *st.audit, *st.executor, gate_options);
     st.audited_gate->on_stop([&s] { s.request_stop("stopped by a reviewer", 0); });
     st.audited_gate->on_change([&s] { s.write_status(); });
@@ -250,6 +243,18 @@ void SessionServices::start_control() {
         if (kind == "tree") gate->observe_text(data, "tree");
         else gate->record_observation(kind, mime, data);
     });
+
+    // Host-owned setup, before the agent socket exists: the agent's first view
+    // is the state the manifest prepared (READY=1 and status running come later).
+    if (!m.setup.empty()) {
+        SetupEnvironment setup;
+        setup.display = st.x.get();
+        setup.executor = st.executor.get();
+        setup.a11y = st.a11y.get();
+        setup.secrets = &m.secrets;
+        setup.spawn = [&s](const SetupStep& step) { s.spawn_setup_process(step); };
+        run_setup(m.setup, setup, *st.audit);
+    }
 
     AgentServer::Options agent_options;
     agent_options.socket_path = (s.session_dir() / "agent.sock").string();

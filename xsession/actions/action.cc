@@ -24,6 +24,7 @@ const char* to_string(ActionKind kind) {
         case ActionKind::KeyUp: return "key_up";
         case ActionKind::ClickElement: return "click_element";
         case ActionKind::TypeInto: return "type_into";
+        case ActionKind::TypeSecret: return "type_secret";
         case ActionKind::FocusElement: return "focus_element";
         case ActionKind::Done: return "done";
         case ActionKind::Fail: return "fail";

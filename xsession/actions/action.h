@@ -21,6 +21,8 @@ enum class ActionKind {
     Type, Key, KeyDown, KeyUp,
     // element-grounded (accessibility)
     ClickElement, TypeInto, FocusElement,
+    // a manifest secret typed by name (its value never passes through the agent)
+    TypeSecret,
     // episode control (OSWorld)
     Done, Fail,
 };
@@ -72,6 +74,7 @@ struct Action {
     std::vector<std::string> keys;       // X keysym names of one chord, in press order
     std::vector<std::string> held_keys;  // keysyms held down around a pointer action
     std::string text;                    // type / type_into
+    std::string secret;                  // type_secret: the manifest secret's name, never its value
     Millis duration{0};                  // wait, hold_key
     std::optional<Rect> region;          // zoom
     std::optional<ElementTarget> element;

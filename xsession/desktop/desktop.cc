@@ -147,6 +147,7 @@ ActionResult Desktop::run(const Action& action, const CaptureOptions& capture) {
         case ActionKind::ClickElement:
         case ActionKind::TypeInto:
         case ActionKind::FocusElement:
+        case ActionKind::TypeSecret:
         case ActionKind::Done:
         case ActionKind::Fail:
             result.ok = false;

@@ -1,5 +1,7 @@
 #include "xsession/input/x_input.h"
 
+#include <cstring>
+
 #include <X11/extensions/XTest.h>
 #include <X11/keysym.h>
 
@@ -73,7 +75,14 @@ void XInput::chord(const std::vector<std::string>& names) {
 }
 
 void XInput::type_text(const std::string& utf8, std::size_t chunk) {
-    const std::u32string text = decode_utf8(utf8);
+    std::u32string text = decode_utf8(utf8);
+    // The text may be a secret (type_secret): the decoded copy is wiped on every way out.
+    struct Wipe {
+        std::u32string& s;
+        ~Wipe() {
+            if (!s.empty()) explicit_bzero(s.data(), s.size() * sizeof(char32_t));
+        }
+    } wipe{text};
     if (chunk == 0) chunk = 64;
     std::size_t in_chunk = 0;
     for (char32_t cp : text) {

@@ -3,23 +3,13 @@
 
 #include "supervisor/base/error.h"
 #include "supervisor/manifest/manifest_parser.h"
+#include "tests/unit/manifest/parse_helpers.h"
 
 using namespace deskbox;
 
 namespace {
 
 const std::string kApps = "apps:\n  - {name: editor, exec: [zenity, --entry]}\n";
-
-Manifest parse(const std::string& text) { return parse_manifest_text(text, "/srv/m.yaml"); }
-
-std::string error_of(const std::string& text) {
-    try {
-        parse(text);
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 
 }  // namespace
 
