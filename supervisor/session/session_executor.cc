@@ -72,6 +72,9 @@ ActionResult SessionExecutor::execute(const Action& action, const CaptureOptions
             case ActionKind::ClickElement:
             case ActionKind::TypeInto:
             case ActionKind::FocusElement: return element_action(action);
+            case ActionKind::Upload:
+                if (!upload_ || !action.upload) return failure("this session cannot take uploaded files");
+                return upload_(*action.upload);
             case ActionKind::Type:
             case ActionKind::Key:
                 // Keys that no window would get vanish; say so instead of "done".
@@ -148,7 +151,8 @@ bool is_element(ActionKind k) {
     return k == ActionKind::ClickElement || k == ActionKind::TypeInto || k == ActionKind::FocusElement;
 }
 bool is_pointer(ActionKind k) {
-    return !is_keyboard(k) && !is_element(k) && !is_observation(k) && k != ActionKind::Done && k != ActionKind::Fail;
+    return !is_keyboard(k) && !is_element(k) && !is_observation(k) && k != ActionKind::Done && k != ActionKind::Fail &&
+           k != ActionKind::Upload;
 }
 
 FocusedWindow window_of(const ClientWindow& c) {
@@ -265,7 +269,8 @@ Point SessionExecutor::pointer_position() {
 GateContext SessionExecutor::context_for(const Action& action) {
     GateContext c;
     const ActionKind kind = action.kind;
-    if (kind == ActionKind::Done || kind == ActionKind::Fail) return c;
+    // An upload reaches the file system, not a window: no window or element to read.
+    if (kind == ActionKind::Done || kind == ActionKind::Fail || kind == ActionKind::Upload) return c;
     std::optional<Point> point;  // screen space: where a pointer or element action lands
     std::optional<a11y::Element> element_seen;  // what AT-SPI said the action reaches
 

@@ -32,6 +32,10 @@ public:
     SessionExecutor(Desktop& desktop, Display* display, a11y::A11yClient* a11y, AppOfPid app_of_pid = {});
 
     void on_observation(ObservationHook hook) { observation_hook_ = std::move(hook); }
+    // Carries out an allowed `upload` (supervisor/session/upload.h); without
+    // one, uploads fail saying the session cannot take files.
+    using UploadHandler = std::function<ActionResult(const UploadRequest& upload)>;
+    void on_upload(UploadHandler handler) { upload_ = std::move(handler); }
 
     ActionResult execute(const Action& action, const CaptureOptions& capture) override;
     Point scaled_size() const override { return desktop_.scaled_size(); }
@@ -61,6 +65,7 @@ private:
     a11y::A11yClient* a11y_;
     AppOfPid app_of_pid_;
     ObservationHook observation_hook_;
+    UploadHandler upload_;
 };
 
 }  // namespace deskbox
