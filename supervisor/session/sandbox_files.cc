@@ -40,6 +40,25 @@ int openat2_fd(int dir, const std::string& path, std::uint64_t flags, std::uint6
     throw_errno(what + " " + path, err);
 }
 
+// The file-system identity of this thread switched to the app user for the
+// length of a scope (setfsuid/setfsgid act on the calling thread only, and
+// drop the file capabilities while they differ from 0).
+class AppUser {
+public:
+    AppUser(uid_t uid, gid_t gid)
+        : old_gid_(static_cast<gid_t>(syscall(SYS_setfsgid, gid))), old_uid_(static_cast<uid_t>(syscall(SYS_setfsuid, uid))) {}
+    ~AppUser() {
+        syscall(SYS_setfsuid, old_uid_);
+        syscall(SYS_setfsgid, old_gid_);
+    }
+    AppUser(const AppUser&) = delete;
+    AppUser& operator=(const AppUser&) = delete;
+
+private:
+    gid_t old_gid_;
+    uid_t old_uid_;
+};
+
 class Sha256 {
 public:
     Sha256() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
@@ -143,21 +162,27 @@ FileDigest SandboxFiles::write(const std::string& path, std::string_view data) c
                                              RESOLVE_BENEATH | kLinkResolve));
     if (!dir) refuse("opening the folder of", path);
     const std::string name = slash == std::string::npos ? p.relative : p.relative.substr(slash + 1);
-    // O_EXCL first: a new file is ours to give to the app user. An existing
-    // one must be a regular file the app user owns (never a link: O_NOFOLLOW).
+    // Created as the app user (fsuid/fsgid of this thread only): the home is a
+    // tmpfs of the sandbox's user namespace, where the supervisor's own uid may
+    // have no mapping (EOVERFLOW), and the file must be the app's anyway.
+    // O_EXCL first; an existing file must be a regular file the app user owns
+    // (never a link: O_NOFOLLOW).
     bool created = true;
-    UniqueFd fd(openat(dir.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (!fd && errno == EEXIST) {
-        created = false;
-        fd = UniqueFd(openat(dir.get(), name.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    UniqueFd fd;
+    {
+        const AppUser as_app(owner_uid_, owner_gid_);
+        fd = UniqueFd(openat(dir.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+        if (!fd && errno == EEXIST) {
+            created = false;
+            fd = UniqueFd(openat(dir.get(), name.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+        }
+        if (fd && created && fchmod(fd.get(), 0644) != 0) throw_errno("setting the mode of " + path);
     }
     if (!fd) refuse("writing", path);
     struct stat st {};
     if (fstat(fd.get(), &st) != 0) throw_errno("stat of " + path);
     if (!S_ISREG(st.st_mode)) throw Error("writing " + path + ": not a regular file");
-    if (!created && st.st_uid != owner_uid_) throw Error("writing " + path + ": the existing file is not the app user's");
-    if (created && (fchown(fd.get(), owner_uid_, owner_gid_) != 0 || fchmod(fd.get(), 0644) != 0))
-        throw_errno("giving " + path + " to the app user");
+    if (st.st_uid != owner_uid_) throw Error("writing " + path + ": the existing file is not the app user's");
     if (!created && ftruncate(fd.get(), 0) != 0) throw_errno("truncating " + path);
     write_all(fd.get(), data.data(), data.size(), "writing " + path);
     Sha256 sha;

@@ -74,10 +74,15 @@ std::string convert_sheet_to_csv(const OfficeConverter& office, const VerifyChec
         throw Error(why);
     }
     // The file is named after the sheet ("budget-Sheet1.csv"): take the one there is.
-    const auto names = office.files.list_folder(work + "/out");
+    // No folder at all: LibreOffice could not open the file (it still exits 0).
+    std::vector<std::string> names;
+    try {
+        names = office.files.list_folder(work + "/out");
+    } catch (const Error&) {
+    }
     if (names.size() != 1)
-        throw Error("LibreOffice converted " + check.path + " into " + std::to_string(names.size()) +
-                    " files, expected one (is there a sheet " + std::to_string(check.sheet) + "?)" +
+        throw Error("LibreOffice wrote " + std::to_string(names.size()) + " CSV files for " + check.path +
+                    ", expected one (is it there, and does it have a sheet " + std::to_string(check.sheet) + "?)" +
                     (result.output.empty() ? std::string() : "; it said: " + result.output));
     return office.files.read(work + "/out/" + names[0], kMaxCsvBytes);
 }
