@@ -1,7 +1,7 @@
 // Files into and out of real sessions, and the end-state checks that read
 // files and app state:
 //   1. LibreOffice Calc opens an .xlsx; the agent (agent.sock) types 42 into
-//      B2 and saves it in its format (Ctrl+S, "Use Excel 2007-365!"); a
+//      B2 and saves it in its format (Ctrl+S, Enter on "Use Excel 2007-365!"); a
 //      `verify: spreadsheet` check passes, another names the cell that
 //      differs; `deskbox collect` brings the file out with its sha256 in the
 //      audit log, and refuses a symlink planted at a collect path that points
@@ -181,7 +181,8 @@ BOOST_AUTO_TEST_CASE(calc_edit_verified_collected_and_an_uploaded_file_read_by_l
     FolderWatch watch(home);
     act(agent, {{"code", "pyautogui.hotkey('ctrl', 's')"}});
     wait_for_element(agent, "push button", "Use Excel 2007-365!");
-    act(agent, {{"action", "click_element"}, {"role", "push button"}, {"name", "Use Excel 2007-365!"}});
+    // The dialog's default button keeps the format.
+    act(agent, {{"code", "pyautogui.press('enter')"}});
     BOOST_REQUIRE_MESSAGE(watch.wait_for("budget.xlsx", kCalcTimeoutMs), "Calc did not save budget.xlsx");
 
     // The agent uploads a CSV; LibreOffice, as the app user, reads it in the checks below.
