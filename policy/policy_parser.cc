@@ -30,7 +30,8 @@ namespace {
 const std::vector<std::string> kActionKinds = {
     "screenshot", "tree", "hit_test", "cursor_position", "zoom", "wait", "mouse_move", "click",
     "double_click", "triple_click", "mouse_down", "mouse_up", "drag", "scroll", "type", "key",
-    "key_down", "key_up", "click_element", "type_into", "focus_element", "type_secret", "done", "fail"};
+    "key_down", "key_up", "click_element", "type_into", "focus_element", "type_secret", "done", "fail",
+    "upload"};
 
 Decision parse_decision_word(const YamlContext& ctx, const YAML::Node& n, const std::string& where) {
     const std::string w = read_string(ctx, n, where);

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include "supervisor/audit/audit_record.h"
+
 namespace deskbox {
 
 namespace {
@@ -79,6 +81,17 @@ nlohmann::json action_record_json(const Action& action, TextRecording recording)
     if (action.region)
         j["region"] = {action.region->x, action.region->y, action.region->width, action.region->height};
     if (!action.safety_checks.empty()) j["safety_checks"] = safety_checks_json(action.safety_checks);
+    if (action.upload) {
+        // What lands in the sandbox, by hash: the bytes themselves are not logged.
+        const UploadRequest& u = *action.upload;
+        j["path"] = u.path;
+        if (u.source.empty()) {
+            j["size"] = u.data.size();
+            j["sha256"] = sha256_hex_of(u.data);
+        } else {
+            j["source"] = u.source;  // the result record gives its size and sha256
+        }
+    }
     if (action.element) {
         nlohmann::json e = {{"role", action.element->role}, {"name", action.element->name}};
         if (action.element->regex) e["regex"] = true;

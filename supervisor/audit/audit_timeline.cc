@@ -102,6 +102,13 @@ std::string summarize_audit_record(const nlohmann::json& record) {
         if (d.contains("requested_by")) out += " [requested by " + who(d["requested_by"]) + "]";
         return out;
     }
+    if (type == "collect") {
+        std::string out = str(d, "path") + (d.value("copied", false) ? " copied (" + str(d, "size") + " bytes, sha256 " +
+                                                                         str(d, "sha256") + ")"
+                                                                   : " not copied: " + str(d, "error"));
+        if (d.contains("requested_by")) out += " [requested by " + who(d["requested_by"]) + "]";
+        return out;
+    }
     if (type == "teardown") {
         std::string out = "exit code " + str(d, "exit_code");
         if (!str(d, "reason").empty()) out += ": " + str(d, "reason");

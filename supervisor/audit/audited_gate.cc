@@ -339,6 +339,11 @@ Json AuditedGate::verify(const ReviewerIdentity& who) {
     return verifier_(reviewer_of(who));
 }
 
+Json AuditedGate::collect(const ReviewerIdentity& who) {
+    if (!collector_) throw Error("this session cannot collect files");
+    return collector_(reviewer_of(who));
+}
+
 nlohmann::json AuditedGate::status_json() const {
     nlohmann::json j = {{"paused", paused_}, {"stopped", stopped_}, {"pending_approvals", approvals_.size()},
                         {"steps_used", gate_.budgets().steps_used()},

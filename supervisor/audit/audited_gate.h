@@ -87,6 +87,9 @@ public:
     // What `verify` runs: the session's final-state checks, which write their
     // own audit records (the reviewer is passed on to be named in them).
     void on_verify(std::function<Json(const Reviewer&)> verifier) { verifier_ = std::move(verifier); }
+    Json collect(const ReviewerIdentity& who) override;
+    // What `collect` runs: the session's collect entries, audited by the session.
+    void on_collect(std::function<Json(const Reviewer&)> collector) { collector_ = std::move(collector); }
 
     bool paused() const { return paused_; }
     bool stopped() const { return stopped_; }
@@ -118,6 +121,7 @@ private:
     std::function<void()> on_stop_;
     std::function<void()> on_change_;
     std::function<Json(const Reviewer&)> verifier_;
+    std::function<Json(const Reviewer&)> collector_;
 };
 
 nlohmann::json reviewer_json(const Reviewer& r);

@@ -4,6 +4,7 @@
 //   deskbox pause|resume|stop -s NAME         control the session (stop: the kill switch)
 //   deskbox stop --all                        stop every session the caller may stop (an operator's)
 //   deskbox verify -s NAME                    run the manifest's verify checks now
+//   deskbox collect -s NAME                   copy the manifest's collect files out now
 #include <unistd.h>
 
 #include <cerrno>
@@ -116,6 +117,22 @@ bool print_verification(const Json& v) {
         std::cout << "\n";
     }
     return v.value("passed", false);
+}
+
+// One line per file.
+void print_collected(const Json& c) {
+    const Json files = c.value("files", Json::array());
+    if (files.empty()) std::cout << "the manifest has no collect entries\n";
+    for (const Json& f : files) {
+        const bool copied = f.value("copied", false);
+        std::cout << (copied ? "copied  " : "FAILED  ") << f.value("path", "?");
+        if (copied)
+            std::cout << " -> " << f.value("to", "?") << " (" << f["size"].dump() << " bytes, sha256 "
+                      << f.value("sha256", "?") << ")";
+        else
+            std::cout << ": " << f.value("error", "?");
+        std::cout << "\n";
+    }
 }
 
 void print_approvals(const Json& list) {
@@ -251,6 +268,29 @@ void add_review_commands(CLI::App& app, CommandAction& selected) {
                 if (opts->json) std::cout << v.dump(2) << "\n";
                 else passed = print_verification(v);
                 return passed ? kExitOk : kExitVerifyFailed;
+            };
+        });
+    }
+    {
+        auto opts = std::make_shared<ReviewOptions>();
+        CLI::App* cmd = add_review_subcommand(
+            app, "collect", "Copy the manifest's collect files out of the session now (each audited with its sha256)",
+            opts);
+        cmd->add_flag("--json", opts->json, "Print the result as JSON");
+        cmd->footer("The same files are collected when the session ends, into the next numbered folder\n"
+                    "under collected/ beside the kept audit.jsonl. Exit codes: 0 every file copied, 1 a file\n"
+                    "was not copied, the session is not running or refused, 64 bad command line.");
+        cmd->callback([opts, &selected] {
+            selected = [opts]() -> int {
+                if (int rc = require_session(*opts, "collect")) return rc;
+                Json reply;
+                if (int rc = call(*opts, {{"type", "collect"}}, &reply, "collect")) return rc;
+                const Json& c = reply["collected"];
+                bool copied = true;
+                for (const Json& f : c.value("files", Json::array())) copied = copied && f.value("copied", false);
+                if (opts->json) std::cout << c.dump(2) << "\n";
+                else print_collected(c);
+                return copied ? kExitOk : kExitFailure;
             };
         });
     }

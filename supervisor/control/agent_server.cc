@@ -167,7 +167,8 @@ void AgentServer::after(Millis delay, std::function<void()> work) {
 
 void AgentServer::step_done(const std::shared_ptr<Run>& run, const GateVerdict& verdict, ActionKind kind,
                             ActionResult result) {
-    const std::string detail = result.ok ? std::string(to_string(kind)) + " done" : result.error;
+    const std::string detail =
+        !result.ok ? result.error : result.detail.empty() ? std::string(to_string(kind)) + " done" : result.detail;
     gate_.record_result(verdict, result.ok, detail);
     auto conn = run->conn.lock();
     if (!result.ok) {

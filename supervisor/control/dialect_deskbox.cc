@@ -5,13 +5,14 @@
 #include <array>
 
 #include "supervisor/control/agent_request.h"
+#include "supervisor/control/base64.h"
 #include "xsession/actions/element_regex.h"
 
 namespace deskbox {
 namespace {
 
 constexpr std::array kActions = {"click_element", "type_into", "focus_element", "type_secret", "screenshot", "tree",
-                                 "hit_test"};
+                                 "hit_test",      "upload"};
 
 ElementTarget element_target(const Fields& f, bool required) {
     ElementTarget t;
@@ -30,6 +31,25 @@ ElementTarget element_target(const Fields& f, bool required) {
         throw ProtocolError("invalid_pattern", e.what());
     }
     return t;
+}
+
+// {"action":"upload","path":"~/in.csv","data":"<base64>"} or {..., "source":"NAME"}
+// (a host file the manifest lists under `uploads:`, read by the session).
+UploadRequest upload_request(const Fields& f) {
+    UploadRequest u;
+    u.path = f.string("path", kMaxUploadPathBytes);
+    const auto data = f.opt_string("data", kMaxUploadBytes / 3 * 4 + 4);
+    const auto source = f.opt_string("source", kMaxNameBytes);
+    if (data.has_value() == source.has_value())
+        throw ProtocolError("missing_field", "an upload needs exactly one of 'data' (base64) or 'source'");
+    if (source) u.source = *source;
+    if (data && !base64_decode(*data, u.data))
+        throw ProtocolError("invalid_field", "field 'data' is not valid base64");
+    if (u.data.size() > kMaxUploadBytes)
+        throw ProtocolError("invalid_field", "field 'data' holds " + std::to_string(u.data.size()) +
+                                                 " bytes, more than the " + std::to_string(kMaxUploadBytes) +
+                                                 " an inline upload may carry (use a manifest 'uploads' source)");
+    return u;
 }
 
 }  // namespace
@@ -86,6 +106,9 @@ void parse_deskbox(const Fields& f, AgentRequest& out) {
         a.point = f.opt_xy("x", "y", false);
         if (!a.point) a.point = f.opt_coordinate_pair("coordinate");
         if (!a.point) throw ProtocolError("missing_field", "fields 'x' and 'y' are required");
+    } else if (name == "upload") {
+        a.kind = ActionKind::Upload;
+        a.upload = upload_request(f);
     } else {
         throw ProtocolError("unknown_action", "unknown deskbox action '" + name + "'");
     }

@@ -28,6 +28,8 @@ constexpr std::size_t kMaxSafetyCheckText = 4096;   // bytes of one check's code
 constexpr std::size_t kMaxCodeSteps = 128;          // normalized actions from one pyautogui request
 constexpr int kMaxScrollClicks = 100;               // per axis, one action
 constexpr long kMaxDurationMs = 300'000;            // wait / hold_key
+constexpr std::size_t kMaxUploadBytes = 512u << 10;  // decoded bytes of one inline upload (fits a 1 MiB line)
+constexpr std::size_t kMaxUploadPathBytes = 4096;    // PATH_MAX
 
 // The agent's coordinate space: [0, width) x [0, height).
 struct CoordinateSpace {

@@ -78,6 +78,7 @@ Json handle_review_request(ReviewHandler& handler, const Json& request, const Re
         if (type == "approvals") return ok({{"approvals", handler.list_approvals()}});
         if (type == "status") return ok({{"status", handler.status()}});
         if (type == "verify") return ok({{"verification", handler.verify(who)}});
+        if (type == "collect") return ok({{"collected", handler.collect(who)}});
         if (type == "approve" || type == "deny") {
             const std::string approval = string_field(request, "approval", true);
             const std::string note = string_field(request, "note", false);
@@ -91,7 +92,7 @@ Json handle_review_request(ReviewHandler& handler, const Json& request, const Re
         else if (type == "stop") handler.stop(who, note);
         else
             return make_error_reply("unknown_type", "unknown request type '" + type +
-                                                        "' (expected approvals, approve, deny, pause, resume, stop, status or verify)",
+                                                        "' (expected approvals, approve, deny, pause, resume, stop, status, verify or collect)",
                                     id);
         return ok(Json::object());
     } catch (const BadRequest& e) {

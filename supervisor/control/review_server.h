@@ -17,6 +17,7 @@
 //   {"type":"pause"|"resume"|"stop","note":"..."}      -> {"ok":true}
 //   {"type":"status"}                                  -> {"ok":true,"status":{...}}
 //   {"type":"verify"}                                  -> {"ok":true,"verification":{"passed":B,"results":[...]}}
+//   {"type":"collect"}                                 -> {"ok":true,"collected":{"folder":F,"files":[...]}}
 // Errors: {"ok":false,"error":{"code":C,"message":M}} with codes bad_request,
 // unknown_type, not_found (no such pending approval), failed.
 #pragma once
@@ -60,6 +61,9 @@ public:
     // Runs the manifest's verify checks now (audited with who asked); returns
     // {"passed": bool, "results": [{check, passed, detail}...]}.
     virtual Json verify(const ReviewerIdentity& who) = 0;
+    // Copies the manifest's `collect` files out of the sandbox now (each
+    // audited with its sha256); returns {"folder": F, "files": [...]}.
+    virtual Json collect(const ReviewerIdentity& who) = 0;
 };
 
 // Permissions of the socket file and who may connect.

@@ -151,6 +151,11 @@ Verdict admission_verdict(const Manifest& m, const Policy& p) {
         if (is_profile_location(f.to) && !p.admission.allow_persistent_profile)
             block(where + ": placing '" + f.to + "' reuses a browser profile; the policy forbids reused profiles");
     }
+    for (const auto& u : m.uploads) {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(u.from, ec))
+            block("uploads." + u.name + ": source '" + u.from.string() + "' is not a regular file");
+    }
     for (const auto& check : m.verify)
         if (check.kind == VerifyCheck::Kind::Command && !p.admission.allow_host_commands)
             block("verify (line " + std::to_string(check.line) +

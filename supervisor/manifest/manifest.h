@@ -112,13 +112,26 @@ struct SecretRef {
     SecretUse use;  // fields and windows it may be typed into (setup.h)
 };
 
+// One expected cell of a `spreadsheet` check (ranges are expanded when parsed).
+struct ExpectedCell {
+    int row = 0, column = 0;  // 0-based
+    std::string value;
+};
+
 struct VerifyCheck {
-    enum class Kind { A11y, File, Command } kind = Kind::A11y;
+    enum class Kind { A11y, File, Command, Url, Window, Spreadsheet } kind = Kind::A11y;
     // a11y
     std::string role, name;
     bool present = true;
-    // file (inside the sandbox)
+    // file (inside the sandbox); spreadsheet: the office file
     std::string path, contains, equals;
+    std::string sha256;   // file: lowercase hex
+    std::string matches;  // file: RE2 pattern over the content; url: over the URL
+    // url: equals / matches; window: wm_class / title (like app `ready`)
+    std::string wm_class, title;
+    // spreadsheet: 1-based sheet number, the cells expected
+    int sheet = 1;
+    std::vector<ExpectedCell> cells;
     // command (on the host)
     std::vector<std::string> command;
     int expect_exit = 0;
@@ -132,6 +145,22 @@ struct RecordSpec {
     int fps = 5;                                    // at most; no frames while the screen is still
     std::uint64_t max_bytes = 512ull << 20;         // the recording stops (with a warning) at this size
     std::int64_t max_seconds = 4 * 3600;            // ... or after this long
+};
+
+// collect: a sandbox file copied into the kept logs dir at teardown and on
+// `deskbox collect` (supervisor/session/collect.h).
+struct CollectEntry {
+    std::string path;                       // "~/report.ods" or "/tmp/x"
+    std::uint64_t max_size = 64ull << 20;  // bytes; a larger file is not copied
+    int line = 0;
+};
+
+// uploads: a host file the agent may place into the sandbox by name
+// ({"action":"upload","source":NAME,...}).
+struct UploadSource {
+    std::string name;
+    std::filesystem::path from;             // resolved against the manifest's folder
+    std::uint64_t max_size = 64ull << 20;
 };
 
 struct ObserveSpec {
@@ -153,6 +182,8 @@ struct Manifest {
     std::vector<SetupStep> setup;  // host-owned steps before the agent connects (setup.h)
     std::vector<VerifyCheck> verify;
     ObserveSpec observe;
+    std::vector<CollectEntry> collect;
+    std::vector<UploadSource> uploads;
 };
 
 }  // namespace deskbox

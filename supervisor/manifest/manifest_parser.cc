@@ -6,6 +6,7 @@
 
 #include "supervisor/base/strict_yaml.h"
 #include "supervisor/manifest/setup_parser.h"
+#include "supervisor/manifest/files_parser.h"
 
 namespace deskbox {
 namespace {
@@ -238,6 +239,7 @@ VerifyCheck parse_verify(const YamlContext& ctx, const YAML::Node& item, std::si
         v.path = fm.required_string("path");
         v.contains = fm.string("contains", "");
         v.equals = fm.string("equals", "");
+        parse_file_digest_checks(fm, where + ".file", v);
         fm.finish();
     }
     if (YAML::Node c = m.get("command"); c.IsDefined()) {
@@ -251,8 +253,9 @@ VerifyCheck parse_verify(const YamlContext& ctx, const YAML::Node& item, std::si
         v.timeout = cm.duration("timeout", v.timeout, kSecond, Millis(10 * 60 * 1000));
         cm.finish();
     }
+    kinds += parse_state_checks(m, where, v);
     m.finish();
-    if (kinds != 1) ctx.fail(item, where + ": expected exactly one of a11y, file, command");
+    if (kinds != 1) ctx.fail(item, where + ": expected exactly one of a11y, file, command, url, window, spreadsheet");
     return v;
 }
 
@@ -318,6 +321,8 @@ Manifest parse_manifest_text(const std::string& text, const std::filesystem::pat
         for (std::size_t i = 0; i < n.size(); ++i) m.verify.push_back(parse_verify(ctx, n[i], i));
     }
     if (YAML::Node n = top.get("observe"); n.IsDefined()) parse_observe(StrictMap(ctx, n, "observe"), m.observe);
+    if (YAML::Node n = top.get("collect"); n.IsDefined()) parse_collect(ctx, n, m.collect);
+    if (YAML::Node n = top.get("uploads"); n.IsDefined()) parse_uploads(StrictMap(ctx, n, "uploads"), base, m.uploads);
     top.finish();
     return m;
 }

@@ -38,11 +38,22 @@ void BoundedOutput::append(const char* data, std::size_t size) {
 HostCommandResult run_host_command(EventLoop& loop, const std::vector<std::string>& argv,
                                    const HostCommandOptions& options) {
     if (argv.empty()) throw Error("verify command: empty command");
+    HostSpawner spawner(loop);
+    SpawnRequest request;
+    request.name = "verify command " + argv[0];
+    request.argv = argv;
+    request.env = supervisor_environment();
+    // The spawner makes the command a session leader: its group goes with it.
+    return run_spawned_command(loop, spawner, std::move(request), [](ProcessId pid) { kill(-pid, SIGKILL); }, options);
+}
+
+HostCommandResult run_spawned_command(EventLoop& loop, Spawner& spawner, SpawnRequest request,
+                                      const std::function<void(ProcessId)>& end, const HostCommandOptions& options) {
     int pipe_fds[2];
-    if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) throw_errno("verify command " + argv[0] + ": creating a pipe");
+    if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) throw_errno(request.name + ": creating a pipe");
     UniqueFd out_read(pipe_fds[0]), out_write(pipe_fds[1]);
     UniqueFd null(open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (!null) throw_errno("verify command " + argv[0] + ": opening /dev/null");
+    if (!null) throw_errno(request.name + ": opening /dev/null");
     // The child's write end must block like any ordinary stdout.
     fcntl(out_write.get(), F_SETFL, 0);
 
@@ -60,11 +71,6 @@ HostCommandResult run_host_command(EventLoop& loop, const std::vector<std::strin
         }
     };
 
-    HostSpawner spawner(loop);
-    SpawnRequest request;
-    request.name = "verify command " + argv[0];
-    request.argv = argv;
-    request.env = supervisor_environment();
     request.fds = {{null.get(), 0}, {out_write.get(), 1}, {out_write.get(), 2}};
     std::optional<int> status;
     const ProcessId pid = spawner.spawn(request, [&status](int s) { status = s; });
@@ -97,11 +103,11 @@ HostCommandResult run_host_command(EventLoop& loop, const std::vector<std::strin
         // The leader is not reaped before this kill (pidfd: `status` is set only
         // after waitpid), or has just been: its group id cannot have been reused.
         // Whatever the command left running in its group goes with it.
-        kill(-pid, SIGKILL);
+        end(pid);
         while (!status) loop.run_once(kSlice);
     } catch (...) {
         if (output_open) loop.remove_fd(out_read.get());
-        kill(-pid, SIGKILL);
+        end(pid);
         throw;
     }
     if (output_open) {

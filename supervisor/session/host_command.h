@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "supervisor/base/event_loop.h"
+#include "supervisor/base/spawner.h"
 #include "supervisor/base/units.h"
 
 namespace deskbox {
@@ -51,6 +52,13 @@ struct HostCommandOptions {
 // Throws deskbox::Error when the command cannot start (not found, not executable).
 HostCommandResult run_host_command(EventLoop& loop, const std::vector<std::string>& argv,
                                    const HostCommandOptions& options);
+
+// The same for any spawner (a LibreOffice conversion inside the sandbox):
+// `request` gets stdin from /dev/null and stdout+stderr into the bounded
+// pipe; `end` must end the command and everything it started (it is called
+// at the timeout or interruption, then the exit is awaited).
+HostCommandResult run_spawned_command(EventLoop& loop, Spawner& spawner, SpawnRequest request,
+                                      const std::function<void(ProcessId)>& end, const HostCommandOptions& options);
 
 // "exit status 0", "killed by signal 9", "timed out after 5 s", "interrupted: the session is stopping".
 std::string describe_host_command_end(const HostCommandResult& result);

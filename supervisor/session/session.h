@@ -100,9 +100,6 @@ public:
     void set_vnc_description(const std::string& text);
     void set_sockets(const std::string& agent_socket, const std::string& review_socket);
     void set_gate_status_provider(std::function<nlohmann::json()> provider) { gate_status_ = std::move(provider); }
-    // Reads a file of the sandbox ("~/x" = the app user's home), resolved
-    // inside the sandbox's root (symlinks cannot lead out), at most max_bytes.
-    std::string read_sandbox_file(const std::string& path, std::size_t max_bytes) const;
     // The manifest app (apps[].name) whose process tree holds the session pid
     // `pid`; "" when none does (Xvfb, the helper). Throws deskbox::Error when
     // the session's /proc cannot be read.

@@ -74,6 +74,9 @@ ActionResult SessionExecutor::execute(const Action& action, const CaptureOptions
             case ActionKind::TypeInto:
             case ActionKind::FocusElement: return element_action(action);
             case ActionKind::TypeSecret: return type_secret(action);
+            case ActionKind::Upload:
+                if (!upload_ || !action.upload) return failure("this session cannot take uploaded files");
+                return upload_(*action.upload);
             case ActionKind::Type:
             case ActionKind::Key:
                 // Keys that no window would get vanish; say so instead of "done".
@@ -167,7 +170,7 @@ bool is_element(ActionKind k) {
 }
 bool is_pointer(ActionKind k) {
     return !is_keyboard(k) && !is_element(k) && !is_observation(k) && k != ActionKind::Done && k != ActionKind::Fail &&
-           k != ActionKind::TypeSecret;
+           k != ActionKind::TypeSecret && k != ActionKind::Upload;
 }
 
 FocusedWindow window_of(const ClientWindow& c) {
@@ -284,7 +287,8 @@ Point SessionExecutor::pointer_position() {
 GateContext SessionExecutor::context_for(const Action& action) {
     GateContext c;
     const ActionKind kind = action.kind;
-    if (kind == ActionKind::Done || kind == ActionKind::Fail) return c;
+    // An upload reaches the file system, not a window: no window or element to read.
+    if (kind == ActionKind::Done || kind == ActionKind::Fail || kind == ActionKind::Upload) return c;
     // type_secret acts like type_into with an element, like type without one.
     const bool element_kind = is_element(kind) || (kind == ActionKind::TypeSecret && action.element);
     const bool keyboard_kind = is_keyboard(kind) || (kind == ActionKind::TypeSecret && !action.element);

@@ -38,6 +38,10 @@ public:
     void on_observation(ObservationHook hook) { observation_hook_ = std::move(hook); }
     // The manifest's secret values, for type_secret (null: the session has none).
     void set_secrets(const SecretStore* secrets) { secrets_ = secrets; }
+    // Carries out an allowed `upload` (supervisor/session/upload.h); without
+    // one, uploads fail saying the session cannot take files.
+    using UploadHandler = std::function<ActionResult(const UploadRequest& upload)>;
+    void on_upload(UploadHandler handler) { upload_ = std::move(handler); }
 
     ActionResult execute(const Action& action, const CaptureOptions& capture) override;
     Point scaled_size() const override { return desktop_.scaled_size(); }
@@ -71,6 +75,7 @@ private:
     AppOfPid app_of_pid_;
     ObservationHook observation_hook_;
     const SecretStore* secrets_ = nullptr;
+    UploadHandler upload_;
 };
 
 }  // namespace deskbox

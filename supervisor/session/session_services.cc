@@ -22,6 +22,7 @@
 #include "supervisor/proxy/egress_proxy.h"
 #include "supervisor/sandbox/sandbox.h"
 #include "supervisor/sandbox/userns.h"
+#include "supervisor/session/collect.h"
 #include "supervisor/session/paths.h"
 #include "supervisor/session/secret_store.h"
 #include "supervisor/session/setup_runner.h"
@@ -29,7 +30,10 @@
 #include "supervisor/session/session_access.h"
 #include "supervisor/session/session_executor.h"
 #include "supervisor/session/session_recording.h"
+#include "supervisor/session/spreadsheet_check.h"
+#include "supervisor/session/upload.h"
 #include "supervisor/session/verify.h"
+#include "supervisor/session/verify_windows.h"
 #include "xsession/a11y/a11y_client.h"
 #include "xsession/a11y/session_bus.h"
 #include "xsession/desktop/desktop.h"
@@ -100,6 +104,8 @@ struct SessionServices::State {
     std::unique_ptr<ReviewServer> review;
     std::unique_ptr<VncServer> vnc;
     std::unique_ptr<SessionRecording> recording;
+    std::unique_ptr<SandboxFiles> files;
+    std::unique_ptr<Collector> collector;
     bool verify_running = false;
     // A stop request killed a verify command: no further command is started.
     bool verify_interrupted = false;
@@ -238,6 +244,7 @@ void SessionServices::start_control() {
     st.audited_gate->on_stop([&s] { s.request_stop("stopped by a reviewer", 0); });
     st.audited_gate->on_change([&s] { s.write_status(); });
     st.audited_gate->on_verify([this](const Reviewer& by) { return verify_now(reviewer_json(by)); });
+    start_files();
     AuditedGate* gate = st.audited_gate.get();
     st.executor->on_observation([gate](const std::string& kind, const std::string& mime, const std::string& data) {
         if (kind == "tree") gate->observe_text(data, "tree");
@@ -273,6 +280,8 @@ void SessionServices::start_control() {
                                                ReviewAccess{access.review_socket.mode, access.review_socket.group});
     s.set_sockets(agent_options.socket_path, st.review->path());
     s.set_gate_status_provider([gate] { return gate->status_json(); });
+    // Collected after the sockets closed (stop hooks run last-added first), while the home still exists.
+    if (!st.collector->empty()) s.add_stop_hook([this] { state_->collector->collect(nullptr); });
     // Sockets and the reviewers' view close before the apps stop; nothing further executes.
     s.add_stop_hook([this] {
         state_->agent.reset();
@@ -302,6 +311,20 @@ void SessionServices::start_control() {
             if (state_->recording) state_->recording->finish();
         });
     }
+}
+
+void SessionServices::start_files() {
+    Session& s = session_;
+    State& st = *state_;
+    const Manifest& m = s.plan().manifest;
+    const auto& ids = s.sandbox().ids();
+    st.files = std::make_unique<SandboxFiles>(s.sandbox().init_pid(), ids.host_uid_of(sandbox::kAppUid),
+                                              ids.host_gid_of(sandbox::kAppGid));
+    st.executor->on_upload([this](const UploadRequest& upload) {
+        return run_upload(upload, session_.plan().manifest.uploads, *state_->files);
+    });
+    st.collector = std::make_unique<Collector>(*st.files, m.collect, logs_dir(s.name()) / "collected", *st.audit);
+    st.audited_gate->on_collect([this](const Reviewer& by) { return state_->collector->collect(reviewer_json(by)); });
 }
 
 void SessionServices::start_reviewer_view() {
@@ -349,7 +372,25 @@ VerifyOutcome SessionServices::run_checks() {
     const std::uint64_t stops_before = session_.stop_requests();
     VerifyEnvironment env;
     env.a11y = st.a11y.get();
-    env.read_file = [this](const std::string& path) { return session_.read_sandbox_file(path, 1 << 20); };
+    // The home or /tmp, no link followed (sandbox_files.h), at most 1 MiB.
+    env.read_file = [&st](const std::string& path) { return st.files->read(path, 1 << 20); };
+    env.current_url = [&st] {
+        std::string url = st.executor->focused_browser_url();
+        // Not focused (a dialog, another app): the browser document that shows.
+        if (url.empty() && st.a11y) {
+            try {
+                url = st.a11y->browser_context().url;
+            } catch (const Error&) {
+            }
+        }
+        return url;
+    };
+    env.windows = [&st] { return verify_windows(st.x.get()); };
+    env.spreadsheet_csv = [this, &st, stops_before](const VerifyCheck& check) {
+        OfficeConverter office{session_.loop(), session_.spawner(), session_.base_env(), *st.files,
+                               [this, stops_before] { return session_.stop_requests() != stops_before; }};
+        return convert_sheet_to_csv(office, check);
+    };
     env.run_command = [this, &st, stops_before](const VerifyCheck& check) {
         if (st.verify_interrupted) throw Error("not run: a stop request interrupted an earlier verify command");
         HostCommandOptions options;

@@ -47,6 +47,7 @@ public:
 
 private:
     void start_reviewer_view();  // x11vnc + forwarder (review.vnc)
+    void start_files();          // upload handler, collect (teardown and on request)
     // Runs the manifest's verify checks now and audits each result (naming the
     // reviewer who asked, when one did). Returns {"passed", "results"}.
     nlohmann::json verify_now(const nlohmann::json& requested_by);

@@ -2,6 +2,9 @@
 
 #include <sys/wait.h>
 
+#include "supervisor/audit/audit_record.h"
+#include "supervisor/base/regex_pattern.h"
+#include "supervisor/manifest/sheet_cells.h"
 #include "xsession/a11y/a11y_client.h"
 
 namespace deskbox {
@@ -13,6 +16,12 @@ std::string describe(const VerifyCheck& c) {
             return "a11y " + (c.role.empty() ? std::string() : "role '" + c.role + "' ") +
                    (c.name.empty() ? std::string() : "name '" + c.name + "' ") + (c.present ? "present" : "absent");
         case VerifyCheck::Kind::File: return "file " + c.path;
+        case VerifyCheck::Kind::Url: return "url " + (c.matches.empty() ? "'" + c.equals + "'" : "matching '" + c.matches + "'");
+        case VerifyCheck::Kind::Window:
+            return "window " + (c.wm_class.empty() ? std::string() : "WM_CLASS '" + c.wm_class + "' ") +
+                   (c.title.empty() ? std::string() : "title '" + c.title + "' ") + (c.present ? "present" : "absent");
+        case VerifyCheck::Kind::Spreadsheet:
+            return "spreadsheet " + c.path + " (" + std::to_string(c.cells.size()) + " cell(s))";
         case VerifyCheck::Kind::Command: {
             std::string s = "command";
             for (const auto& a : c.command) s += " " + a;
@@ -20,6 +29,57 @@ std::string describe(const VerifyCheck& c) {
         }
     }
     return "check";
+}
+
+// sha256 and matches of a file check (contains/equals are checked before).
+void check_file_digest(const VerifyCheck& c, const std::string& content, bool& passed, std::string& detail) {
+    if (!c.sha256.empty()) {
+        const std::string actual = sha256_hex_of(content);
+        if (actual != c.sha256) {
+            passed = false;
+            detail = "sha256 is " + actual + ", expected " + c.sha256;
+        }
+    }
+    if (!c.matches.empty()) {
+        std::string error;
+        const auto pattern = compile_pattern(c.matches, error);
+        if (!pattern) throw Error("pattern '" + c.matches + "': " + error);
+        if (!pattern->matches(content)) {
+            passed = false;
+            detail = "does not match '" + c.matches + "'";
+        }
+    }
+}
+
+bool check_url(const VerifyCheck& c, const VerifyEnvironment& env, std::string& detail) {
+    const std::string url = env.current_url ? env.current_url() : std::string();
+    if (url.empty()) {
+        detail = "no browser document is showing";
+        return false;
+    }
+    bool passed = false;
+    if (!c.matches.empty()) {
+        std::string error;
+        const auto pattern = compile_pattern(c.matches, error);
+        if (!pattern) throw Error("pattern '" + c.matches + "': " + error);
+        passed = pattern->matches(url);
+    } else {
+        passed = url == c.equals;
+    }
+    detail = "the browser shows " + url;
+    return passed;
+}
+
+bool check_window(const VerifyCheck& c, const VerifyEnvironment& env, std::string& detail) {
+    if (!env.windows) throw Error("the display's windows cannot be listed in this session");
+    std::size_t found = 0;
+    for (const auto& w : env.windows()) {
+        const bool class_ok = c.wm_class.empty() || w.wm_class == c.wm_class || w.instance == c.wm_class;
+        const bool title_ok = c.title.empty() || w.title.find(c.title) != std::string::npos;
+        if (class_ok && title_ok) ++found;
+    }
+    detail = std::to_string(found) + " matching window(s)";
+    return c.present ? found > 0 : found == 0;
 }
 
 }  // namespace
@@ -65,7 +125,15 @@ VerifyOutcome run_verify_checks(const std::vector<VerifyCheck>& checks, const Ve
                         passed = false;
                         detail = "does not contain '" + c.contains + "'";
                     }
+                    check_file_digest(c, content, passed, detail);
                     if (passed) detail = std::to_string(content.size()) + " bytes, as expected";
+                    break;
+                }
+                case VerifyCheck::Kind::Url: passed = check_url(c, env, detail); break;
+                case VerifyCheck::Kind::Window: passed = check_window(c, env, detail); break;
+                case VerifyCheck::Kind::Spreadsheet: {
+                    if (!env.spreadsheet_csv) throw Error("spreadsheets cannot be read in this session");
+                    passed = judge_cells(c.cells, parse_csv(env.spreadsheet_csv(c)), detail);
                     break;
                 }
                 case VerifyCheck::Kind::Command: {

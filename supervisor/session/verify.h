@@ -30,10 +30,22 @@ using SandboxFileReader = std::function<std::string(const std::string& path)>;
 // timeout); throws deskbox::Error when it cannot run.
 using HostCommandRunner = std::function<HostCommandResult(const VerifyCheck& check)>;
 
+// A window of the session display, as a `window` check sees it.
+struct VerifyWindow {
+    std::string instance, wm_class, title;
+};
+
 struct VerifyEnvironment {
     a11y::A11yClient* a11y = nullptr;  // null: a11y checks fail with a clear detail
     SandboxFileReader read_file;
     HostCommandRunner run_command;
+    // The browser's current URL ("" when no browser document shows).
+    std::function<std::string()> current_url;
+    // The viewable windows of the display.
+    std::function<std::vector<VerifyWindow>()> windows;
+    // A spreadsheet check's sheet as CSV, converted by LibreOffice inside the
+    // sandbox (spreadsheet_check.h); throws deskbox::Error naming what failed.
+    std::function<std::string(const VerifyCheck& check)> spreadsheet_csv;
 };
 
 // A command check's result: passed only when it exited with the expected status.

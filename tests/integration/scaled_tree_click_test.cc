@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "supervisor/control/agent_client.h"
+#include "tests/integration/calc_profile.h"
 #include "tests/integration/session_harness.h"
 
 using namespace deskbox;
@@ -33,17 +34,6 @@ tiers: {low: allow, medium: allow}
 rules:
   - {name: observe, when: {action: [screenshot, tree, hit_test, cursor_position, wait]}, tier: low}
   - {name: pointer and keyboard, when: {action: [mouse_move, click, type, key]}, tier: medium}
-)";
-
-// A profile that has run before: no Tip of the Day dialog (modal: it would
-// swallow the click) and no What's New bar (it would move the grid).
-const char* kCalcProfile = R"(<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="ShowTipOfTheDay" oor:op="fuse"><value>false</value></prop></item>
-<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="FirstRun" oor:op="fuse"><value>false</value></prop></item>
-<item oor:path="/org.openoffice.Setup/Product"><prop oor:name="ooSetupLastVersion" oor:op="fuse"><value>7.4</value></prop></item>
-<item oor:path="/org.openoffice.Setup/Office"><prop oor:name="FirstStartWizardCompleted" oor:op="fuse"><value>true</value></prop></item>
-</oor:items>
 )";
 
 bool calc_installed() {

@@ -28,6 +28,7 @@ const char* to_string(ActionKind kind) {
         case ActionKind::FocusElement: return "focus_element";
         case ActionKind::Done: return "done";
         case ActionKind::Fail: return "fail";
+        case ActionKind::Upload: return "upload";
     }
     return "unknown";
 }

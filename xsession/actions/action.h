@@ -25,6 +25,8 @@ enum class ActionKind {
     TypeSecret,
     // episode control (OSWorld)
     Done, Fail,
+    // files: a file placed into the sandbox (its own kind, so a policy can refuse it or ask a reviewer)
+    Upload,
 };
 
 enum class Dialect { Deskbox, Anthropic, OpenAI, OSWorld };
@@ -58,6 +60,14 @@ struct ElementTarget {
     std::string window;
 };
 
+// upload: the bytes (decoded from the request) or the name of a host file the
+// manifest lists (`uploads:`), written to `path` inside the sandbox.
+struct UploadRequest {
+    std::string path;    // as the sandbox sees it; "~/x" = the app user's home
+    std::string data;    // the bytes, when given inline
+    std::string source;  // else the manifest's uploads entry
+};
+
 struct Action {
     ActionKind kind = ActionKind::Screenshot;
     // Coordinates are in the agent's (possibly scaled) screenshot space; the
@@ -82,6 +92,7 @@ struct Action {
     std::string tree_format = "json";
     bool interactive_only = false;
     std::vector<SafetyCheck> safety_checks;  // never run on a policy's allow alone (policy/gate.cc)
+    std::optional<UploadRequest> upload;
 };
 
 const char* to_string(ActionKind kind);       // "click", "type", ... (the policy's action names)

@@ -26,6 +26,9 @@ struct ActionResult {
     std::optional<Point> cursor;        // cursor_position (scaled space)
     std::string json;                   // tree / hit_test answers (a JSON document)
     std::string current_url;            // with CaptureOptions::current_url: the focused browser's URL
+    // What the action did, for the audit log's result record (upload: size and
+    // sha256 of what was written); empty: "<kind> done".
+    std::string detail;
 };
 
 struct CaptureOptions {

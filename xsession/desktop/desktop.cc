@@ -150,6 +150,7 @@ ActionResult Desktop::run(const Action& action, const CaptureOptions& capture) {
         case ActionKind::TypeSecret:
         case ActionKind::Done:
         case ActionKind::Fail:
+        case ActionKind::Upload:
             result.ok = false;
             result.error = std::string(to_string(action.kind)) + ": not handled by the display";
             return result;

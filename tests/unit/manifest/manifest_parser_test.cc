@@ -151,7 +151,7 @@ BOOST_AUTO_TEST_CASE(cross_field_rules) {
                "/srv/m.yaml:2:69: network.resolve.a.example: expected an IP address (optionally with :port), got "
                "'localhost'");
     BOOST_TEST(error_of("session: {name: s}\n" + kApps + "verify:\n  - {a11y: {role: x}, file: {path: /a}}\n") ==
-               "/srv/m.yaml:5:5: verify[0]: expected exactly one of a11y, file, command");
+               "/srv/m.yaml:5:5: verify[0]: expected exactly one of a11y, file, command, url, window, spreadsheet");
 }
 
 BOOST_AUTO_TEST_CASE(verify_command_timeout) {
