@@ -198,6 +198,13 @@ class ClientTest(unittest.TestCase):
         with self.assertRaises(deskbox.ConnectionClosed):
             client.submit({"id": 2, "action": "wait"})
 
+    def test_close_fails_the_calls_still_waiting(self):
+        fake, client = self.serve(lambda r, send: None)
+        call = client.submit({"id": 1, "action": "wait"})
+        client.close()
+        with self.assertRaisesRegex(deskbox.ConnectionClosed, "closed by this client"):
+            call.result(timeout=10)
+
     def test_a_timeout_leaves_the_request_in_flight(self):
         answer = []
         read = threading.Event()

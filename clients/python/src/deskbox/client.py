@@ -128,6 +128,7 @@ class Client:
         self._state_lock = threading.Lock()
         self._calls = {}  # id key -> Call, in sending order
         self._closed_error = None
+        self._closing = False
         self._ids = itertools.count(1)
         self._reader = threading.Thread(target=self._read_loop, name="deskbox-reader", daemon=True)
         self._reader.start()
@@ -196,6 +197,8 @@ class Client:
             error = e
         except OSError as e:
             error = ConnectionClosed("reading from %s: %s" % (self.socket_path, e.strerror or e))
+        if self._closing:
+            error = ConnectionClosed("the connection was closed by this client (close())")
         self._finish(error)
 
     def _dispatch(self, raw):
@@ -231,6 +234,7 @@ class Client:
 
     def close(self):
         """Closes the connection; calls still waiting get ConnectionClosed."""
+        self._closing = True
         try:
             self._sock.shutdown(socket.SHUT_RDWR)
         except OSError:
