@@ -16,7 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (greeting.status == socks5::Status::Complete && greeting.length > size) __builtin_trap();
     const std::size_t start = greeting.status == socks5::Status::Complete ? greeting.length : 0;
     const socks5::Request request = socks5::parse_request(bytes.subspan(start));
-    if (request.status == socks5::Status::Complete && request.length > size - start) __builtin_trap();
+    if (request.status == socks5::Status::Complete &&
+        (request.length > size - start || request.host.empty() || request.port == 0))
+        __builtin_trap();
     if (request.status == socks5::Status::Bad) (void)socks5::reply(request.refusal);
     return 0;
 }
