@@ -54,5 +54,5 @@ ninja -C "$asan" deskbox $unit_targets
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C "$asan" --suite unit --no-rebuild --print-errorlogs
 # The libFuzzer targets (parsers of untrusted input): a clang build dir of only the fuzzers, each run
 # briefly over its committed corpus; a finding fails the run with its reproducer.
-DESKBOX_FUZZ_BUILD_DIR=${build}-fuzz tests/fuzz/run-bounded.sh "${DESKBOX_FUZZ_SECONDS:-15}"
+DESKBOX_FUZZ_BUILD_DIR=${build}-fuzz tests/fuzz/run-bounded.sh "${DESKBOX_FUZZ_SECONDS:-10}"
 echo "tests/run-all.sh: all suites passed"

@@ -4,11 +4,11 @@
 # the parsers of untrusted input still survive their fuzzers. New inputs go to
 # a scratch dir, not the tree; a crash, leak, timeout or sanitizer report fails
 # with the reproducer's path (add it to the target's corpus with the fix).
-# Usage: tests/fuzz/run-bounded.sh [SECONDS_PER_TARGET]   (default 15)
+# Usage: tests/fuzz/run-bounded.sh [SECONDS_PER_TARGET]   (default 10)
 # Env: DESKBOX_FUZZ_BUILD_DIR (default build-fuzz), CC/CXX (default clang/clang++).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-seconds=${1:-15}
+seconds=${1:-10}
 build=${DESKBOX_FUZZ_BUILD_DIR:-build-fuzz}
 
 # target:corpus dir (under tests/fuzz)
