@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite the way CI does: installs what is missing, builds
 # with warnings as errors, runs the unit, integration and security suites, then
-# the unit suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# the unit suite again under AddressSanitizer + UndefinedBehaviorSanitizer, then
+# gives each libFuzzer target a short run.
 # Needs root (namespaces, cgroups, apt-get). Usage: sudo tests/run-all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,4 +54,7 @@ PY
 )
 ninja -C "$asan" deskbox $unit_targets
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C "$asan" --suite unit --no-rebuild --print-errorlogs
+# The libFuzzer targets (parsers of untrusted input): a clang build dir of only the fuzzers, each run
+# briefly over its committed corpus; a finding fails the run with its reproducer.
+DESKBOX_FUZZ_BUILD_DIR=${build}-fuzz tests/fuzz/run-bounded.sh "${DESKBOX_FUZZ_SECONDS:-10}"
 echo "tests/run-all.sh: all suites passed"

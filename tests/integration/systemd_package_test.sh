@@ -55,6 +55,8 @@ check "unit installed" test -f /lib/systemd/system/deskbox@.service
 check "example manifests and policies installed" \
     test -f /usr/share/deskbox/manifests/default.yaml -a -d /usr/share/deskbox/policy/examples
 check "sessions folder exists" test -d /etc/deskbox/sessions
+check "Python client importable by the system's python3" \
+    bash -c "cd / && /usr/bin/python3 -c 'import deskbox, sys; sys.exit(deskbox.__file__ != \"/usr/lib/python3/dist-packages/deskbox/__init__.py\")'"
 check "group deskbox made by sysusers.d" getent group deskbox
 check "group deskbox-review made by sysusers.d" getent group deskbox-review
 check "/run/deskbox made by tmpfiles.d, 0755 root" test "$(stat -c '%a %U %G' /run/deskbox)" = "755 root root"
@@ -144,7 +146,7 @@ rm -f "/etc/deskbox/sessions/$name.yaml"
 check "dpkg --purge deskbox" dpkg --purge deskbox
 left=$(ls -d /usr/bin/deskbox /lib/systemd/system/deskbox@.service /usr/lib/tmpfiles.d/deskbox.conf \
     /usr/lib/sysusers.d/deskbox.conf /usr/share/deskbox /usr/share/doc/deskbox /usr/share/man/man1/deskbox.1.gz \
-    /etc/deskbox /run/deskbox /var/lib/deskbox 2>/dev/null || true)
+    /usr/lib/python3/dist-packages/deskbox /etc/deskbox /run/deskbox /var/lib/deskbox 2>/dev/null || true)
 check "nothing of the package remains${left:+ (left: $left)}" test -z "$left"
 # Debian policy keeps system groups after purge: files may still be owned by them.
 check "the groups stay, as policy asks" getent group deskbox deskbox-review
