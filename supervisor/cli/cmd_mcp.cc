@@ -49,7 +49,7 @@ int serve_http(const McpOptions& opts, mcp::McpServer& server, mcp::AgentPool& p
     }
     // The store is read again on every request whose file changed, so
     // `deskbox token revoke` applies to the next request.
-    auto store = std::make_shared<TokenStore>(TokenStore::open_default(TokenKind::agent));
+    auto store = std::make_shared<TokenStore>(TokenStore::open_default(TokenKind::agent).file());
     http.authenticate = [store](std::string_view token) { return store->authenticate(token); };
 
     // Signals are taken by one thread (sigwait); every other thread blocks them.
