@@ -118,7 +118,7 @@ void add_mcp_command(CLI::App& app, CommandAction& selected) {
             mcp::AgentPool pool(socket);
             mcp::McpServer server(pool);
             if (!opts->http.empty()) return serve_http(*opts, server, pool);
-            mcp::serve_stdio(server, pool, agent);
+            mcp::serve_stdio(server, agent);
             return kExitOk;
         };
     });

@@ -39,7 +39,7 @@ private:
 
 }  // namespace
 
-void serve_stdio(McpServer& server, AgentBackend& pool, const std::string& agent, int in_fd, int out_fd) {
+void serve_stdio(McpServer& server, const std::string& agent, int in_fd, int out_fd) {
     Output out(out_fd);
     McpSession session{agent, ""};
     struct Call {
@@ -98,7 +98,6 @@ void serve_stdio(McpServer& server, AgentBackend& pool, const std::string& agent
         }
     }
     if (!skipping && !buffer.empty()) handle_line(buffer);
-    pool.interrupt_all();
     for (Call& c : calls) c.thread.join();
 }
 

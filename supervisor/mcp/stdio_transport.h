@@ -8,8 +8,10 @@
 
 namespace deskbox::mcp {
 
-// Serves until stdin ends; then ends the calls still waiting (their agent.sock
-// connections close) and returns.
-void serve_stdio(McpServer& server, AgentBackend& pool, const std::string& agent, int in_fd = 0, int out_fd = 1);
+// Serves until stdin ends, then lets the calls in progress answer and
+// returns. (A client that leaves closes stdin and then signals the server;
+// a call still waiting for a reviewer then ends with the process, and the
+// session records the approved action as not executed.)
+void serve_stdio(McpServer& server, const std::string& agent, int in_fd = 0, int out_fd = 1);
 
 }  // namespace deskbox::mcp
