@@ -50,7 +50,7 @@ BOOST_AUTO_TEST_CASE(official_sdk_client_over_stdio_http_and_unix_socket) {
     SessionProcess session(dirs, dirs.manifest(name, manifest));
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 90'000), session.output());
 
-    const auto audit = dirs.state() / name / "audit.jsonl";
+    const auto audit = dirs.runtime() / name / "audit.jsonl";  // in the session dir while it runs
     const std::string source = std::getenv("DESKBOX_SOURCE_ROOT");
     const std::filesystem::path sdk = std::filesystem::path(source) / "tests/clients/node_modules/@modelcontextprotocol/sdk";
     BOOST_REQUIRE_MESSAGE(std::filesystem::exists(sdk),
@@ -68,6 +68,7 @@ BOOST_AUTO_TEST_CASE(official_sdk_client_over_stdio_http_and_unix_socket) {
     } catch (const std::exception& e) {
         BOOST_FAIL(std::string(e.what()) + "\nsession output:\n" + session.output());
     }
+    BOOST_TEST_MESSAGE(client.output());
     BOOST_TEST(client.output().find("mcp-test: all passed") != std::string::npos, client.output());
 
     // The audit log, read back: each transport's click under its agent, the
