@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/random.h>
@@ -320,6 +321,13 @@ void HttpServer::run() {
         if (n <= 0 || !(fds[0].revents & POLLIN)) continue;
         const int fd = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
         if (fd < 0) continue;  // EAGAIN (another wake-up took it), EMFILE: try again on the next round
+        if (!unix_listener_) {
+            // An SSE answer is several small writes (header, events, end):
+            // without this, Nagle's algorithm holds each behind the client's
+            // delayed ACK (40 ms a call).
+            const int one = 1;
+            ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        }
         std::lock_guard lock(connections_mutex_);
         if (connections_.size() >= options_.max_connections) {
             static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
