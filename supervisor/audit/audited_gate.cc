@@ -76,6 +76,7 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
                                  {"dialect", to_string(proposal.dialect)},
                                  {"action", action_record_json(proposal.action, recording)}};
         if (!proposal.request_id.empty()) record["request_id"] = proposal.request_id;
+        if (!proposal.agent.empty()) record["agent"] = proposal.agent;
         record.update(context_record_json(context));
         if (recording == TextRecording::OmitUnknownFocus) record["focus"] = "unknown";
         if (context_us >= 0) record["context_us"] = context_us;

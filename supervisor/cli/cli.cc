@@ -21,6 +21,7 @@ constexpr CommandRegistrar kCommands[] = {
     add_audit_command,
     add_demo_command,
     add_token_command,
+    add_mcp_command,
 };
 
 }  // namespace

@@ -25,6 +25,8 @@ void add_audit_command(CLI::App& app, CommandAction& selected);
 void add_demo_command(CLI::App& app, CommandAction& selected);
 // approvals, approve, deny, pause, resume, stop [--all] (the reviewer socket)
 void add_review_commands(CLI::App& app, CommandAction& selected);
+// deskbox mcp -s NAME [--http ADDR] (docs/mcp.md)
+void add_mcp_command(CLI::App& app, CommandAction& selected);
 // deskbox token add|list|revoke (agents' MCP tokens)
 void add_token_command(CLI::App& app, CommandAction& selected);
 // add|list|revoke NAME under `parent`, for one kind of token (also `deskbox console token`)

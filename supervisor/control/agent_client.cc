@@ -1,5 +1,6 @@
 #include "supervisor/control/agent_client.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -23,6 +24,7 @@ std::string AgentClient::read_line() {
         }
         scanned_ = buffer_.size();
         if (buffer_.size() > kMaxReplyLine) throw Error("reply from " + path_ + " is longer than the client allows");
+        wait_readable();
         char chunk[65536];
         const ssize_t n = ::recv(fd_.get(), chunk, sizeof chunk, 0);
         if (n < 0) {
@@ -31,6 +33,27 @@ std::string AgentClient::read_line() {
         }
         if (n == 0) throw Error("the session closed " + path_ + " before replying");
         buffer_.append(chunk, static_cast<std::size_t>(n));
+    }
+}
+
+void AgentClient::set_wait_tick(std::chrono::milliseconds every, std::function<void()> on_wait) {
+    tick_every_ = every;
+    on_wait_ = std::move(on_wait);
+}
+
+void AgentClient::interrupt() { ::shutdown(fd_.get(), SHUT_RDWR); }
+
+void AgentClient::wait_readable() {
+    if (!on_wait_ || tick_every_.count() <= 0) return;  // recv blocks
+    pollfd p{fd_.get(), POLLIN, 0};
+    for (;;) {
+        const int n = ::poll(&p, 1, static_cast<int>(tick_every_.count()));
+        if (n > 0) return;
+        if (n == 0) {
+            on_wait_();
+            continue;
+        }
+        if (errno != EINTR) throw_errno("waiting for " + path_);
     }
 }
 

@@ -3,6 +3,7 @@
 // the final one (a "pending" line comes first when a reviewer must decide).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -21,13 +22,23 @@ public:
     // connection ends first or a reply line is not JSON.
     Json call(const Json& request, const std::function<void(const Json&)>& on_interim = {});
 
+    // While call() waits for a reply, `on_wait` is called every `every` of
+    // silence (a reviewer may take minutes; the MCP server reports progress).
+    void set_wait_tick(std::chrono::milliseconds every, std::function<void()> on_wait);
+    // Makes a call() blocked in another thread end with an Error (shuts the
+    // socket down); the client is unusable afterwards.
+    void interrupt();
+
 private:
     std::string read_line();
+    void wait_readable();
 
     std::string path_;
     UniqueFd fd_;
     std::string buffer_;
     std::size_t scanned_ = 0;  // buffer_[0, scanned_) holds no newline
+    std::chrono::milliseconds tick_every_{0};
+    std::function<void()> on_wait_;
 };
 
 // Replies can carry screenshots: allow large lines on the client side.

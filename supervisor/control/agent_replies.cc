@@ -205,4 +205,12 @@ Json status_reply(const AgentRequest& request, const Json& status) {
     return reply;
 }
 
+Json identify_reply(const AgentRequest& request) {
+    Json reply = Json::object();
+    if (!request.id.is_null()) reply["id"] = request.id;
+    reply["ok"] = true;
+    reply["agent"] = request.agent;
+    return reply;
+}
+
 }  // namespace deskbox

@@ -27,6 +27,8 @@ Json pending_reply(const AgentRequest& request, const GateVerdict& verdict);
 // Parsing, execution or internal failure. `request` may be partly filled.
 Json error_reply(const AgentRequest& request, const std::string& code, const std::string& message);
 Json status_reply(const AgentRequest& request, const Json& status);
+// {"id", "ok":true, "agent":NAME} for an identify request.
+Json identify_reply(const AgentRequest& request);
 
 // "data:image/png;base64,...."
 std::string data_url(const ImageData& image);

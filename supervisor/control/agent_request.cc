@@ -11,6 +11,8 @@
 #include "supervisor/control/agent_request.h"
 
 #include "supervisor/base/error.h"
+#include <algorithm>
+
 #include "xsession/actions/keys.h"
 #include "xsession/actions/secret_placeholder.h"
 
@@ -113,6 +115,17 @@ Dialect detect(const Fields& f, Shape& shape) {
 
 }  // namespace
 
+void check_agent_name(std::string_view name) {
+    const bool valid = !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+               c == '@' || c == '-';
+    });
+    if (!valid)
+        throw ProtocolError("invalid_field",
+                            "field 'agent' must be 1-64 characters of A-Z a-z 0-9 _ . @ -, got '" +
+                                utf8_prefix(std::string(name), 64) + "'");
+}
+
 static AgentRequest parse_dialect_request(const Json& request, CoordinateSpace space) {
     if (!request.is_object()) throw ProtocolError("not_an_object", "request must be a JSON object");
     AgentRequest out;
@@ -122,6 +135,13 @@ static AgentRequest parse_dialect_request(const Json& request, CoordinateSpace s
     if (const Json* action = f.find("action"); action && action->is_string() && *action == "status") {
         out.kind = AgentRequest::Kind::Status;
         out.action_name = "status";
+        return out;
+    }
+    if (const Json* action = f.find("action"); action && action->is_string() && *action == "identify") {
+        out.kind = AgentRequest::Kind::Identify;
+        out.action_name = "identify";
+        out.agent = f.string("agent", 64);
+        check_agent_name(out.agent);
         return out;
     }
     Shape shape = Shape::Dialect;

@@ -15,7 +15,7 @@
 namespace deskbox {
 
 struct AgentRequest {
-    enum class Kind { Act, Status } kind = Kind::Act;
+    enum class Kind { Act, Status, Identify } kind = Kind::Act;
     Json id;                      // echoed in every reply line (null when absent)
     Dialect dialect = Dialect::Deskbox;
     std::vector<Action> steps;    // run in order, each through the gate
@@ -28,7 +28,12 @@ struct AgentRequest {
     std::string confirmation;     // the toolset's text for a pure action ("Clicked.")
     std::vector<SafetyCheck> safety_checks;  // OpenAI pending_safety_checks, acknowledged in the reply
     std::string action_name;      // the name the agent used ("left_click", "CLICK", ...)
+    std::string agent;            // Identify: the name the connection is labelled with
 };
+
+// An agent name as `identify` takes it (and the token store names agents):
+// 1-64 bytes of [A-Za-z0-9_.@-]. Throws ProtocolError("invalid_field") otherwise.
+void check_agent_name(std::string_view name);
 
 // Detects the dialect and normalizes. `space` is the agent's coordinate space
 // (ActionExecutor::scaled_size()).

@@ -49,6 +49,19 @@ void AgentServer::handle(const std::shared_ptr<JsonlConnection>& conn, Json requ
         conn->reply(error_reply(run->request, e.code(), e.what()));
         return;
     }
+    if (run->request.kind == AgentRequest::Kind::Identify) {
+        // A label, not a credential: whoever may open the socket may name
+        // itself. The MCP server names each connection after the agent it
+        // authenticated; the name is recorded with every proposal.
+        if (!conn->label().empty() && conn->label() != run->request.agent) {
+            conn->reply(error_reply(run->request, "invalid_request",
+                                    "this connection already identified as '" + conn->label() + "'"));
+            return;
+        }
+        conn->set_label(run->request.agent);
+        conn->reply(identify_reply(run->request));
+        return;
+    }
     if (run->request.kind == AgentRequest::Kind::Status) {
         conn->reply(status_reply(run->request, status_ ? status_() : Json::object()));
         return;
@@ -72,6 +85,7 @@ void AgentServer::next_step(const std::shared_ptr<Run>& run) {
     proposal.action = extra ? Action{} : steps[run->step];
     proposal.dialect = run->request.dialect;
     proposal.request_id = id_text(run->request.id);
+    if (auto conn = run->conn.lock()) proposal.agent = conn->label();
     gate_.propose(
         proposal,
         [run](const GateVerdict& verdict) {

@@ -24,6 +24,7 @@ struct Proposal {
     Action action;
     Dialect dialect = Dialect::Deskbox;
     std::string request_id;   // the agent's id, for the audit trail
+    std::string agent;        // the name the connection identified as (empty: none)
 };
 
 class GatePort {

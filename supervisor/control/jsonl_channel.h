@@ -92,6 +92,10 @@ public:
     std::uint64_t id() const { return id_; }
     std::size_t queued_bytes() const { return out_.size() - out_offset_; }
     std::size_t in_flight() const { return in_flight_; }
+    // A name the handler gives the peer (the agent socket's `identify`);
+    // empty until then.
+    const std::string& label() const { return label_; }
+    void set_label(std::string label) { label_ = std::move(label); }
 
 private:
     JsonlConnection(EventLoop& loop, UniqueFd fd, JsonlLimits limits, RequestHandler on_request,
@@ -124,6 +128,7 @@ private:
     std::size_t out_offset_ = 0;
     std::size_t in_flight_ = 0;
     std::uint32_t interest_ = 0;
+    std::string label_;
 };
 
 }  // namespace deskbox

@@ -36,15 +36,7 @@ struct Session {
     explicit Session(const std::string& session_name) : name(session_name) {
         const auto policy = dirs.root() / "policy.yaml";
         std::ofstream(policy) << kPolicy;
-        const std::string manifest =
-            "session: {name: " + name + ", display: {width: 1024, height: 768}, budget: {actions_per_second: 100}}\n"
-            "sandbox: {memory: 1G, pids: 256}\n"
-            "apps:\n"
-            "  - name: entry\n"
-            "    exec: [zenity, --entry, --title, " + name + ", --text, 'Type here']\n"
-            "    ready: {title: " + name + ", timeout: 60s}\n"
-            "policy: " + policy.string() + "\n"
-            "review: {vnc: {enabled: false}}\n";
+        const std::string manifest = entry_manifest_yaml(name, policy, ", budget: {actions_per_second: 100}");
         process = std::make_unique<SessionProcess>(dirs, dirs.manifest(name, manifest));
         BOOST_REQUIRE_MESSAGE(process->wait_for("ready on display", 90'000), process->output());
         agent = std::make_unique<AgentClient>((dirs.runtime() / name / "agent.sock").string());

@@ -88,6 +88,18 @@ std::string default_manifest_yaml(const std::string& name, bool view_only) {
     return yaml;
 }
 
+std::string entry_manifest_yaml(const std::string& name, const std::filesystem::path& policy,
+                                const std::string& session_extra) {
+    return "session: {name: " + name + ", display: {width: 1024, height: 768}" + session_extra + "}\n"
+           "sandbox: {memory: 1G, pids: 256}\n"
+           "apps:\n"
+           "  - name: entry\n"
+           "    exec: [zenity, --entry, --title, " + name + ", --text, 'Type here']\n"
+           "    ready: {title: " + name + ", timeout: 60s}\n"
+           "policy: " + policy.string() + "\n"
+           "review: {vnc: {enabled: false}}\n";
+}
+
 std::string deskbox_bin() {
     const char* bin = std::getenv("DESKBOX_BIN");
     BOOST_REQUIRE_MESSAGE(bin, "DESKBOX_BIN is not set (run through meson test)");

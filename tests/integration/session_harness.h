@@ -37,6 +37,12 @@ private:
 // path made absolute, review.vnc.view_only as given.
 std::string default_manifest_yaml(const std::string& name, bool view_only = true);
 
+// A session of one zenity entry dialog titled `name` (1024x768, no VNC)
+// under the policy file `policy`; `session_extra` goes into the session map
+// (", budget: {actions_per_second: 100}").
+std::string entry_manifest_yaml(const std::string& name, const std::filesystem::path& policy,
+                                const std::string& session_extra = "");
+
 // Path of the deskbox binary and of the probe (built by meson).
 std::string deskbox_bin();
 std::string probe_bin();

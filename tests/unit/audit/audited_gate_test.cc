@@ -85,7 +85,7 @@ BOOST_FIXTURE_TEST_SUITE(audited_gate, GateFixture)
 BOOST_AUTO_TEST_CASE(read_only_ci_lookup_runs_and_is_audited_before_the_answer) {
     context.next = browser("ci.example", TargetElement{"link", "Failed tests", Rect{10, 20, 100, 18}});
     bool decision_on_disk = false;
-    audited.propose(Proposal{click_at(60, 29), Dialect::Anthropic, "req-7"}, answers.on_pending(),
+    audited.propose(Proposal{click_at(60, 29), Dialect::Anthropic, "req-7", "ci-bot"}, answers.on_pending(),
                     [&](const GateVerdict& v) {
                         // By the time the verdict arrives the decision is in the file.
                         decision_on_disk = audit_text().find("\"type\":\"decision\"") != std::string::npos;
@@ -102,6 +102,7 @@ BOOST_AUTO_TEST_CASE(read_only_ci_lookup_runs_and_is_audited_before_the_answer) 
     const auto proposal = records("proposal").at(0);
     BOOST_TEST(proposal["dialect"] == "anthropic");
     BOOST_TEST(proposal["request_id"] == "req-7");
+    BOOST_TEST(proposal["agent"] == "ci-bot");  // the name the agent's connection identified as
     BOOST_TEST(proposal["action"]["kind"] == "click");
     BOOST_TEST(proposal["action"]["point"].dump() == "[60,29]");
     BOOST_TEST(proposal["target"]["name"] == "Failed tests");

@@ -62,6 +62,35 @@ BOOST_AUTO_TEST_CASE(action_goes_through_gate_then_executor) {
     BOOST_TEST(reply["tool_result"]["content"][0]["text"] == "left_click done");
 }
 
+BOOST_AUTO_TEST_CASE(identify_labels_every_later_proposal_of_the_connection) {
+    ServerFixture f;
+    const Json hello = f.ask(R"({"id":"h","action":"identify","agent":"ci-bot"})");
+    BOOST_TEST(hello.dump() == R"({"agent":"ci-bot","id":"h","ok":true})");
+    BOOST_TEST(f.gate.proposals.empty());  // not an action: nothing is proposed
+    f.ask(R"({"id":"r1","action":"left_click","coordinate":[100,200]})");
+    f.ask(R"({"id":"r2","action":"screenshot"})");
+    BOOST_REQUIRE_EQUAL(f.gate.proposals.size(), 2u);
+    BOOST_TEST(f.gate.proposals[0].agent == "ci-bot");
+    BOOST_TEST(f.gate.proposals[1].agent == "ci-bot");
+    // The same name again is fine; another one is not (the label cannot change).
+    BOOST_TEST(f.ask(R"({"id":"h2","action":"identify","agent":"ci-bot"})")["ok"] == true);
+    const Json other = f.ask(R"({"id":"h3","action":"identify","agent":"someone-else"})");
+    BOOST_TEST(other["error"]["code"] == "invalid_request");
+    BOOST_TEST(other["error"]["message"] == "this connection already identified as 'ci-bot'");
+}
+
+BOOST_AUTO_TEST_CASE(identify_checks_the_name) {
+    ServerFixture f;
+    const Json bad = f.ask(R"({"id":1,"action":"identify","agent":"two words"})");
+    BOOST_TEST(bad["error"]["code"] == "invalid_field");
+    BOOST_TEST(bad["error"]["message"] == "field 'agent' must be 1-64 characters of A-Z a-z 0-9 _ . @ -, got 'two words'");
+    BOOST_TEST(f.ask(R"({"id":2,"action":"identify"})")["error"]["code"] == "missing_field");
+    // Without identify, proposals carry no name.
+    f.ask(R"({"id":"r1","action":"left_click","coordinate":[1,2]})");
+    BOOST_REQUIRE_EQUAL(f.gate.proposals.size(), 1u);
+    BOOST_TEST(f.gate.proposals[0].agent.empty());
+}
+
 BOOST_AUTO_TEST_CASE(refused_action_never_reaches_the_desktop) {
     ServerFixture f;
     f.gate.decide = [](const Proposal&) {
