@@ -7,9 +7,11 @@
 #   `podman run` starts the default session; a screenshot through the
 #   published agent socket decodes as a 1280x800 PNG; `podman stop` ends it in
 #   order (teardown record in the audit log on the volume);
-#   `podman kube play packaging/kubernetes/session-job.yaml` runs the Job's
-#   session; a click through its published socket is audited on the audit
-#   volume; `podman kube down` leaves no process, cgroup or mount of it.
+#   `podman kube play` runs packaging/kubernetes/session-job.yaml's pod (the
+#   Job's template, through job-to-pod.py); its Secret reaches the
+#   supervisor; a click through the published socket is audited on the audit
+#   volume; the pod stops in order and `podman kube down` leaves no process,
+#   cgroup, mount or session dir of it.
 # Needs root. DESKBOX_DEB=path uses that package (else $BUILD/deb's, else it
 # is built with packaging/build-deb.sh); the apt archive is kept between runs
 # in DESKBOX_OCI_CACHE (build-image.sh).
@@ -47,6 +49,7 @@ container=deskbox-fleet-test
 cleanup() {
     podman rm -f -t 10 "$container" >/dev/null 2>&1 || true
     [ -f "$work/kube.yaml" ] && podman kube down "$work/kube.yaml" >/dev/null 2>&1 || true
+    podman secret rm deskbox-secrets >/dev/null 2>&1 || true
     podman rmi -f "$tag" >/dev/null 2>&1 || true
     rm -rf "$work"
 }
@@ -112,26 +115,38 @@ check "the audit log is on the volume, with its teardown record" grep -q '"teard
 podman rm "$container" >/dev/null
 
 # ---- Kubernetes: the Job under podman kube play ----
+# podman runs Pods, not Jobs, and reads Secrets for envFrom in its own form:
+# job-to-pod.py makes the Job's pod and the Secret's podman secret.
 kube_run=/run/deskbox-kube/kube-notes
 kube_audit=/var/lib/deskbox-kube/audit
+pod=deskbox-kube-notes
 rm -rf "$kube_run" "$kube_audit"
-sed "s|image: localhost/deskbox:.*|image: $tag|" "$src/packaging/kubernetes/session-job.yaml" > "$work/kube.yaml"
-check "podman kube play runs the Job" podman kube play "$work/kube.yaml"
-pod_container=$(podman ps -a --filter label=io.kubernetes.pod.name --format '{{.Names}}' | grep -m1 'deskbox-kube-notes.*-session$' || true)
-check "the session container exists ($pod_container)" test -n "$pod_container"
-check "the Job's session is ready (within 120 s)" wait_log "$pod_container" "ready on display" 120
+sed "s|image: localhost/deskbox:.*|image: $tag|" "$src/packaging/kubernetes/session-job.yaml" > "$work/job.yaml"
+check "the Job becomes its pod" python3 "$src/packaging/kubernetes/job-to-pod.py" "$work/job.yaml" "$work/kube"
+cp "$work/kube/pod.yaml" "$work/kube.yaml"  # what cleanup() takes down
+podman secret rm deskbox-secrets >/dev/null 2>&1 || true
+check "the Secret as a podman secret" podman secret create deskbox-secrets "$work/kube/secret-deskbox-secrets.json"
+check "podman kube play runs the pod" podman kube play "$work/kube.yaml"
+check "the Job's session is ready (within 120 s)" wait_log "$pod-session" "ready on display" 120
+check "the Secret reached the supervisor's environment" \
+    test "$(podman exec "$pod-session" sh -c 'tr "\0" "\n" < /proc/1/environ | grep ^CI_PASSWORD=')" = CI_PASSWORD=change-me
 export DESKBOX_RUNTIME_DIR=$kube_run
 check "screenshot through the Job's published socket" "$deskbox" screenshot -s kube-notes -o "$work/kube.png"
 check "it decodes" test "$(png_size "$work/kube.png")" = 1280x800
-check "a click through the socket is allowed" "$deskbox" act -s kube-notes '{"action":"left_click","coordinate":[640,400]}'
-check "the click is in the audit log on the volume" \
-    grep -q '"left_click"\|"click"' "$kube_run/kube-notes/audit.jsonl"
-cgroups_before=$(find /sys/fs/cgroup -name 'deskbox-kube-notes' 2>/dev/null | wc -l)
-check "the session cgroup exists while it runs ($cgroups_before folders)" test "$cgroups_before" -gt 0
+check "a click through the socket" "$deskbox" act -s kube-notes '{"action":"left_click","coordinate":[640,400]}'
+check "the session cgroup exists while it runs" test -n "$(find /sys/fs/cgroup -name 'deskbox-kube-notes' 2>/dev/null)"
+# A cluster sends SIGTERM and waits terminationGracePeriodSeconds; podman 4.3's
+# kube down does not wait for the teardown, so the pod is stopped first.
+check "the pod stops in order" podman pod stop -t 45 "$pod"
+check "exit status 0" test "$(podman inspect -f '{{.State.ExitCode}}' "$pod-session")" = 0
+check "the audit log is on the audit volume, with its teardown record" \
+    grep -q '"teardown"' "$kube_audit/kube-notes/audit.jsonl"
+check "the click is audited there" grep -q '"left_click"' "$kube_audit/kube-notes/audit.jsonl"
 check "podman kube down" podman kube down "$work/kube.yaml"
-check "the audit log was kept on the audit volume" grep -q '"teardown"' "$kube_audit/kube-notes/audit.jsonl"
+podman secret rm deskbox-secrets >/dev/null
 check "no session process is left" bash -c '! pgrep -f "deskbox run /etc/deskbox/session/session.yaml" >/dev/null'
-check "no session cgroup is left" test "$(find /sys/fs/cgroup -name 'deskbox-kube-notes' 2>/dev/null | wc -l)" = 0
-check "no mount of the pod is left" bash -c "! grep -q 'deskbox-kube-notes\|$kube_run' /proc/self/mountinfo"
+check "no session cgroup is left" test -z "$(find /sys/fs/cgroup -name 'deskbox-kube-notes' 2>/dev/null)"
+check "no mount of the pod is left" bash -c "! grep -q '$kube_run\|$kube_audit' /proc/self/mountinfo"
+check "the session dir is gone from the socket volume" test ! -e "$kube_run/kube-notes"
 rm -rf "$kube_run" "$kube_audit"
 check_summary
