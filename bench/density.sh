@@ -17,7 +17,7 @@
 set -euo pipefail
 build=$(realpath "${1:?usage: density.sh BUILD_DIR [gtk] [chromium]}")
 shift
-kinds=("${@:-gtk}")
+kinds=("$@")
 [ $# -gt 0 ] || kinds=(gtk chromium)
 src=$(cd "$(dirname "$0")/.." && pwd)
 out=${DENSITY_OUT:-$src/bench/density}
