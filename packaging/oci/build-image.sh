@@ -60,6 +60,7 @@ podman import \
     --change 'ENTRYPOINT ["/usr/libexec/deskbox/entrypoint.sh"]' \
     --change 'CMD ["/etc/deskbox/session.yaml"]' \
     --change 'STOPSIGNAL SIGTERM' \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'VOLUME ["/run/deskbox", "/var/lib/deskbox"]' \
     --change "LABEL org.opencontainers.image.title=deskbox org.opencontainers.image.version=$version" \
     "$work/rootfs.tar" "$tag" >/dev/null

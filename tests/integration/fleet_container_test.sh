@@ -129,7 +129,7 @@ check "the Secret as a podman secret" podman secret create deskbox-secrets "$wor
 check "podman kube play runs the pod" podman kube play "$work/kube.yaml"
 check "the Job's session is ready (within 120 s)" wait_log "$pod-session" "ready on display" 120
 check "the Secret reached the supervisor's environment" \
-    test "$(podman exec "$pod-session" sh -c 'tr "\0" "\n" < /proc/1/environ | grep ^CI_PASSWORD=')" = CI_PASSWORD=change-me
+    test "$(podman exec "$pod-session" /bin/sh -c 'tr "\0" "\n" < /proc/1/environ | grep ^CI_PASSWORD=')" = CI_PASSWORD=change-me
 export DESKBOX_RUNTIME_DIR=$kube_run
 check "screenshot through the Job's published socket" "$deskbox" screenshot -s kube-notes -o "$work/kube.png"
 check "it decodes" test "$(png_size "$work/kube.png")" = 1280x800
