@@ -146,7 +146,8 @@ check "the click is audited there" grep -q '"action":{"button":"left","kind":"cl
     "$kube_audit/kube-notes/audit.jsonl"
 check "podman kube down" podman kube down "$work/kube.yaml"
 podman secret rm deskbox-secrets >/dev/null
-check "no session process is left" bash -c '! pgrep -f "deskbox run /etc/deskbox/session/session.yaml" >/dev/null'
+# (the bracket keeps pgrep from matching the bash -c running it)
+check "no session process is left" bash -c '! pgrep -f "deskbox run /etc/deskbox/sessio[n]/session.yaml" >/dev/null'
 check "no session cgroup is left" test -z "$(find /sys/fs/cgroup -name 'deskbox-kube-notes' 2>/dev/null)"
 check "no mount of the pod is left" bash -c "! grep -q '$kube_run\|$kube_audit' /proc/self/mountinfo"
 check "the session dir is gone from the socket volume" test ! -e "$kube_run/kube-notes"
