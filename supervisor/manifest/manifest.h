@@ -19,6 +19,7 @@ struct DisplaySpec {
     int width = 1280;
     int height = 800;
     int depth = 24;
+    bool glx = false;  // the GLX extension (Mesa software OpenGL) in the session's Xvfb
     // Optional window manager argv, started after the display is ready and before apps.
     std::vector<std::string> window_manager;
 };

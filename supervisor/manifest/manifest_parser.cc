@@ -30,6 +30,7 @@ void parse_display(StrictMap m, DisplaySpec& d) {
     d.height = static_cast<int>(m.integer("height", d.height, 200, 4320));
     d.depth = static_cast<int>(m.integer("depth", d.depth, 16, 24));
     if (d.depth != 16 && d.depth != 24) m.context().fail(m.get("depth"), "session.display.depth: expected 16 or 24");
+    d.glx = m.boolean("glx", d.glx);
     if (YAML::Node wm = m.get("window_manager"); wm.IsDefined()) {
         d.window_manager = read_string_list(m.context(), wm, m.path_of("window_manager"));
         if (d.window_manager.empty()) m.context().fail(wm, m.path_of("window_manager") + ": must not be empty");

@@ -36,7 +36,8 @@ nlohmann::json plan_to_json(const Plan& plan) {
     j["policy_sha256"] = plan.policy_sha256;
     j["session"] = {{"name", m.session.name},
                     {"display", {{"width", m.session.display.width}, {"height", m.session.display.height},
-                                 {"depth", m.session.display.depth}, {"window_manager", m.session.display.window_manager}}},
+                                 {"depth", m.session.display.depth}, {"glx", m.session.display.glx},
+                                 {"window_manager", m.session.display.window_manager}}},
                     {"budget", {{"steps", plan.budget.steps}, {"wall_clock_ms", plan.budget.wall_clock.count()},
                                 {"actions_per_second", plan.budget.actions_per_second}}}};
     nlohmann::json files = nlohmann::json::array();
@@ -82,6 +83,7 @@ std::string plan_to_text(const Plan& plan) {
     o << "\n";
     o << "session    " << m.session.name << ", display " << m.session.display.width << "x" << m.session.display.height
       << "x" << m.session.display.depth;
+    if (m.session.display.glx) o << ", GLX";
     if (!m.session.display.window_manager.empty()) o << ", window manager " << join(m.session.display.window_manager);
     o << "\n";
     o << "budget     steps " << (plan.budget.steps ? std::to_string(plan.budget.steps) : "unlimited") << ", wall clock "

@@ -56,10 +56,30 @@ std::uint64_t keyed_value(const std::string& text, const std::string& key) {
     return 0;
 }
 
-// "/sys/fs/cgroup/pids" + "/a/b" (no trailing slash for the root cgroup "/").
-static std::filesystem::path under(const std::string& mount, const std::string& cgroup) {
-    const std::filesystem::path rel = std::filesystem::path(cgroup).relative_path();
-    return rel.empty() ? std::filesystem::path(mount) : std::filesystem::path(mount) / rel;
+// A cgroup hierarchy as mounted: where, and which of its cgroups is the
+// mount's root (mountinfo's 4th field: "/" on a host; a container runtime
+// mounts only the container's own cgroup, e.g. "/libpod_parent/libpod-ID",
+// while /proc/self/cgroup still names the full path when it shares the host's
+// cgroup namespace, as podman does on cgroup v1).
+struct CgroupMount {
+    std::string point, root;
+};
+
+// "/sys/fs/cgroup/pids" + "/a/b" (no trailing slash for the root cgroup "/"),
+// the mount's root taken off; empty when `cgroup` lies outside the mounted part.
+static std::filesystem::path under(const CgroupMount& mount, const std::string& cgroup) {
+    std::string path = cgroup;
+    if (mount.root != "/") {
+        if (path == mount.root) {
+            path = "/";
+        } else if (path.starts_with(mount.root + "/")) {
+            path = path.substr(mount.root.size());
+        } else {
+            return {};
+        }
+    }
+    const std::filesystem::path rel = std::filesystem::path(path).relative_path();
+    return rel.empty() ? std::filesystem::path(mount.point) : std::filesystem::path(mount.point) / rel;
 }
 
 bool empty_cgroup(const std::filesystem::path& procs_file) {
@@ -160,8 +180,8 @@ CgroupLayout cgroup_layout(const std::string& mountinfo, const std::string& proc
                            const std::string& v2_controllers) {
     CgroupLayout layout;
     // Mount points: v2 (fstype cgroup2) and v1 per controller (super options name the controllers).
-    std::string v2_mount;
-    std::map<std::string, std::string> v1_mounts;
+    CgroupMount v2_mount;
+    std::map<std::string, CgroupMount> v1_mounts;
     std::istringstream mi(mountinfo);
     for (std::string line; std::getline(mi, line);) {
         const auto dash = line.find(" - ");
@@ -170,12 +190,12 @@ CgroupLayout cgroup_layout(const std::string& mountinfo, const std::string& proc
         std::string id, parent, devno, root, mount_point, fstype, source, options;
         left >> id >> parent >> devno >> root >> mount_point;
         right >> fstype >> source >> options;
-        if (fstype == "cgroup2" && v2_mount.empty()) v2_mount = mount_point;
+        if (fstype == "cgroup2" && v2_mount.point.empty()) v2_mount = {mount_point, root};
         if (fstype != "cgroup") continue;
         std::istringstream opts(options);
         for (std::string opt; std::getline(opts, opt, ',');)
             for (const char* c : kControllers)
-                if (opt == c && !v1_mounts.count(c)) v1_mounts[c] = mount_point;
+                if (opt == c && !v1_mounts.count(c)) v1_mounts[c] = {mount_point, root};
     }
     // Our own cgroup per hierarchy: "0::/path" for v2, "N:ctrl,ctrl:/path" for v1.
     std::string v2_path;
@@ -189,7 +209,7 @@ CgroupLayout cgroup_layout(const std::string& mountinfo, const std::string& proc
         std::istringstream cs(ctrls);
         for (std::string c; std::getline(cs, c, ',');) v1_paths[c] = path;
     }
-    bool v2_ok = !v2_mount.empty();
+    bool v2_ok = !v2_mount.point.empty() && !under(v2_mount, v2_path).empty();
     for (const char* c : kControllers)
         if ((" " + v2_controllers + " ").find(std::string(" ") + c + " ") == std::string::npos &&
             (" " + v2_controllers + "\n").find(std::string(" ") + c + "\n") == std::string::npos)
@@ -197,16 +217,18 @@ CgroupLayout cgroup_layout(const std::string& mountinfo, const std::string& proc
     if (v2_ok) {
         layout.version = "v2";
         layout.v2_parent = under(v2_mount, v2_path);
-        layout.v2_mount = v2_mount;
+        layout.v2_mount = v2_mount.point;
         return layout;
     }
     std::string missing;
     for (const char* c : kControllers) {
-        if (!v1_mounts.count(c) || !v1_paths.count(c)) {
+        const std::filesystem::path parent =
+            v1_mounts.count(c) && v1_paths.count(c) ? under(v1_mounts[c], v1_paths[c]) : std::filesystem::path();
+        if (parent.empty()) {
             missing += missing.empty() ? c : std::string(", ") + c;
             continue;
         }
-        layout.v1_parents[c] = under(v1_mounts[c], v1_paths[c]);
+        layout.v1_parents[c] = parent;
     }
     if (missing.empty()) {
         layout.version = "v1";

@@ -197,6 +197,7 @@ void Session::start_display() {
     o.width = d.width;
     o.height = d.height;
     o.depth = d.depth;
+    o.glx = d.glx;
     o.auth_file_host = auth.string();
     o.auth_file_child = std::string(sandbox::kStagingInside) + "/Xauthority";
     o.extra_env = base_env();

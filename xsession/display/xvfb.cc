@@ -90,6 +90,10 @@ XvfbServer start_xvfb(Spawner& spawner, EventLoop& loop, const XvfbOptions& opti
                     auth_child, "-noreset",  "-screen", "0",
                     std::to_string(options.width) + "x" + std::to_string(options.height) + "x" +
                         std::to_string(options.depth)};
+    if (!options.glx) {
+        request.argv.push_back("-extension");
+        request.argv.push_back("GLX");
+    }
     request.env = options.extra_env;
     request.fds = {{write_end.get(), 3}};
 

@@ -21,13 +21,14 @@ bool have_program(const std::string& name) {
     }
 }
 
-DisplayFixture::DisplayFixture(int width, int height) {
+DisplayFixture::DisplayFixture(int width, int height, bool glx) {
     char tmpl[] = "/tmp/deskbox-display-test-XXXXXX";
     if (!mkdtemp(tmpl)) throw_errno("creating a test directory");
     dir = tmpl;
     XvfbOptions options;
     options.width = width;
     options.height = height;
+    options.glx = glx;
     options.auth_file_host = (dir / "Xauthority").string();
     options.extra_env = {"PATH=" + std::string(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin")};
     server = start_xvfb(spawner, loop, options);

@@ -31,7 +31,7 @@ struct AppOutput {
 
 class DisplayFixture {
 public:
-    explicit DisplayFixture(int width = 1280, int height = 800);
+    explicit DisplayFixture(int width = 1280, int height = 800, bool glx = false);
     ~DisplayFixture();
 
     std::vector<std::string> app_env() const;

@@ -2,6 +2,9 @@
 #include <X11/Xlib.h>
 #include <X11/extensions/Xdamage.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "supervisor/base/error.h"
 #include "tests/integration/display/display_fixture.h"
 #include "xsession/display/windows.h"
@@ -28,6 +31,23 @@ BOOST_AUTO_TEST_CASE(xvfb_reports_its_display_and_checks_the_cookie) {
                    "opening X display :" + std::to_string(f.server.display_number) +
                        ": the server refused or is unreachable");
     }
+}
+
+// GLX costs every session Mesa's software renderer (libLLVM): loaded only when asked for.
+BOOST_AUTO_TEST_CASE(glx_and_mesa_only_when_asked) {
+    if (!have_program("Xvfb")) return;
+    int opcode = 0, event = 0, error = 0;
+    {
+        DisplayFixture f(640, 480);
+        BOOST_TEST(!XQueryExtension(f.x.get(), "GLX", &opcode, &event, &error));
+        std::ifstream in("/proc/" + std::to_string(f.server.pid) + "/maps");
+        const std::string maps((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        BOOST_TEST(maps.find("/usr/bin/Xvfb") != std::string::npos);
+        BOOST_TEST(maps.find("libLLVM") == std::string::npos);
+        BOOST_TEST(maps.find("_dri.so") == std::string::npos);
+    }
+    DisplayFixture f(640, 480, /*glx=*/true);
+    BOOST_TEST(XQueryExtension(f.x.get(), "GLX", &opcode, &event, &error));
 }
 
 BOOST_AUTO_TEST_CASE(xvfb_failure_names_its_exit_status) {

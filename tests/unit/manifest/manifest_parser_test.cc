@@ -20,6 +20,7 @@ BOOST_AUTO_TEST_CASE(minimal_manifest_gets_defaults) {
     BOOST_TEST(m.session.name == "s1");
     BOOST_TEST(m.session.display.width == 1280);
     BOOST_TEST(m.session.display.height == 800);
+    BOOST_TEST(!m.session.display.glx);
     BOOST_TEST(m.sandbox.memory == 2ull << 30);
     BOOST_TEST(m.sandbox.pids == 512u);
     BOOST_TEST((m.network.mode == NetworkMode::None));
@@ -34,7 +35,7 @@ BOOST_AUTO_TEST_CASE(full_manifest_parses_units_and_paths) {
     const Manifest m = parse(R"(version: 1
 session:
   name: ci-incident
-  display: {width: 1024, height: 768, depth: 24, window_manager: [openbox]}
+  display: {width: 1024, height: 768, depth: 24, glx: true, window_manager: [openbox]}
   budget: {steps: 200, wall_clock: 15m, actions_per_second: 5}
 sandbox:
   memory: 512M
@@ -65,6 +66,7 @@ observe: {scale: {width: 1024, height: 640}}
 )");
     BOOST_TEST(m.session.budget.wall_clock.count() == 900'000);
     BOOST_TEST(m.session.display.window_manager[0] == "openbox");
+    BOOST_TEST(m.session.display.glx);
     BOOST_TEST(m.sandbox.memory == 512ull << 20);
     BOOST_TEST(m.sandbox.cpu == 0.5);
     BOOST_TEST(m.sandbox.files[0].from.string() == "/srv/fixtures/report.ods");

@@ -47,6 +47,24 @@ BOOST_AUTO_TEST_CASE(hybrid_machine_uses_v1_under_our_own_cgroups) {
     BOOST_TEST(layout.v1_parents.at("cpu") == "/sys/fs/cgroup/cpu");
 }
 
+// podman on cgroup v1 mounts only the container's cgroup, while /proc/self/cgroup
+// (the host's cgroup namespace) names its full path.
+BOOST_AUTO_TEST_CASE(a_container_mount_of_its_own_cgroup_is_the_parent) {
+    const char* mountinfo =
+        "700 690 0:29 /libpod_parent/libpod-1f /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n"
+        "701 690 0:32 /libpod_parent/libpod-1f /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+        "702 690 0:36 /libpod_parent/libpod-1f /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n";
+    const CgroupLayout layout = cgroup_layout(
+        mountinfo, "8:pids:/libpod_parent/libpod-1f\n4:memory:/libpod_parent/libpod-1f/sub\n1:cpu:/libpod_parent/libpod-1f\n", "");
+    BOOST_TEST(layout.version == "v1");
+    BOOST_TEST(layout.v1_parents.at("cpu") == "/sys/fs/cgroup/cpu");
+    BOOST_TEST(layout.v1_parents.at("memory") == "/sys/fs/cgroup/memory/sub");
+    // A cgroup outside the mounted part cannot be reached: said, not guessed.
+    const CgroupLayout outside = cgroup_layout(mountinfo, "8:pids:/other\n4:memory:/other\n1:cpu:/other\n", "");
+    BOOST_TEST(outside.version == "");
+    BOOST_TEST(outside.problem.find("cgroup v1 lacks memory, pids, cpu") != std::string::npos, outside.problem);
+}
+
 BOOST_AUTO_TEST_CASE(delegated_v2_is_preferred) {
     const char* mountinfo = "30 23 0:27 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n";
     const CgroupLayout layout =
