@@ -20,6 +20,7 @@ constexpr CommandRegistrar kCommands[] = {
     add_review_commands,
     add_audit_command,
     add_token_command,
+    add_console_command,
 };
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "supervisor/sandbox/userns.h"
 #include "supervisor/session/paths.h"
 #include "supervisor/session/session_access.h"
+#include "supervisor/session/approval_screenshot.h"
 #include "supervisor/session/session_executor.h"
 #include "supervisor/session/verify.h"
 #include "xsession/a11y/a11y_client.h"
@@ -215,6 +216,9 @@ void SessionServices::start_control() {
         if (::chmod(kept.c_str(), 0700) != 0) throw_errno("making " + kept.string() + " private");
         gate_options.keep_screenshots_in = kept;
     }
+    gate_options.approval_screenshot = [&st](const std::optional<Rect>& box) {
+        return redacted_screenshot(*st.desktop, st.a11y.get(), box);
+    };
     st.audited_gate = std::make_unique<AuditedGate>(*st.gate, *st.approvals, *st.audit, *st.executor, gate_options);
     st.audited_gate->on_stop([&s] { s.request_stop("stopped by a reviewer", 0); });
     st.audited_gate->on_change([&s] { s.write_status(); });
