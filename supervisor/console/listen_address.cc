@@ -24,8 +24,8 @@ ListenAddress parse_listen_address(const std::string& text) {
     const std::string port = text.substr(colon + 1);
     unsigned value = 0;
     const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535)
-        throw Error(where + "the port '" + port + "' is not a number from 1 to 65535");
+    if (ec != std::errc() || end != port.data() + port.size() || value > 65535)
+        throw Error(where + "the port '" + port + "' is not a number from 0 to 65535");
     a.port = static_cast<std::uint16_t>(value);
     unsigned char buf[16];
     if (inet_pton(AF_INET, a.host.c_str(), buf) != 1 && inet_pton(AF_INET6, a.host.c_str(), buf) != 1)

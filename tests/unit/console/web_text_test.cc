@@ -50,7 +50,7 @@ BOOST_AUTO_TEST_CASE(listen_addresses_are_checked) {
         return std::string("accepted");
     };
     BOOST_TEST(message("localhost:80") == "--listen 'localhost:80': the host 'localhost' is not a numeric IPv4 or IPv6 address");
-    BOOST_TEST(message("127.0.0.1:99999") == "--listen '127.0.0.1:99999': the port '99999' is not a number from 1 to 65535");
+    BOOST_TEST(message("127.0.0.1:99999") == "--listen '127.0.0.1:99999': the port '99999' is not a number from 0 to 65535");
     BOOST_TEST(message("unix:relative") == "--listen 'unix:relative': expected unix:/ABSOLUTE/PATH");
     BOOST_TEST(message("7480") == "--listen '7480': expected unix:PATH or HOST:PORT");
 }
