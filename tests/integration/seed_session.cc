@@ -69,6 +69,12 @@ void wait_for_tree(AgentClient& agent, const std::string& needle, bool interacti
         const Json tree = agent.call(request);
         last = tree.dump();
         if (tree.value("ok", false) && contains(last, needle)) return;
+        // Refused by the rate budget: without a pause the refusals come back
+        // at once and the bucket never refills (pacing, as in act()).
+        if (contains(last, "budget:rate")) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(400));
+            continue;
+        }
         agent.call({{"action", "screenshot"}, {"format", "jpeg"}, {"settle", true}});
     }
     BOOST_FAIL("'" + needle + "' did not appear in the tree within " + std::to_string(kPageTimeoutMs) +
