@@ -48,8 +48,10 @@ void add_console_command(CLI::App& app, CommandAction& selected) {
             console::ConsoleApp console_app([&store](std::string_view t) { return store.authenticate(t); }, options);
             console::ConsoleServer server(console_app, where);
             // Readiness for scripts and tests: the line comes once the socket listens.
-            std::cerr << "deskbox console: listening on " << server.url() << " (reviewer tokens in "
-                      << store.file().string() << ")" << std::endl;
+            // One write: std::cerr is unbuffered, and a reader waiting for the line must see it whole.
+            std::cerr << ("deskbox console: listening on " + server.url() + " (reviewer tokens in " +
+                          store.file().string() + ")\n")
+                      << std::flush;
             server.run();
             return kExitOk;
         };
