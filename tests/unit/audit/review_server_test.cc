@@ -212,6 +212,8 @@ BOOST_AUTO_TEST_CASE(review_requests_are_served_from_inside_a_blocking_step_and_
     loop.remove_fd(pipe_fds[0]);
     close(pipe_fds[0]);
     close(pipe_fds[1]);
+}
+
 BOOST_AUTO_TEST_CASE(a_front_end_names_the_reviewer_and_shows_the_observation) {
     DeployButton boxed;
     boxed.box = Rect{10, 20, 30, 40};
