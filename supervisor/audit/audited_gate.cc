@@ -9,6 +9,7 @@
 #include "supervisor/audit/action_record.h"
 #include "supervisor/audit/audit_record.h"
 #include "supervisor/audit/audit_verify.h"
+#include "supervisor/audit/kept_screenshot.h"
 #include "supervisor/base/error.h"
 #include "supervisor/base/unique_fd.h"
 #include "supervisor/control/base64.h"
@@ -314,6 +315,15 @@ Json AuditedGate::audit(std::size_t last) {
             {"verification", {{"ok", report.ok}, {"records", report.records}, {"problem", report.problem},
                               {"broken_record", report.broken_record}, {"torn_tail", report.torn_tail},
                               {"last_seq", report.last_seq}}}};
+}
+
+Json AuditedGate::kept_screenshot(const std::string& name) {
+    if (!options_.keep_screenshots_in) throw NotFoundError("this session keeps no screenshots (observe.keep_screenshots)");
+    if (!kept_screenshot_mime(name)) throw Error("'" + name + "' is not the name of a kept screenshot");
+    if (!std::filesystem::exists(*options_.keep_screenshots_in / name))
+        throw NotFoundError("no kept screenshot '" + name + "'");
+    KeptScreenshot shot = read_kept_screenshot(*options_.keep_screenshots_in, name);
+    return {{"mime", shot.mime}, {"base64", base64_encode(shot.bytes)}};
 }
 
 Json AuditedGate::observation(const std::string& id) {

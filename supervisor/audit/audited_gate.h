@@ -98,6 +98,7 @@ public:
     Json verify(const ReviewerIdentity& who) override;
     Json observation(const std::string& id) override;
     Json audit(std::size_t last) override;
+    Json kept_screenshot(const std::string& name) override;
     // What `verify` runs: the session's final-state checks, which write their
     // own audit records (the reviewer is passed on to be named in them).
     void on_verify(std::function<Json(const Reviewer&)> verifier) { verifier_ = std::move(verifier); }

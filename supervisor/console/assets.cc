@@ -23,6 +23,7 @@ article.approval h3 { margin: .2em 0 .5em; }
 .approval-body { display: flex; gap: 1.2em; flex-wrap: wrap; align-items: flex-start; }
 figure { margin: 0; max-width: 60%; }
 img.observation { max-width: 100%; border: 1px solid #888; display: block; }
+img.thumb { width: 160px; height: auto; border: 1px solid #bbb; display: block; margin-top: .3em; }
 figcaption { font-size: 12px; color: #57606a; }
 dl.words { display: grid; grid-template-columns: max-content 1fr; gap: .2em .8em; margin: 0; min-width: 18em; flex: 1; }
 dl.words dt { font-weight: 600; color: #57606a; }

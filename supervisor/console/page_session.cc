@@ -23,6 +23,17 @@ std::string str(const Json& j, const char* key) {
     return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
 }
 
+// A kept screenshot's thumbnail, linked to the full picture (an observation
+// record with `kept_as`; the session checks the name before reading it).
+std::string thumbnail(const std::string& session, const Json& record) {
+    if (str(record, "type") != "observation" || !record.contains("data")) return {};
+    const std::string kept = str(record["data"], "kept_as");
+    if (kept == "-") return {};
+    const std::string src = "/session/" + url_encode(session) + "/kept/" + url_encode(kept);
+    return "<a class=\"thumb\" href=\"" + src + "\"><img class=\"thumb\" loading=\"lazy\" alt=\"screenshot " +
+           html_escape(kept) + "\" src=\"" + src + "\"></a>";
+}
+
 }  // namespace
 
 std::string approvals_section(const PageContext& who, const std::string& session, const Json& approvals) {
@@ -49,7 +60,7 @@ std::string approvals_section(const PageContext& who, const std::string& session
     return out + "</section>";
 }
 
-std::string timeline_section(const Json& audit) {
+std::string timeline_section(const std::string& session, const Json& audit) {
     const Json& v = audit.contains("verification") ? audit["verification"] : Json::object();
     const Json& records = audit.contains("records") ? audit["records"] : Json::array();
     std::string last_seq = records.empty() ? "0" : str(records.back(), "seq");
@@ -69,7 +80,7 @@ std::string timeline_section(const Json& audit) {
         const std::string type = str(*it, "type");
         out += "<tr class=\"record-" + html_escape(type) + "\"><td>" + html_escape(time) + "</td><td>" +
                html_escape(str(*it, "seq")) + "</td><td>" + html_escape(type) + "</td><td>" +
-               html_escape(summarize_audit_record(*it)) + "</td></tr>";
+               html_escape(summarize_audit_record(*it)) + thumbnail(session, *it) + "</td></tr>";
     }
     return out + "</tbody></table></section>";
 }
@@ -94,7 +105,7 @@ std::string session_page(const PageContext& who, const Json& entry, const Json& 
                 "/vnc\"></div><p class=\"hint\" id=\"live-status\">connecting…</p></section>"
                 "<script type=\"module\" src=\"/static/live.js\"></script>";
     body += "<div id=\"live-parts\" data-poll=\"" + base + "/parts\">" + approvals_section(who, name, approvals) +
-            timeline_section(audit) + "</div>";
+            timeline_section(name, audit) + "</div>";
     return page_layout("Session " + name, &who, body);
 }
 

@@ -32,7 +32,7 @@ std::string session_page(const PageContext& who, const nlohmann::json& entry, co
                          const nlohmann::json& audit, bool live_view);
 // The parts session_page is made of, also served alone for live updates.
 std::string approvals_section(const PageContext& who, const std::string& session, const nlohmann::json& approvals);
-std::string timeline_section(const nlohmann::json& audit);
+std::string timeline_section(const std::string& session, const nlohmann::json& audit);
 
 // The intended change of a pending approval in words: label -> text pairs.
 std::vector<std::pair<std::string, std::string>> approval_words(const nlohmann::json& approval);

@@ -52,11 +52,22 @@ Response ConsoleApp::session_get(const Request& request, const Login& who, const
                                      "text/plain");
             return make_response(request, http::status::ok, std::move(png), "image/png");
         }
+        if (rest.rfind("kept/", 0) == 0) {
+            // A timeline thumbnail: the session checks the name's shape and reads it.
+            const Json shot = checked(review_call(session->dir, {{"type", "kept_screenshot"}, {"name", rest.substr(5)}},
+                                                  who.reviewer),
+                                      "screenshot");
+            std::string bytes;
+            if (!base64_decode(shot.value("base64", ""), bytes) || bytes.empty())
+                return make_response(request, http::status::not_found, "no such screenshot\n", "text/plain");
+            const std::string mime = shot.value("mime", "") == "image/jpeg" ? "image/jpeg" : "image/png";
+            return make_response(request, http::status::ok, std::move(bytes), mime);
+        }
         const Json approvals = checked(review_call(session->dir, {{"type", "approvals"}}, who.reviewer), "approvals");
         const Json audit = checked(review_call(session->dir, {{"type", "audit"}, {"last", 300}}, who.reviewer), "audit");
         if (rest == "parts")
             return make_response(request, http::status::ok,
-                                 "<div>" + approvals_section(page, name, approvals) + timeline_section(audit) + "</div>");
+                                 "<div>" + approvals_section(page, name, approvals) + timeline_section(name, audit) + "</div>");
         if (!rest.empty()) return make_response(request, http::status::not_found, message_page(page, "Not found", rest, base_of(name)));
         const Json entry = list_entry(*session, clock_() / 1000);
         std::string html = session_page(page, entry, approvals, audit, std::filesystem::exists(session->dir / "vnc.sock"));

@@ -92,6 +92,8 @@ Json handle_review_request(ReviewHandler& handler, const Json& request, const Re
             }
             return ok({{"audit", handler.audit(last)}});
         }
+        if (type == "kept_screenshot")
+            return ok({{"screenshot", handler.kept_screenshot(string_field(request, "name", true))}});
         if (type == "approvals") return ok({{"approvals", handler.list_approvals()}});
         if (type == "status") return ok({{"status", handler.status()}});
         if (type == "verify") return ok({{"verification", handler.verify(who)}});
@@ -109,7 +111,7 @@ Json handle_review_request(ReviewHandler& handler, const Json& request, const Re
         else if (type == "stop") handler.stop(who, note);
         else
             return make_error_reply("unknown_type", "unknown request type '" + type +
-                                                        "' (expected approvals, observation, audit, approve, deny, pause, resume, stop, status, verify or collect)",
+                                                        "' (expected approvals, observation, audit, kept_screenshot, approve, deny, pause, resume, stop, status, verify or collect)",
                                     id);
         return ok(Json::object());
     } catch (const BadRequest& e) {

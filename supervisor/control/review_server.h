@@ -20,6 +20,7 @@
 //   {"type":"collect"}                                 -> {"ok":true,"collected":{"folder":F,"files":[...]}}
 //   {"type":"observation","approval":"A1"}             -> {"ok":true,"observation":{"png_base64":S,"box":{x,y,width,height}|null}}
 //   {"type":"audit","last":N}                          -> {"ok":true,"audit":{"records":[...newest N],"verification":{...}}}
+//   {"type":"kept_screenshot","name":"<sha256>.png"}   -> {"ok":true,"screenshot":{"mime":M,"base64":S}}
 // Any request may carry "reviewer":NAME and "via":CHANNEL (a front end such as
 // the web console naming the person it speaks for); approvals and controls
 // then record {"reviewer":NAME,"via":CHANNEL} beside the peer's identity.
@@ -82,6 +83,10 @@ public:
     // The newest `last` audit records (oldest first) and the whole log's
     // hash-chain verification {"ok","records","problem","last_seq"}.
     virtual Json audit(std::size_t last) = 0;
+    // A screenshot kept beside the log (an observation record's `kept_as`):
+    // {"mime", "base64"}. NotFoundError when the session keeps none or has
+    // no such file; Error when the name is not one the gate writes.
+    virtual Json kept_screenshot(const std::string& name) = 0;
 };
 
 // Permissions of the socket file and who may connect.

@@ -18,7 +18,7 @@ constexpr int kPageTimeoutMs = 60'000;
 bool contains(const std::string& haystack, const std::string& needle);
 std::string slurp(const std::filesystem::path& p);
 
-// The shipped example policy, plus host commands for the verify check.
+// The shipped example policy (it allows the host commands of the verify check).
 std::filesystem::path seed_policy(const TestDirs& dirs);
 // A manifest running Chromium on `url` of the seed site (`host` resolved to
 // it); `review` is the manifest's review section (no VNC by default).
