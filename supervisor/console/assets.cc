@@ -35,8 +35,7 @@ button.deny { background: #a40e26; color: #fff; border: 1px solid #7d0a1d; paddi
 p.verified { color: #1a7f37; font-weight: 600; }
 p.broken, p.error { color: #a40e26; font-weight: 600; }
 pre.message { background: #fff; padding: .8em; border: 1px solid #d0d7de; white-space: pre-wrap; }
-#screen { background: #000; display: inline-block; min-width: 320px; min-height: 200px; max-width: 100%; }
-#screen canvas { max-width: 100%; }
+#screen { background: #000; display: block; width: 100%; max-width: 1280px; aspect-ratio: 16 / 10; }
 .hint { color: #57606a; font-size: 12px; }
 table.timeline td:nth-child(1), table.timeline td:nth-child(2) { white-space: nowrap; font-family: monospace; }
 )CSS";

@@ -22,7 +22,10 @@ async function logIn(page, token, screenshotName) {
   if (screenshotName) await shot(page, screenshotName);
   await page.type('input[name=token]', token);
   const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form.login button')]);
-  return response.status();
+  // A good login answers 303 to the sessions page; the navigation ends on
+  // that page, so the login's own status is the first of the redirect chain.
+  const chain = response.request().redirectChain();
+  return chain.length ? chain[0].response().status() : response.status();
 }
 
 async function sessionPage(page) {
@@ -100,9 +103,16 @@ const steps = {
     }, session);
     const noCookie = (await fetch(base + '/session/' + session)).status;
     const noCookiePost = (await fetch(base + '/session/' + session + '/stop', { method: 'POST' })).status;
+    // The timeline's thumbnails of kept screenshots load (the live step's screenshot at least).
+    await page.waitForFunction(() => {
+      const img = document.querySelector('#timeline img.thumb');
+      return img && img.complete && img.naturalWidth > 0;
+    }, { timeout });
+    const thumbnail = await page.$eval('#timeline img.thumb', (img) => ({ width: img.naturalWidth, src: img.getAttribute('src') }));
+    const forgedThumbnail = (await page.evaluate(async (s) => (await fetch('/session/' + s + '/kept/..%2Faudit.jsonl')).status, session));
     await shot(page, 'page-session-timeline');
     const timeline = await page.$eval('#timeline', (t) => t.textContent);
-    return { withoutCsrf, noCookie, noCookiePost, timeline };
+    return { withoutCsrf, noCookie, noCookiePost, timeline, thumbnail, forgedThumbnail };
   },
   // After `console token revoke`: the open login is refused, and so is a new one.
   async revoked(page) {

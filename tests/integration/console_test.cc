@@ -93,7 +93,8 @@ BOOST_AUTO_TEST_CASE(a_reviewer_approves_denies_watches_and_stops_a_session_in_t
     SessionProcess session(dirs, dirs.manifest(name, chromium_manifest(name, "ops.incidents.example",
                                                                        "http://ops.incidents.example:" + port +
                                                                            "/incident/42",
-                                                                       "INC-42", site, policy, {},
+                                                                       "INC-42", site, policy,
+                                                                       "observe: {keep_screenshots: true}\n",
                                                                        "{vnc: {enabled: true}, approval_timeout: 5m}")));
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 240'000), session.output());
     const std::string alice = token_for(dirs, "alice");
@@ -174,6 +175,10 @@ BOOST_AUTO_TEST_CASE(a_reviewer_approves_denies_watches_and_stops_a_session_in_t
     BOOST_TEST(session_status(dirs, name)["gate"]["paused"] == false);
     BOOST_TEST(contains(security.value("timeline", ""), "Hash chain verified"), security.dump());
     BOOST_TEST(contains(security.value("timeline", ""), "approved by alice via console"), security.dump());
+    // Kept screenshots appear as thumbnails; a name of another shape is never read.
+    BOOST_TEST(security["thumbnail"]["width"] == 1280, security.dump());
+    BOOST_TEST(contains(security["thumbnail"].value("src", ""), "/kept/"), security.dump());
+    BOOST_TEST(security["forgedThumbnail"] != 200, security.dump());
 
     // Revoking alice's token ends her open login at the next request and refuses a new one.
     const auto [revoke_code, revoke_out] = run_deskbox(dirs, {"console", "token", "revoke", "alice"});
