@@ -46,9 +46,9 @@ std::string approvals_section(const PageContext& who, const std::string& session
         const std::string id = str(a, "id");
         out += "<article class=\"approval\" id=\"approval-" + html_escape(id) + "\"><h3>" + html_escape(id) + ": " +
                html_escape(str(a, "rule")) + "</h3><div class=\"approval-body\"><figure><img class=\"observation\" "
-               "alt=\"the screen when the agent proposed this (password fields blacked out; the target in red)\" "
+               "alt=\"the screen when the agent proposed this (password fields and redaction regions blacked out; the target in red)\" "
                "src=\"" + base + "/approval/" + url_encode(id) + ".png\"><figcaption>The screen at proposal time; "
-               "password fields blacked out, the target outlined in red.</figcaption></figure><dl class=\"words\">";
+               "password fields and the policy's redaction regions blacked out, the target outlined in red.</figcaption></figure><dl class=\"words\">";
         for (const auto& [label, text] : approval_words(a))
             out += "<dt>" + html_escape(label) + "</dt><dd>" + html_escape(text) + "</dd>";
         out += "</dl></div><form method=\"post\" action=\"" + base + "/decide\" class=\"decide\">" + csrf_field(who) +

@@ -35,16 +35,46 @@ void draw_box(RgbImage& image, const Rect& box) {
     fill(r, t, r + kLine, b + kLine);      // right
 }
 
-std::string redacted_screenshot(Desktop& desktop, a11y::A11yClient* a11y, const std::optional<Rect>& box) {
+namespace {
+
+// The boxes of every accessible element `target` matches. Throws when the
+// lookup fails: a picture whose redaction is unknown is not shown.
+void add_element_boxes(a11y::A11yClient& a11y, const ElementTarget& target, std::vector<Rect>& boxes) {
+    const a11y::FindResult found = a11y.find(target);
+    for (const auto& e : found.matches)
+        if (e.bbox) boxes.push_back(*e.bbox);
+}
+
+ElementTarget element_target(const TargetMatch& match) {
+    ElementTarget t;
+    t.regex = true;
+    if (match.role) t.role = match.role->source;
+    if (match.name) t.name = match.name->source;
+    return t;
+}
+
+}  // namespace
+
+std::string redacted_screenshot(Desktop& desktop, a11y::A11yClient* a11y, const std::optional<Rect>& box,
+                                const std::vector<ScreenRedaction>& regions) {
     // Without the tree we cannot tell where passwords are: no picture at all.
     if (!a11y) throw Error("accessibility is not available, so password fields cannot be blacked out");
     ElementTarget passwords;
     passwords.role = "^password text$";
     passwords.regex = true;
-    const a11y::FindResult found = a11y->find(passwords);
     std::vector<Rect> boxes;
-    for (const auto& e : found.matches)
-        if (e.bbox) boxes.push_back(*e.bbox);
+    add_element_boxes(*a11y, passwords, boxes);
+    for (const ScreenRedaction& region : regions) {
+        if (region.rect) {
+            boxes.push_back(Rect{region.rect->x, region.rect->y, region.rect->width, region.rect->height});
+            continue;
+        }
+        try {
+            add_element_boxes(*a11y, element_target(*region.element), boxes);
+        } catch (const std::exception& e) {
+            throw Error("the elements of redact region '" + region.name + "' could not be found: " + e.what());
+        }
+    }
     RgbImage image = desktop.capture_screen();
     black_out(image, boxes);
     if (box) draw_box(image, *box);

@@ -241,8 +241,8 @@ void SessionServices::start_control() {
         return std::nullopt;
     };
     gate_options.secrets_in = [&st](std::string_view text) { return st.secrets->found_in(text); };
-    gate_options.approval_screenshot = [&st](const std::optional<Rect>& box) {
-        return redacted_screenshot(*st.desktop, st.a11y.get(), box);
+    gate_options.approval_screenshot = [&st, &plan](const std::optional<Rect>& box) {
+        return redacted_screenshot(*st.desktop, st.a11y.get(), box, plan.policy.screen_redactions);
     };
     st.audited_gate = std::make_unique<AuditedGate>(*st.gate, *st.approvals, *st.audit, *st.executor, gate_options);
     st.audited_gate->on_stop([&s] { s.request_stop("stopped by a reviewer", 0); });

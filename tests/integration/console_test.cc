@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <sstream>
 
@@ -76,6 +77,44 @@ double mean_error(const RgbImage& a, const RgbImage& b, int x0, int y0, int w, i
     return total / (3.0 * w * h);
 }
 
+// The shipped policy with two redaction regions for the reviewer's picture:
+// the incident page's "Status page" link (an element) and the screen's top
+// left corner (a rectangle).
+std::filesystem::path policy_with_redactions(const TestDirs& dirs) {
+    std::string policy = slurp(seed_policy(dirs));
+    const std::string anchor = "observe:\n";
+    const auto at = policy.find(anchor);
+    BOOST_TEST_REQUIRE(at != std::string::npos, "ci-incident.yaml has no observe: section");
+    policy.insert(at + anchor.size(),
+                  "  redact_regions:\n"
+                  "    - {name: status link, element: {role: '^link$', name: '^Status page$'}}\n"
+                  "    - {name: corner, rect: {x: 0, y: 0, width: 40, height: 40}}\n");
+    const auto path = dirs.root() / "ci-incident-redacted.yaml";
+    std::ofstream(path) << policy;
+    return path;
+}
+
+// The box of the first element `role` `name` in the session's tree.
+Json element_box(const TestDirs& dirs, const std::string& session, const std::string& role, const std::string& name) {
+    const auto [code, out] = run_deskbox(dirs, {"tree", "-s", session, "--format", "json"});
+    BOOST_TEST_REQUIRE(code == 0, out);
+    const Json tree = Json::parse(out, nullptr, false);
+    if (tree.is_object() && tree.contains("elements"))
+        for (const Json& e : tree["elements"])
+            if (e.value("role", "") == role && e.value("name", "") == name && e["bbox"].is_object()) return e["bbox"];
+    BOOST_FAIL("no " + role + " '" + name + "' in the tree: " + out.substr(0, 2000));
+    return {};
+}
+
+bool all_black(const RgbImage& img, int x0, int y0, int w, int h) {
+    for (int y = y0; y < y0 + h; ++y)
+        for (int x = x0; x < x0 + w; ++x) {
+            const std::uint8_t* p = img.at(x, y);
+            if (p[0] || p[1] || p[2]) return false;
+        }
+    return true;
+}
+
 bool is_red(const RgbImage& img, int x, int y) {
     const std::uint8_t* p = img.at(x, y);
     return p[0] == 255 && p[1] == 0 && p[2] == 0;
@@ -87,7 +126,7 @@ BOOST_AUTO_TEST_CASE(a_reviewer_approves_denies_watches_and_stops_a_session_in_t
     if (!require_root()) return;
     SeedSite site;
     TestDirs dirs;
-    const auto policy = seed_policy(dirs);
+    const auto policy = policy_with_redactions(dirs);
     const std::string name = "console-seed";
     const std::string port = std::to_string(site.port());
     SessionProcess session(dirs, dirs.manifest(name, chromium_manifest(name, "ops.incidents.example",
@@ -126,6 +165,11 @@ BOOST_AUTO_TEST_CASE(a_reviewer_approves_denies_watches_and_stops_a_session_in_t
         BOOST_TEST(is_red(picture, bx - 1, by + bh / 2), "left edge of the box at " << box.dump());
         BOOST_TEST(is_red(picture, bx + bw + 1, by + bh / 2), "right edge of the box at " << box.dump());
         BOOST_TEST(is_red(picture, bx + bw / 2, by - 1), "top edge of the box at " << box.dump());
+        // The policy's redaction regions are black: the corner, and the link's whole box.
+        BOOST_TEST(all_black(picture, 0, 0, 40, 40), "the corner rectangle is not blacked out");
+        const Json link = element_box(dirs, name, "link", "Status page");
+        BOOST_TEST(all_black(picture, link["x"], link["y"], link["width"], link["height"]),
+                   "the 'Status page' link at " << link.dump() << " is not blacked out");
         approve = browser.step("approve", alice);
     });
     BOOST_TEST(paused);
