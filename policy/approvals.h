@@ -49,6 +49,11 @@ struct Reviewer {
     std::int64_t uid = -1;
     std::int64_t pid = -1;
     std::string user;  // login name of uid, or a role such as "timeout"
+    // A person the peer speaks for, and through what: the web console
+    // (supervisor/console) connects as its own user and names the reviewer
+    // who logged in ("alice" via "console"). Empty for the CLI.
+    std::string reviewer;
+    std::string via;
 };
 
 struct ApprovalResolution {

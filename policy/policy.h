@@ -74,6 +74,19 @@ struct ObservationLimit {
     WindowPattern window;  // no screenshots while a matching window is focused
 };
 
+// A part of the screen blacked out of the picture a reviewer decides on
+// (observe.redact_regions), beside the password fields that always are:
+// accessible elements matching `element` (role/name regular expressions, as a
+// rule's target), or a fixed rectangle of the screen in pixels.
+struct ScreenRedaction {
+    std::string name;
+    std::optional<TargetMatch> element;
+    struct Box {
+        int x = 0, y = 0, width = 0, height = 0;
+    };
+    std::optional<Box> rect;
+};
+
 // Text typed where deskbox cannot tell what the focused element is (an app
 // without accessibility, or focus that could not be read).
 enum class UnknownFocusText { Omit, Record };
@@ -92,6 +105,7 @@ struct Policy {
     AdmissionLimits admission;
     BudgetCaps budget;
     std::vector<ObservationLimit> observation_limits;
+    std::vector<ScreenRedaction> screen_redactions;
 };
 
 }  // namespace deskbox

@@ -156,6 +156,39 @@ std::vector<Pattern> pattern_list(const YamlContext& ctx, const YAML::Node& n, c
     return out;
 }
 
+// One of observe.redact_regions: {name, element: {role, name}} or
+// {name, rect: {x, y, width, height}} (screen pixels).
+ScreenRedaction parse_screen_redaction(const YamlContext& ctx, const YAML::Node& n, const std::string& where) {
+    StrictMap m(ctx, n, where);
+    ScreenRedaction r;
+    r.name = m.required_string("name");
+    if (YAML::Node e = m.get("element"); e.IsDefined()) {
+        StrictMap em(ctx, e, where + ".element");
+        TargetMatch target;
+        target.role = optional_pattern(em, "role");
+        target.name = optional_pattern(em, "name");
+        em.finish();
+        if (!target.role && !target.name) ctx.fail(e, where + ".element: expected role or name");
+        r.element = std::move(target);
+    }
+    if (YAML::Node b = m.get("rect"); b.IsDefined()) {
+        StrictMap bm(ctx, b, where + ".rect");
+        for (const char* key : {"x", "y", "width", "height"})
+            if (!bm.has(key)) ctx.fail(b, where + ".rect: expected x, y, width and height (" + key + " is missing)");
+        ScreenRedaction::Box box;
+        box.x = static_cast<int>(bm.integer("x", 0, 0, 65535));
+        box.y = static_cast<int>(bm.integer("y", 0, 0, 65535));
+        box.width = static_cast<int>(bm.integer("width", 0, 1, 65535));
+        box.height = static_cast<int>(bm.integer("height", 0, 1, 65535));
+        bm.finish();
+        r.rect = box;
+    }
+    if (r.element.has_value() == r.rect.has_value())
+        ctx.fail(n, where + ": expected exactly one of element or rect");
+    m.finish();
+    return r;
+}
+
 }  // namespace
 
 Policy parse_policy_text(const std::string& text, const std::string& display_name) {
@@ -245,6 +278,12 @@ Policy parse_policy_text(const std::string& text, const std::string& display_nam
                 lm.finish();
                 p.observation_limits.push_back(std::move(limit));
             }
+        }
+        if (YAML::Node rr = om.get("redact_regions"); rr.IsDefined()) {
+            if (!rr.IsSequence()) ctx.fail(rr, "observe.redact_regions: expected a list, got " + describe_node(rr));
+            for (std::size_t i = 0; i < rr.size(); ++i)
+                p.screen_redactions.push_back(
+                    parse_screen_redaction(ctx, rr[i], "observe.redact_regions[" + std::to_string(i) + "]"));
         }
         om.finish();
     }

@@ -3,22 +3,18 @@
 #include <time.h>
 
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <vector>
 
 #include "supervisor/audit/audit_record.h"
 #include "supervisor/audit/audit_timeline.h"
 #include "supervisor/audit/audit_verify.h"
+#include "supervisor/audit/kept_screenshot.h"
 #include "supervisor/base/error.h"
 #include "supervisor/control/base64.h"
 
 namespace deskbox {
 
 namespace {
-
-// A kept screenshot larger than this is named, not embedded.
-constexpr std::uintmax_t kMaxEmbeddedImage = 8 << 20;
 
 constexpr const char* kStyle = R"(
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:80em}
@@ -41,20 +37,6 @@ const nlohmann::json& data_of(const nlohmann::json& record) {
     return record.contains("data") && record["data"].is_object() ? record["data"] : empty;
 }
 
-bool is_hex(std::string_view s) {
-    for (char c : s)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    return !s.empty();
-}
-
-// "<64 hex>.png" / ".jpg", as AuditedGate names kept screenshots.
-std::optional<std::string> screenshot_mime(const std::string& name) {
-    if (name.size() != 68 || !is_hex(std::string_view(name).substr(0, 64))) return std::nullopt;
-    if (name.substr(64) == ".png") return "image/png";
-    if (name.substr(64) == ".jpg") return "image/jpeg";
-    return std::nullopt;
-}
-
 // "recordings/<digits, T and Z>.webm", as SessionRecording names them.
 bool recording_name_ok(const std::string& name) {
     const std::string prefix = "recordings/", suffix = ".webm";
@@ -66,21 +48,16 @@ bool recording_name_ok(const std::string& name) {
     return true;
 }
 
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 std::string embedded_screenshot(const std::filesystem::path& dir, const std::string& kept_as) {
-    const auto mime = screenshot_mime(kept_as);
-    if (!mime) return " <em>(kept as " + html_escape(kept_as) + ": not a name deskbox writes; not embedded)</em>";
-    const auto path = dir / "screenshots" / kept_as;
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(path, ec);
-    if (ec) return " <em>(screenshot " + html_escape(kept_as) + " not found beside the log)</em>";
-    if (size > kMaxEmbeddedImage) return " <em>(screenshot " + html_escape(kept_as) + " too large to embed)</em>";
-    return "<img alt=\"screenshot " + html_escape(kept_as) + "\" src=\"data:" + *mime + ";base64," +
-           base64_encode(read_file(path)) + "\">";
+    if (!kept_screenshot_mime(kept_as))
+        return " <em>(kept as " + html_escape(kept_as) + ": not a name deskbox writes; not embedded)</em>";
+    try {
+        const KeptScreenshot shot = read_kept_screenshot(dir / "screenshots", kept_as);
+        return "<img alt=\"screenshot " + html_escape(kept_as) + "\" src=\"data:" + shot.mime + ";base64," +
+               base64_encode(shot.bytes) + "\">";
+    } catch (const Error& e) {
+        return " <em>(" + html_escape(e.what()) + "; not embedded)</em>";
+    }
 }
 
 std::string video_offset(std::int64_t ms) {

@@ -29,6 +29,9 @@ std::string action_text(const nlohmann::json& a) {
 std::string who(const nlohmann::json& by) {
     std::string out = str(by, "user");
     if (by.is_object() && by.contains("uid")) out += " (uid " + str(by, "uid") + ", pid " + str(by, "pid") + ")";
+    // A front end (the web console) speaking for a person it authenticated.
+    if (by.is_object() && by.contains("reviewer"))
+        out = str(by, "reviewer") + " via " + (str(by, "via").empty() ? "?" : str(by, "via")) + " [as " + out + "]";
     return out;
 }
 

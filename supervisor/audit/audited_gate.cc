@@ -8,8 +8,11 @@
 #include "policy/context_change.h"
 #include "supervisor/audit/action_record.h"
 #include "supervisor/audit/audit_record.h"
+#include "supervisor/audit/audit_verify.h"
+#include "supervisor/audit/kept_screenshot.h"
 #include "supervisor/base/error.h"
 #include "supervisor/base/unique_fd.h"
+#include "supervisor/control/base64.h"
 
 namespace deskbox {
 
@@ -17,6 +20,8 @@ nlohmann::json reviewer_json(const Reviewer& r) {
     nlohmann::json j = {{"user", r.user}};
     if (r.uid >= 0) j["uid"] = r.uid;
     if (r.pid >= 0) j["pid"] = r.pid;
+    if (!r.reviewer.empty()) j["reviewer"] = r.reviewer;
+    if (!r.via.empty()) j["via"] = r.via;
     return j;
 }
 
@@ -32,6 +37,7 @@ GateVerdict refused(const std::string& proposal_id, std::string rule, std::strin
 }
 
 std::string reviewer_name(const Reviewer& r) {
+    if (!r.reviewer.empty()) return r.reviewer + (r.via.empty() ? "" : " via " + r.via);
     if (!r.user.empty()) return r.user;
     return r.uid >= 0 ? "uid " + std::to_string(r.uid) : "a reviewer";
 }
@@ -135,7 +141,10 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
         nlohmann::json detail = record;
         detail["rule"] = d.rule;
         detail["reason"] = d.reason;
+        if (d.tier) detail["tier"] = to_string(*d.tier);
         if (gate_.taint().tainted()) detail["tainted"] = true;
+        if (const auto& cause = gate_.taint().cause())
+            detail["taint_cause"] = {{"pattern", cause->pattern}, {"source", cause->source}, {"excerpt", cause->excerpt}};
         log_.redactor().redact_json(detail);
         const std::string rule = d.rule;
         const Action action = proposal.action;
@@ -144,6 +153,7 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
             d.rule, std::move(detail), d.approve_timeout,
             [this, pid, rule, checks, decided, action, context](const PendingApproval& p,
                                                                 const ApprovalResolution& r) mutable {
+                observations_.erase(p.id);
                 try {
                     const char* outcome = r.approved ? "approved" : r.timed_out ? "timed_out" : "denied";
                     nlohmann::json approval = {{"proposal", pid}, {"approval_id", p.id}, {"outcome", outcome},
@@ -178,6 +188,7 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
                     decided(answer);
                 });
             });
+        keep_observation(approval_id, context);
         v.outcome = GateVerdict::Outcome::Pending;
         v.approval_id = approval_id;
         changed();
@@ -270,7 +281,59 @@ void AuditedGate::deny(const std::string& id, const Reviewer& by, const std::str
 }
 
 Reviewer AuditedGate::reviewer_of(const ReviewerIdentity& who) {
-    return Reviewer{static_cast<std::int64_t>(who.uid), static_cast<std::int64_t>(who.pid), who.user};
+    return Reviewer{static_cast<std::int64_t>(who.uid), static_cast<std::int64_t>(who.pid), who.user, who.reviewer,
+                    who.via};
+}
+
+void AuditedGate::keep_observation(const std::string& approval_id, const GateContext& context) {
+    ApprovalObservation o;
+    // The box the reviewer should look at: the element, else the pixels
+    // around the pointer's point.
+    if (context.target && context.target->box) o.box = context.target->box;
+    else if (context.pixels) o.box = context.pixels->area;
+    if (options_.approval_screenshot) {
+        try {
+            o.png = options_.approval_screenshot(o.box);
+        } catch (const std::exception& e) {
+            o.error = e.what();
+        }
+    } else {
+        o.error = "this session keeps no screenshots for approvals";
+    }
+    observations_[approval_id] = std::move(o);
+}
+
+Json AuditedGate::audit(std::size_t last) {
+    // Read back from the file: what the console shows is what was written.
+    const std::string text = read_audit_file(log_.path());
+    const AuditVerifyReport report = verify_audit_text(text);
+    const std::vector<AuditLine> lines = parse_audit_lines(text);
+    Json records = Json::array();
+    for (std::size_t i = lines.size() > last ? lines.size() - last : 0; i < lines.size(); ++i)
+        if (lines[i].parsed) records.push_back(lines[i].record);
+    return {{"records", std::move(records)},
+            {"verification", {{"ok", report.ok}, {"records", report.records}, {"problem", report.problem},
+                              {"broken_record", report.broken_record}, {"torn_tail", report.torn_tail},
+                              {"last_seq", report.last_seq}}}};
+}
+
+Json AuditedGate::kept_screenshot(const std::string& name) {
+    if (!options_.keep_screenshots_in) throw NotFoundError("this session keeps no screenshots (observe.keep_screenshots)");
+    if (!kept_screenshot_mime(name)) throw Error("'" + name + "' is not the name of a kept screenshot");
+    if (!std::filesystem::exists(*options_.keep_screenshots_in / name))
+        throw NotFoundError("no kept screenshot '" + name + "'");
+    KeptScreenshot shot = read_kept_screenshot(*options_.keep_screenshots_in, name);
+    return {{"mime", shot.mime}, {"base64", base64_encode(shot.bytes)}};
+}
+
+Json AuditedGate::observation(const std::string& id) {
+    const auto it = observations_.find(id);
+    if (it == observations_.end()) throw NotFoundError("no pending approval '" + id + "'");
+    const ApprovalObservation& o = it->second;
+    Json j = {{"png_base64", base64_encode(o.png)}, {"box", nullptr}};
+    if (o.box) j["box"] = {{"x", o.box->x}, {"y", o.box->y}, {"width", o.box->width}, {"height", o.box->height}};
+    if (!o.error.empty()) j["error"] = o.error;
+    return j;
 }
 
 Json AuditedGate::list_approvals() {

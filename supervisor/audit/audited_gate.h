@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,17 @@ struct AuditedGateOptions {
     // The names of manifest secrets whose values occur in a text: typed text
     // holding one is flagged in its proposal record ("secret_leak").
     std::function<std::vector<std::string>(std::string_view text)> secrets_in;
+    // Takes the screenshot a reviewer sees beside a pending approval: PNG
+    // bytes with password fields blacked out and the target's box (when
+    // known) drawn on it (the session's capture). Unset: no picture.
+    std::function<std::string(const std::optional<Rect>& box)> approval_screenshot;
+};
+
+// What a pending approval was decided on, for the console (review.sock "observation").
+struct ApprovalObservation {
+    std::string png;             // redacted screenshot; empty when none could be taken
+    std::optional<Rect> box;     // the target's box on it (screen pixels)
+    std::string error;           // why there is no screenshot
 };
 
 class AuditedGate : public GatePort, public ReviewHandler {
@@ -84,6 +96,9 @@ public:
     void stop(const ReviewerIdentity& who, const std::string& note) override { stop(reviewer_of(who), note); }
     Json status() override { return status_json(); }
     Json verify(const ReviewerIdentity& who) override;
+    Json observation(const std::string& id) override;
+    Json audit(std::size_t last) override;
+    Json kept_screenshot(const std::string& name) override;
     // What `verify` runs: the session's final-state checks, which write their
     // own audit records (the reviewer is passed on to be named in them).
     void on_verify(std::function<Json(const Reviewer&)> verifier) { verifier_ = std::move(verifier); }
@@ -101,6 +116,7 @@ private:
     void refuse(std::function<void(const GateVerdict&)>& decided, GateVerdict verdict);
     void audit_taint(const TaintCause& cause);
     void deliver(std::function<void()> action);
+    void keep_observation(const std::string& approval_id, const GateContext& context);
     // Reads the context again and compares it with the one the approval was
     // decided on; audits the check and returns the refusal when it differs.
     std::optional<GateVerdict> target_changed(const std::string& proposal_id, const Action& action,
@@ -122,6 +138,7 @@ private:
     std::function<void()> on_change_;
     std::function<Json(const Reviewer&)> verifier_;
     std::function<Json(const Reviewer&)> collector_;
+    std::map<std::string, ApprovalObservation> observations_;  // by pending approval id
 };
 
 nlohmann::json reviewer_json(const Reviewer& r);

@@ -22,6 +22,7 @@ constexpr CommandRegistrar kCommands[] = {
     add_demo_command,
     add_token_command,
     add_mcp_command,
+    add_console_command,
 };
 
 }  // namespace

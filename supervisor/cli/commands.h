@@ -31,5 +31,7 @@ void add_mcp_command(CLI::App& app, CommandAction& selected);
 void add_token_command(CLI::App& app, CommandAction& selected);
 // add|list|revoke NAME under `parent`, for one kind of token (also `deskbox console token`)
 void add_token_subcommands(CLI::App& parent, TokenKind kind, CommandAction& selected);
+// deskbox console [--listen ADDR] and deskbox console token add|list|revoke
+void add_console_command(CLI::App& app, CommandAction& selected);
 
 }  // namespace deskbox

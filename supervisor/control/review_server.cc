@@ -4,6 +4,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace deskbox {
@@ -66,7 +67,7 @@ ReviewerIdentity identify_reviewer(const PeerCredentials& peer) {
     return who;
 }
 
-Json handle_review_request(ReviewHandler& handler, const Json& request, const ReviewerIdentity& who) {
+Json handle_review_request(ReviewHandler& handler, const Json& request, const ReviewerIdentity& peer) {
     const Json* id = request.contains("id") ? &request["id"] : nullptr;
     auto ok = [&](Json reply) {
         if (id) reply["id"] = *id;
@@ -75,6 +76,24 @@ Json handle_review_request(ReviewHandler& handler, const Json& request, const Re
     };
     try {
         const std::string type = string_field(request, "type", true);
+        ReviewerIdentity who = peer;
+        who.reviewer = string_field(request, "reviewer", false);
+        who.via = string_field(request, "via", false);
+        if (who.reviewer.size() > 64) throw BadRequest{"reviewer: longer than 64 bytes"};
+        if (who.via.size() > 32) throw BadRequest{"via: longer than 32 bytes"};
+        if (!who.via.empty() && who.reviewer.empty()) throw BadRequest{"via: given without reviewer"};
+        if (type == "observation") return ok({{"observation", handler.observation(string_field(request, "approval", true))}});
+        if (type == "audit") {
+            std::size_t last = 200;
+            if (request.contains("last")) {
+                const Json& n = request["last"];
+                if (!n.is_number_integer() || n.get<std::int64_t>() < 0) throw BadRequest{"last: expected a count"};
+                last = static_cast<std::size_t>(std::min<std::int64_t>(n.get<std::int64_t>(), 2000));
+            }
+            return ok({{"audit", handler.audit(last)}});
+        }
+        if (type == "kept_screenshot")
+            return ok({{"screenshot", handler.kept_screenshot(string_field(request, "name", true))}});
         if (type == "approvals") return ok({{"approvals", handler.list_approvals()}});
         if (type == "status") return ok({{"status", handler.status()}});
         if (type == "verify") return ok({{"verification", handler.verify(who)}});
@@ -92,7 +111,7 @@ Json handle_review_request(ReviewHandler& handler, const Json& request, const Re
         else if (type == "stop") handler.stop(who, note);
         else
             return make_error_reply("unknown_type", "unknown request type '" + type +
-                                                        "' (expected approvals, approve, deny, pause, resume, stop, status, verify or collect)",
+                                                        "' (expected approvals, observation, audit, kept_screenshot, approve, deny, pause, resume, stop, status, verify or collect)",
                                     id);
         return ok(Json::object());
     } catch (const BadRequest& e) {

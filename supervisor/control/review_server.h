@@ -18,6 +18,12 @@
 //   {"type":"status"}                                  -> {"ok":true,"status":{...}}
 //   {"type":"verify"}                                  -> {"ok":true,"verification":{"passed":B,"results":[...]}}
 //   {"type":"collect"}                                 -> {"ok":true,"collected":{"folder":F,"files":[...]}}
+//   {"type":"observation","approval":"A1"}             -> {"ok":true,"observation":{"png_base64":S,"box":{x,y,width,height}|null}}
+//   {"type":"audit","last":N}                          -> {"ok":true,"audit":{"records":[...newest N],"verification":{...}}}
+//   {"type":"kept_screenshot","name":"<sha256>.png"}   -> {"ok":true,"screenshot":{"mime":M,"base64":S}}
+// Any request may carry "reviewer":NAME and "via":CHANNEL (a front end such as
+// the web console naming the person it speaks for); approvals and controls
+// then record {"reviewer":NAME,"via":CHANNEL} beside the peer's identity.
 // Errors: {"ok":false,"error":{"code":C,"message":M}} with codes bad_request,
 // unknown_type, not_found (no such pending approval), failed.
 #pragma once
@@ -43,6 +49,12 @@ struct ReviewerIdentity {
     uid_t uid = static_cast<uid_t>(-1);
     pid_t pid = -1;
     std::string user;  // login name, or "uid N" when the uid has none
+    // Named by the request ("reviewer", "via"): the person a front end such as
+    // the web console speaks for. Only peers allowed to review reach the
+    // handler at all, so the field is honoured from any of them; the peer's
+    // own uid is recorded beside it.
+    std::string reviewer;
+    std::string via;
 };
 
 // What the reviewer socket drives; the session implements it (through the
@@ -64,6 +76,17 @@ public:
     // Copies the manifest's `collect` files out of the sandbox now (each
     // audited with its sha256); returns {"folder": F, "files": [...]}.
     virtual Json collect(const ReviewerIdentity& who) = 0;
+    // The redacted screenshot kept when approval `id` was asked for, with the
+    // target's box: {"png_base64", "width", "height", "box"}. NotFoundError
+    // when not pending or nothing was kept.
+    virtual Json observation(const std::string& id) = 0;
+    // The newest `last` audit records (oldest first) and the whole log's
+    // hash-chain verification {"ok","records","problem","last_seq"}.
+    virtual Json audit(std::size_t last) = 0;
+    // A screenshot kept beside the log (an observation record's `kept_as`):
+    // {"mime", "base64"}. NotFoundError when the session keeps none or has
+    // no such file; Error when the name is not one the gate writes.
+    virtual Json kept_screenshot(const std::string& name) = 0;
 };
 
 // Permissions of the socket file and who may connect.

@@ -28,6 +28,7 @@
 #include "supervisor/session/setup_runner.h"
 #include "supervisor/manifest/secret_conditions.h"
 #include "supervisor/session/session_access.h"
+#include "supervisor/session/approval_screenshot.h"
 #include "supervisor/session/session_executor.h"
 #include "supervisor/session/session_recording.h"
 #include "supervisor/session/spreadsheet_check.h"
@@ -240,6 +241,9 @@ void SessionServices::start_control() {
         return std::nullopt;
     };
     gate_options.secrets_in = [&st](std::string_view text) { return st.secrets->found_in(text); };
+    gate_options.approval_screenshot = [&st, &plan](const std::optional<Rect>& box) {
+        return redacted_screenshot(*st.desktop, st.a11y.get(), box, plan.policy.screen_redactions);
+    };
     st.audited_gate = std::make_unique<AuditedGate>(*st.gate, *st.approvals, *st.audit, *st.executor, gate_options);
     st.audited_gate->on_stop([&s] { s.request_stop("stopped by a reviewer", 0); });
     st.audited_gate->on_change([&s] { s.write_status(); });

@@ -20,7 +20,8 @@ namespace {
 std::vector<std::string> session_env(const TestDirs& dirs, const std::vector<std::string>& extra) {
     std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
                                     "DESKBOX_RUNTIME_DIR=" + dirs.runtime().string(),
-                                    "DESKBOX_STATE_DIR=" + dirs.state().string(), "LANG=C.UTF-8"};
+                                    "DESKBOX_STATE_DIR=" + dirs.state().string(),
+                                    "DESKBOX_TOKEN_DIR=" + (dirs.root() / "tokens").string(), "LANG=C.UTF-8"};
     env.insert(env.end(), extra.begin(), extra.end());
     return env;
 }
@@ -114,10 +115,21 @@ std::string probe_bin() {
 
 SessionProcess::SessionProcess(const TestDirs& dirs, const std::filesystem::path& manifest,
                                const std::vector<std::string>& extra_env) {
+    start(dirs, {deskbox_bin(), "run", manifest.string()}, extra_env);
+}
+
+SessionProcess::SessionProcess(const TestDirs& dirs, const DeskboxArgs& command,
+                               const std::vector<std::string>& extra_env) {
+    std::vector<std::string> argv = {deskbox_bin()};
+    argv.insert(argv.end(), command.args.begin(), command.args.end());
+    start(dirs, argv, extra_env);
+}
+
+void SessionProcess::start(const TestDirs& dirs, const std::vector<std::string>& argv,
+                           const std::vector<std::string>& extra_env) {
     int fds[2];
     BOOST_REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
     const auto env = session_env(dirs, extra_env);
-    const std::vector<std::string> argv = {deskbox_bin(), "run", manifest.string()};
     pid_ = fork();
     BOOST_REQUIRE(pid_ >= 0);
     if (pid_ == 0) {

@@ -47,10 +47,17 @@ std::string entry_manifest_yaml(const std::string& name, const std::filesystem::
 std::string deskbox_bin();
 std::string probe_bin();
 
+// `deskbox ARGS...` as a long-running child (a service such as `deskbox console`).
+struct DeskboxArgs {
+    std::vector<std::string> args;
+};
+
 class SessionProcess {
 public:
     SessionProcess(const TestDirs& dirs, const std::filesystem::path& manifest,
                    const std::vector<std::string>& extra_env = {});
+    // Any deskbox command, its stderr captured the same way.
+    SessionProcess(const TestDirs& dirs, const DeskboxArgs& command, const std::vector<std::string>& extra_env = {});
     ~SessionProcess();
     // Reads stderr until `needle` appears (true) or the timeout / end of output (false).
     bool wait_for(const std::string& needle, int timeout_ms = 30'000);
@@ -61,6 +68,7 @@ public:
     const std::string& output() const { return output_; }
 
 private:
+    void start(const TestDirs& dirs, const std::vector<std::string>& argv, const std::vector<std::string>& extra_env);
     bool read_some(int timeout_ms);
     pid_t pid_ = -1;
     int err_fd_ = -1;

@@ -291,6 +291,21 @@ BOOST_AUTO_TEST_CASE(screenshots_are_kept_only_when_asked) {
     BOOST_TEST(records("observation").at(0)["kept_as"] == id + ".png");
 }
 
+BOOST_AUTO_TEST_CASE(kept_screenshots_are_handed_to_reviewers_by_their_logged_name_only) {
+    BOOST_CHECK_THROW(audited.kept_screenshot(std::string(64, 'a') + ".png"), NotFoundError);  // none kept
+    AuditedGate keeping(gate, approvals, log, context, AuditedGateOptions{dir.path()});
+    const std::string id = keeping.record_observation("screenshot", "image/png", "PNGDATA");
+    const Json shot = keeping.kept_screenshot(records("observation").at(0)["kept_as"]);
+    BOOST_TEST(shot["mime"] == "image/png");
+    BOOST_TEST(shot["base64"] == "UE5HREFUQQ==");
+    BOOST_CHECK_THROW(keeping.kept_screenshot(std::string(64, 'b') + ".png"), NotFoundError);
+    // Names of any other shape are never read: a doctored log cannot point elsewhere.
+    std::ofstream(dir / "audit.jsonl.secret") << "x";
+    for (const std::string& bad : std::vector<std::string>{"../audit.jsonl", "audit.jsonl.secret", id + ".png/..", id.substr(0, 63) + "G.png",
+                                  id + ".gif", "/etc/shadow", ""})
+        BOOST_CHECK_THROW(keeping.kept_screenshot(bad), Error);
+}
+
 BOOST_AUTO_TEST_CASE(timeline_reads_like_a_story) {
     context.next = browser("ci.example", TargetElement{"push button", "Rerun deploy", {}});
     propose(click_at(640, 400));

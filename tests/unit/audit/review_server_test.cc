@@ -8,7 +8,9 @@
 #include <atomic>
 #include <thread>
 
+#include "supervisor/audit/audit_timeline.h"
 #include "supervisor/audit/audited_gate.h"
+#include "supervisor/control/base64.h"
 #include "supervisor/base/event_loop.h"
 #include "supervisor/control/agent_client.h"
 #include "supervisor/control/agent_request.h"
@@ -28,9 +30,10 @@ public:
         GateContext c;
         c.window = FocusedWindow{"Chromium", "CI"};
         c.domain = "ci.example";
-        c.target = TargetElement{"push button", "Rerun deploy", {}};
+        c.target = TargetElement{"push button", "Rerun deploy", box};
         return c;
     }
+    std::optional<Rect> box;  // where it is on screen, when a test needs it
 };
 
 struct ReviewFixture {
@@ -209,6 +212,54 @@ BOOST_AUTO_TEST_CASE(review_requests_are_served_from_inside_a_blocking_step_and_
     loop.remove_fd(pipe_fds[0]);
     close(pipe_fds[0]);
     close(pipe_fds[1]);
+}
+
+BOOST_AUTO_TEST_CASE(a_front_end_names_the_reviewer_and_shows_the_observation) {
+    DeployButton boxed;
+    boxed.box = Rect{10, 20, 30, 40};
+    AuditedGateOptions options;
+    options.approval_screenshot = [](const std::optional<Rect>& box) {
+        return std::string("PNG bytes with a box at ") + (box ? std::to_string(box->x) : "none");
+    };
+    AuditedGate console_gate{gate, approvals, log, boxed, options};
+    Action a;
+    a.kind = ActionKind::Click;
+    a.point = Point{25, 40};
+    console_gate.propose(Proposal{a, Dialect::Anthropic, ""}, [](const GateVerdict&) {},
+                         [this](const GateVerdict& v) { decided.push_back(v); });
+    const ReviewerIdentity peer{0, 1, "root"};
+    auto call = [&](const Json& request) { return handle_review_request(console_gate, request, peer); };
+
+    const Json seen = call({{"type", "observation"}, {"approval", "A1"}});
+    BOOST_TEST(seen["ok"] == true, seen.dump());
+    BOOST_TEST(seen["observation"]["png_base64"] == base64_encode("PNG bytes with a box at 10"));
+    BOOST_TEST(seen["observation"]["box"] == Json({{"x", 10}, {"y", 20}, {"width", 30}, {"height", 40}}));
+
+    // A channel without a person is refused; a name too long as well.
+    const Json unnamed = call({{"type", "approve"}, {"approval", "A1"}, {"via", "console"}});
+    BOOST_TEST(unnamed["error"]["message"] == "via: given without reviewer");
+    const Json overlong = call({{"type", "approve"}, {"approval", "A1"}, {"reviewer", std::string(65, 'a')}});
+    BOOST_TEST(overlong["error"]["message"] == "reviewer: longer than 64 bytes");
+
+    const Json approved = call({{"type", "approve"}, {"approval", "A1"}, {"reviewer", "alice"}, {"via", "console"}});
+    BOOST_TEST(approved["ok"] == true, approved.dump());
+    BOOST_REQUIRE(decided.size() == 1u);
+    BOOST_TEST(decided[0].reason == "approved by reviewer alice via console");
+    // Resolved: the picture is gone with the approval.
+    BOOST_TEST(call({{"type", "observation"}, {"approval", "A1"}})["error"]["code"] == "not_found");
+
+    const Json paused = call({{"type", "pause"}, {"reviewer", "alice"}, {"via", "console"}, {"note", "lunch"}});
+    BOOST_TEST(paused["ok"] == true);
+    const Json audit = call({{"type", "audit"}, {"last", 2}});
+    BOOST_REQUIRE_MESSAGE(audit["ok"] == true, audit.dump());
+    BOOST_TEST(audit["audit"]["verification"]["ok"] == true, audit.dump());
+    BOOST_REQUIRE(audit["audit"]["records"].size() == 2u);
+    const Json& control = audit["audit"]["records"][1];
+    BOOST_TEST(control["type"] == "control");
+    BOOST_TEST(control["data"]["by"]["reviewer"] == "alice");
+    BOOST_TEST(control["data"]["by"]["via"] == "console");
+    BOOST_TEST(summarize_audit_record(control) == "pause by alice via console [as root (uid 0, pid 1)]: lunch");
+    BOOST_TEST(call({{"type", "audit"}, {"last", -1}})["error"]["message"] == "last: expected a count");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

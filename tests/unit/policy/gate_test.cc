@@ -406,3 +406,34 @@ BOOST_AUTO_TEST_CASE(observation_limits_hold_when_the_window_is_unreadable) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(redact_regions_are_elements_or_rectangles_and_bad_ones_are_named) {
+    const Policy policy = parse_policy_text(R"(version: 1
+default: deny
+observe:
+  redact_regions:
+    - {name: account menu, element: {role: "^push button$", name: "(?i)account"}}
+    - {name: clock, rect: {x: 1200, y: 0, width: 80, height: 24}}
+)", "p.yaml");
+    BOOST_TEST_REQUIRE(policy.screen_redactions.size() == 2u);
+    BOOST_TEST(policy.screen_redactions[0].element->name->source == "(?i)account");
+    BOOST_TEST(!policy.screen_redactions[0].rect.has_value());
+    BOOST_TEST(policy.screen_redactions[1].rect->x == 1200);
+    BOOST_TEST(policy.screen_redactions[1].rect->height == 24);
+    auto refused = [](const std::string& region, const std::string& expected) {
+        try {
+            parse_policy_text("version: 1\ndefault: deny\nobserve:\n  redact_regions:\n    - " + region + "\n", "p.yaml");
+            BOOST_FAIL("parsed: " + region);
+        } catch (const InputError& e) {
+            BOOST_TEST(std::string(e.what()).find(expected) != std::string::npos, e.what());
+        }
+    };
+    refused("{name: both, element: {role: x}, rect: {x: 0, y: 0, width: 1, height: 1}}",
+            "observe.redact_regions[0]: expected exactly one of element or rect");
+    refused("{name: neither}", "observe.redact_regions[0]: expected exactly one of element or rect");
+    refused("{name: thin, rect: {x: 0, y: 0, width: 0, height: 1}}", "observe.redact_regions[0].rect.width");
+    refused("{name: half, rect: {x: 0, y: 0}}", "width is missing");
+    refused("{name: empty, element: {}}", "observe.redact_regions[0].element: expected role or name");
+    refused("{name: bad, element: {name: '('}}", "observe.redact_regions[0].element.name");
+    refused("{element: {name: a}}", "name");
+}
