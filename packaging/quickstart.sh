@@ -42,7 +42,7 @@ The CI-incident session is starting (Chromium on http://ci.example:8765/ through
 Sign in to the CI dashboard as user '$CI_USER', password '$CI_PASSWORD'.
 In another terminal, as root:
 
-  watch    sudo $build/deskbox console token add $USER-reviewer    (prints your login token once)
+  watch    sudo $build/deskbox console token add ${SUDO_USER:-reviewer}    (prints your login token once)
            sudo $build/deskbox console        then open http://127.0.0.1:7480/ and log in: approvals
                                                with what the agent saw, the live view, pause/stop, the timeline
            sudo $build/deskbox status -s $s               (or a VNC viewer: prints its command; view-only)
