@@ -21,7 +21,10 @@ if [ ! -d "$build" ]; then
   meson setup "$build" -Dwerror=true
 fi
 # The README's first command, its non-interactive part: only the executables, then `deskbox check` of the example.
+# Its time (the packages are installed by now) is the quick start's figure on a fresh machine.
+quickstart_started=$SECONDS
 DESKBOX_BUILD_DIR=$build packaging/quickstart.sh --check-only
+echo "tests/run-all.sh: the quick start's build and check took $((SECONDS - quickstart_started)) s"
 ninja -C "$build"
 meson test -C "$build" --suite unit --print-errorlogs
 meson test -C "$build" --suite integration --print-errorlogs --num-processes 1
