@@ -1,6 +1,7 @@
 #include "policy/budgets.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "supervisor/base/event_loop.h"
@@ -36,8 +37,10 @@ std::optional<BudgetRefusal> Budgets::charge() {
         if (tokens_ < 1.0) {
             char text[64];
             std::snprintf(text, sizeof text, "%g", rate);
-            return BudgetRefusal{"budget:rate", std::string("more than ") + text +
-                                                    " actions per second; slow down and propose again"};
+            BudgetRefusal refusal{"budget:rate", std::string("more than ") + text +
+                                                     " actions per second; slow down and propose again"};
+            refusal.retry_after_ms = static_cast<std::int64_t>(std::ceil((1.0 - tokens_) * 1000.0 / rate));
+            return refusal;
         }
         tokens_ -= 1.0;
     }

@@ -21,6 +21,9 @@ struct BudgetLimits {
 struct BudgetRefusal {
     std::string rule;    // "budget:steps", "budget:wall_clock", "budget:rate"
     std::string reason;  // for the agent and the audit log
+    // budget:rate: when the bucket holds a whole token again (a client waits
+    // this long instead of guessing; the other budgets never come back).
+    std::optional<std::int64_t> retry_after_ms;
 };
 
 class Budgets {

@@ -206,6 +206,7 @@ GateDecision Gate::decide(const Action& action, const GateContext& context) {
         d.decision = Decision::Deny;
         d.rule = refusal->rule;
         d.reason = refusal->reason;
+        d.retry_after_ms = refusal->retry_after_ms;
         return finish(std::move(d));
     }
 

@@ -94,6 +94,7 @@ struct GateDecision {
     // rule that needed it.
     std::string unreadable_field;
     std::string unreadable_rule;
+    std::optional<std::int64_t> retry_after_ms;  // budget:rate: when proposing again can succeed
 };
 
 class Gate {

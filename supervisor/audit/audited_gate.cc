@@ -130,6 +130,7 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
         v.proposal_id = pid;
         v.rule = d.rule;
         v.reason = d.reason;
+        v.retry_after_ms = d.retry_after_ms;
         if (d.decision == Decision::Deny) return refuse(decided, std::move(v));
         if (d.decision == Decision::Allow) {
             v.outcome = GateVerdict::Outcome::Execute;

@@ -197,15 +197,9 @@ void Demo::await_focus(int x, int y, std::size_t index) {
 }
 
 // The example policy allows 5 actions a second: a refusal by the rate limit
-// (never one by a rule) is sent again once the bucket has refilled. Pacing, not waiting for readiness.
+// (never one by a rule) is sent again when the session says its bucket has refilled.
 Json Demo::act(const Json& request, const std::function<void(const Json&)>& on_pending) {
-    Json reply;
-    for (int attempt = 0; attempt < 20; ++attempt) {
-        reply = agent_->call(request, on_pending);
-        if (!contains(reply.dump(), "budget:rate")) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(400));
-    }
-    return reply;
+    return agent_->call_paced(request, on_pending);
 }
 
 void Demo::review(const DemoStep& s, std::size_t index, const Json& pending) {

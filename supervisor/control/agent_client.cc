@@ -3,7 +3,9 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <thread>
 
 #include "supervisor/base/error.h"
 #include "supervisor/control/unix_listener.h"
@@ -55,6 +57,19 @@ void AgentClient::wait_readable() {
         }
         if (errno != EINTR) throw_errno("waiting for " + path_);
     }
+}
+
+Json AgentClient::call_paced(const Json& request, const std::function<void(const Json&)>& on_interim,
+                             int attempts) {
+    Json reply;
+    for (int attempt = 0; attempt < attempts; ++attempt) {
+        reply = call(request, on_interim);
+        const Json* error = reply.contains("error") && reply["error"].is_object() ? &reply["error"] : nullptr;
+        if (!error || error->value("rule", "") != "budget:rate" || !error->contains("retry_after_ms")) break;
+        const auto wait = std::clamp<std::int64_t>((*error)["retry_after_ms"].get<std::int64_t>(), 1, 60'000);
+        std::this_thread::sleep_for(std::chrono::milliseconds(wait));  // the session said when: pacing
+    }
+    return reply;
 }
 
 Json AgentClient::call(const Json& request, const std::function<void(const Json&)>& on_interim) {

@@ -182,6 +182,7 @@ Json refusal_reply(const AgentRequest& request, const GateVerdict& verdict, std:
     reply["error"]["rule"] = verdict.rule;
     if (!verdict.proposal_id.empty()) reply["error"]["proposal_id"] = verdict.proposal_id;
     reply["error"]["steps_done"] = step;
+    if (verdict.retry_after_ms) reply["error"]["retry_after_ms"] = *verdict.retry_after_ms;
     return reply;
 }
 

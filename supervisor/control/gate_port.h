@@ -5,7 +5,9 @@
 // the approval times out).
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "xsession/actions/action.h"
@@ -18,6 +20,7 @@ struct GateVerdict {
     std::string reason;       // for the agent: why refused / what it waits for
     std::string approval_id;  // when Pending
     std::string proposal_id;  // audit id of the proposal, echoed in the result record
+    std::optional<std::int64_t> retry_after_ms;  // a budget:rate refusal: propose again after this long
 };
 
 struct Proposal {

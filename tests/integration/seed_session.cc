@@ -59,16 +59,10 @@ void wait_for_tree(AgentClient& agent, const std::string& needle, bool interacti
     while (std::chrono::steady_clock::now() < deadline) {
         Json request = {{"action", "tree"}};
         if (interactive) request.update({{"format", "linearized"}, {"interactive_only", true}});
-        const Json tree = agent.call(request);
+        const Json tree = agent.call_paced(request);
         last = tree.dump();
         if (tree.value("ok", false) && contains(last, needle)) return;
-        // Refused by the rate budget: without a pause the refusals come back
-        // at once and the bucket never refills (pacing, as in act()).
-        if (contains(last, "budget:rate")) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(400));
-            continue;
-        }
-        agent.call({{"action", "screenshot"}, {"format", "jpeg"}, {"settle", true}});
+        agent.call_paced({{"action", "screenshot"}, {"format", "jpeg"}, {"settle", true}});
     }
     BOOST_FAIL("'" + needle + "' did not appear in the tree within " + std::to_string(kPageTimeoutMs) +
                " ms; last tree reply: " + last);
@@ -83,16 +77,10 @@ void wait_for_element(AgentClient& agent, std::string role, const std::string& n
 }
 
 // The policy allows 5 actions per second and the waits above spend some: a
-// refusal by the rate limit (never one by a rule) is retried after the bucket
-// has had time to refill. This is pacing, not waiting for readiness.
+// refusal by the rate limit (never one by a rule) is proposed again when the
+// session says its bucket has refilled (retry_after_ms).
 Json act(AgentClient& agent, const Json& request, const std::function<void(const Json&)>& on_pending) {
-    Json reply;
-    for (int attempt = 0; attempt < 10; ++attempt) {
-        reply = agent.call(request, on_pending);
-        if (!contains(reply.dump(), "budget:rate")) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(400));
-    }
-    return reply;
+    return agent.call_paced(request, on_pending);
 }
 
 Json click(AgentClient& agent, const std::string& role, const std::string& name,

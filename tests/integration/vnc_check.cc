@@ -97,15 +97,10 @@ class Agent {
 public:
     explicit Agent(const std::string& socket) : client_(socket) {}
     Json call(Json request) {
-        Json reply;
-        // The session's rate limit (actions per second) refuses a burst: the
-        // check paces itself and proposes again. Pacing, not waiting for readiness.
-        for (int attempt = 0; attempt < 20; ++attempt) {
-            request["id"] = ++id_;
-            reply = client_.call(request);
-            if (reply.value("ok", false) || reply.dump().find("budget:rate") == std::string::npos) break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        }
+        // The session's rate limit (actions per second) refuses a burst:
+        // proposed again when the session says its bucket has refilled.
+        request["id"] = ++id_;
+        const Json reply = client_.call_paced(request);
         if (!reply.value("ok", false)) throw Error("agent request " + request.dump() + " failed: " + reply.dump());
         return reply;
     }

@@ -44,7 +44,12 @@ BOOST_AUTO_TEST_CASE(rate_limit_refuses_bursts_and_refills) {
     BOOST_REQUIRE(refusal.has_value());
     BOOST_TEST(refusal->rule == "budget:rate");
     BOOST_TEST(refusal->reason == "more than 5 actions per second; slow down and propose again");
-    clock.now += 199;
+    BOOST_TEST(refusal->retry_after_ms.value_or(-1) == 200);  // the bucket is empty: one token takes 200 ms at 5/s
+    clock.now += 150;
+    const auto early = b.charge();
+    BOOST_REQUIRE(early.has_value());
+    BOOST_TEST(early->retry_after_ms.value_or(-1) == 50);  // what is left of the wait, not the whole of it
+    clock.now += 49;
     BOOST_TEST(b.charge().has_value());
     clock.now += 1;  // 200 ms at 5/s refills one token
     BOOST_TEST(!b.charge());
