@@ -208,12 +208,14 @@ async function approvals(page, dir) {
   agent.send({ action: 'mouse_move', coordinate: [100, 100] });
   const moved = (await agent.nextLine()).reply;
   if (!moved.ok) fail('mouse_move failed: ' + JSON.stringify(moved));
-  const viaConsole = [], viaDriver = [], viaSocket = [], postToAnswer = [];
+  const viaConsole = [], viaDriver = [], viaSocket = [], postToAnswer = [], submitToPost = [];
   // The console's own share: the decision's POST sent -> its 303's headers, as Chromium times them.
-  let postTime = NaN;
+  // Chromium's requestTime is on its TimeTicks clock, CLOCK_MONOTONIC on Linux as now() here: so the
+  // submit -> POST sent gap (form submission, the old page's unload) is measured too.
+  let postTime = NaN, postSent = NaN;
   page.on('response', (r) => {
     const t = r.url().endsWith('/decide') && r.timing();
-    if (t) postTime = t.receiveHeadersEnd - t.sendStart;
+    if (t) { postTime = t.receiveHeadersEnd - t.sendStart; postSent = t.requestTime * 1000 + t.sendStart; }
   });
   for (let i = 0; i < 2 * rounds; i++) {
     const useConsole = i % 2 === 0;
@@ -258,11 +260,13 @@ async function approvals(page, dir) {
       const atWall = performance.timeOrigin + performance.now() - (now() - at);
       viaConsole.push(atWall - submitAt);
       postToAnswer.push(postTime);
-      postTime = NaN;
+      submitToPost.push(postSent - (at - (atWall - submitAt)));
+      postTime = postSent = NaN;
     }
   }
   agent.close();
-  return { console: summary(viaConsole), driver: summary(viaDriver), socket: summary(viaSocket), postToAnswer: summary(postToAnswer) };
+  return { console: summary(viaConsole), driver: summary(viaDriver), socket: summary(viaSocket), postToAnswer: summary(postToAnswer),
+    submitToPost: summary(submitToPost) };
 }
 
 async function main() {
@@ -324,6 +328,7 @@ async function main() {
     console.log(`approve -> action ran, console click:  ${fmt(approve.console)}`);
     console.log(`  from puppeteer's page.click() call:  ${fmt(approve.driver)}`);
     console.log(`approve -> action ran, review.sock:    ${fmt(approve.socket)}`);
+    console.log(`  submit -> the POST sent (Chromium):  ${fmt(approve.submitToPost)}`);
     console.log(`  the POST -> its 303 (Chromium):      ${fmt(approve.postToAnswer)}`);
     console.log(`console minus review.sock (medians):   ${(approve.console.median - approve.socket.median).toFixed(1)} ms (goal <= 50 ms)`);
     console.log(`screen change -> live view canvas:     ${fmt(live.latency)}`);
