@@ -46,13 +46,14 @@ std::unique_ptr<VncServer> start_view_vnc(Session& s) {
     return start(s, std::move(vnc));
 }
 
-std::unique_ptr<VncServer> start_takeover_vnc(Session& s, std::optional<uid_t> owner, const std::string& password) {
+std::unique_ptr<VncServer> start_takeover_vnc(Session& s, std::optional<uid_t> owner, const std::string& password,
+                                              unsigned number) {
     VncOptions vnc = options_for(s, "takeover");
     vnc.view_only = false;
     vnc.single_viewer = true;
     vnc.password = password;
     vnc.socket_owner = owner;
-    vnc.rfb_port = 5901;  // beside the view's 5900, inside the session's own network namespace
+    vnc.rfb_port = 5901 + static_cast<int>(number % 99);  // beside the view's 5900, below 6000 (X's)
     return start(s, std::move(vnc));
 }
 

@@ -21,7 +21,10 @@ namespace deskbox {
 std::unique_ptr<VncServer> start_view_vnc(Session& session);
 
 // `owner`: the uid the socket is handed to (when the supervisor is root).
+// `number`: how many takeovers came before in this session; each listens on a
+// port of its own (5901, 5902, ... inside the session's network namespace), so
+// a new one never waits for the last one's x11vnc to finish exiting.
 std::unique_ptr<VncServer> start_takeover_vnc(Session& session, std::optional<uid_t> owner,
-                                              const std::string& password);
+                                              const std::string& password, unsigned number);
 
 }  // namespace deskbox

@@ -107,6 +107,7 @@ struct SessionServices::State {
     std::unique_ptr<ReviewServer> review;
     std::unique_ptr<VncServer> vnc;
     std::unique_ptr<VncServer> takeover_vnc;  // while a reviewer has control
+    unsigned takeovers = 0;                   // started so far (each on a port of its own)
     std::unique_ptr<SessionRecording> recording;
     std::unique_ptr<SandboxFiles> files;
     std::unique_ptr<Collector> collector;
@@ -353,7 +354,7 @@ nlohmann::json SessionServices::start_takeover(const Reviewer& by) {
     std::optional<uid_t> owner;
     if (geteuid() == 0 && by.uid >= 0) owner = static_cast<uid_t>(by.uid);
     const std::string password = random_vnc_password();
-    st.takeover_vnc = start_takeover_vnc(session_, owner, password);
+    st.takeover_vnc = start_takeover_vnc(session_, owner, password, st.takeovers++);
     return {{"socket", st.takeover_vnc->endpoint().socket_path}, {"password", password}};
 }
 
