@@ -66,7 +66,7 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
         GateContext context;
         std::string context_error;
         std::int64_t context_us = -1;
-        if (!stopped_ && !paused_) {
+        if (!stopped_ && !paused_ && !taken_by_) {
             const auto started = std::chrono::steady_clock::now();
             try {
                 context = context_.context_for(proposal.action);
@@ -98,6 +98,10 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
             refuse(decided, refused(pid, rule, reason));
         };
         if (stopped_) return refuse_now("session:stopped", "the session was stopped by a reviewer");
+        if (taken_by_)
+            return refuse_now("session:taken_over", "reviewer " + reviewer_name(*taken_by_) +
+                                                        " has taken control of the session; propose again after "
+                                                        "they hand it back");
         if (paused_) return refuse_now("session:paused", "the session is paused by a reviewer; propose again after it resumes");
         if (!context_error.empty())
             return refuse_now("context:unavailable", "the gate could not read the screen context: " + context_error);
@@ -232,16 +236,23 @@ std::optional<GateVerdict> AuditedGate::target_changed(const std::string& propos
 }
 
 void AuditedGate::deliver(std::function<void()> action) {
-    if (paused_ && !stopped_) {
+    if (holding()) {
         held_.push_back(std::move(action));
         return;
     }
     if (!options_.run_later) return action();
-    // By the time it runs, a reviewer may have paused the session: ask again then.
+    // By the time it runs, a reviewer may have paused the session or taken control: ask again then.
     options_.run_later([this, action = std::move(action)]() mutable {
-        if (paused_ && !stopped_) held_.push_back(std::move(action));
+        if (holding()) held_.push_back(std::move(action));
         else action();
     });
+}
+
+void AuditedGate::release_held() {
+    if (holding()) return;  // still paused, or still taken over
+    auto held = std::move(held_);
+    held_.clear();
+    for (auto& action : held) action();
 }
 
 void AuditedGate::record_result(const GateVerdict& verdict, bool ok, const std::string& detail) {
@@ -372,9 +383,51 @@ void AuditedGate::resume(const Reviewer& by, const std::string& note) {
     log_.append("control", {{"action", "resume"}, {"by", reviewer_json(by)}, {"note", note}}, Durability::Sync);
     paused_ = false;
     changed();
-    auto held = std::move(held_);
-    held_.clear();
-    for (auto& action : held) action();
+    release_held();
+}
+
+Json AuditedGate::takeover(const Reviewer& by, const std::string& note) {
+    if (stopped_) throw Error("the session was stopped");
+    if (!takeover_start_) throw Error("this session's manifest does not allow takeover (review.takeover: true)");
+    if (taken_by_) throw Error("reviewer " + reviewer_name(*taken_by_) + " already has control of the session");
+    // Durable before the reviewer gets any input; from here on the agent is refused.
+    log_.append("control", {{"action", "takeover.start"}, {"by", reviewer_json(by)}, {"note", note}},
+                Durability::Sync);
+    taken_by_ = by;
+    changed();
+    Json access;
+    try {
+        access = takeover_start_(by);
+    } catch (const std::exception& e) {
+        if (taken_by_) end_takeover(by, {}, std::string("the reviewer's VNC server did not start: ") + e.what());
+        throw;
+    }
+    // The start waits for x11vnc on the session's loop, which serves the
+    // review socket meanwhile: a stop or a handback may have come first.
+    if (!taken_by_ || stopped_) {
+        if (takeover_end_) takeover_end_();
+        throw Error(stopped_ ? "the session was stopped while the takeover started"
+                             : "the takeover was handed back while it started");
+    }
+    return access;
+}
+
+void AuditedGate::handback(const Reviewer& by, const std::string& note) {
+    if (!taken_by_) throw Error("the session is not taken over");
+    end_takeover(by, note, "handback");
+    release_held();
+}
+
+void AuditedGate::end_takeover(const Reviewer& by, const std::string& note, const std::string& reason) {
+    // Input stops before the record says it did.
+    if (takeover_end_) takeover_end_();
+    const Reviewer had = *taken_by_;
+    taken_by_.reset();
+    changed();
+    log_.append("control",
+                {{"action", "takeover.end"}, {"by", reviewer_json(by)}, {"taken_by", reviewer_json(had)},
+                 {"reason", reason}, {"note", note}},
+                Durability::Sync);
 }
 
 void AuditedGate::stop(const Reviewer& by, const std::string& note) {
@@ -390,6 +443,13 @@ void AuditedGate::stop(const Reviewer& by, const std::string& note) {
         log_.append("control", {{"action", "stop"}, {"by", reviewer_json(by)}, {"note", note}}, Durability::Sync);
     } catch (const Error&) {
         // The kill switch works even when the log cannot be written.
+    }
+    if (taken_by_) {
+        try {
+            end_takeover(by, note, "stop");
+        } catch (const Error&) {
+            // As above: the kill switch goes on.
+        }
     }
     approvals_.deny_all(by, note.empty() ? "the session was stopped" : note);
     auto held = std::move(held_);
@@ -410,10 +470,12 @@ Json AuditedGate::collect(const ReviewerIdentity& who) {
 }
 
 nlohmann::json AuditedGate::status_json() const {
-    nlohmann::json j = {{"paused", paused_}, {"stopped", stopped_}, {"pending_approvals", approvals_.size()},
+    nlohmann::json j = {{"paused", paused_}, {"stopped", stopped_}, {"taken_over", taken_by_.has_value()},
+                        {"pending_approvals", approvals_.size()},
                         {"steps_used", gate_.budgets().steps_used()},
                         {"steps_limit", gate_.budgets().limits().steps},
                         {"elapsed_ms", gate_.budgets().elapsed_ms()}, {"tainted", gate_.taint().tainted()}};
+    if (taken_by_) j["taken_over_by"] = reviewer_json(*taken_by_);
     if (const auto& cause = gate_.taint().cause()) {
         nlohmann::json c = {{"pattern", cause->pattern}, {"source", cause->source}, {"excerpt", cause->excerpt}};
         log_.redactor().redact_json(c);

@@ -82,6 +82,17 @@ public:
     // refused ("session:stopped"), then `on_stop` runs (the session ends).
     void stop(const Reviewer& by, const std::string& note = {});
     void on_stop(std::function<void()> callback) { on_stop_ = std::move(callback); }
+    // Takeover: a reviewer takes control. The start is durably audited
+    // ("control" takeover.start) before `start` gives them input; meanwhile new
+    // proposals are refused ("session:taken_over") and approved ones are held.
+    // Handback (or stop) runs `end`, audits takeover.end and releases what was
+    // held. Without on_takeover the session does not allow it (review.takeover).
+    Json takeover(const Reviewer& by, const std::string& note = {});
+    void handback(const Reviewer& by, const std::string& note = {});
+    void on_takeover(std::function<Json(const Reviewer&)> start, std::function<void()> end) {
+        takeover_start_ = std::move(start);
+        takeover_end_ = std::move(end);
+    }
     // Called when what status_json() shows changes in a way a reviewer must
     // see at once: taint, pause/resume/stop, an approval waiting or answered.
     void on_change(std::function<void()> callback) { on_change_ = std::move(callback); }
@@ -94,6 +105,10 @@ public:
     void pause(const ReviewerIdentity& who, const std::string& note) override { pause(reviewer_of(who), note); }
     void resume(const ReviewerIdentity& who, const std::string& note) override { resume(reviewer_of(who), note); }
     void stop(const ReviewerIdentity& who, const std::string& note) override { stop(reviewer_of(who), note); }
+    Json takeover(const ReviewerIdentity& who, const std::string& note) override {
+        return takeover(reviewer_of(who), note);
+    }
+    void handback(const ReviewerIdentity& who, const std::string& note) override { handback(reviewer_of(who), note); }
     Json status() override { return status_json(); }
     Json verify(const ReviewerIdentity& who) override;
     Json observation(const std::string& id) override;
@@ -107,6 +122,7 @@ public:
     void on_collect(std::function<Json(const Reviewer&)> collector) { collector_ = std::move(collector); }
 
     bool paused() const { return paused_; }
+    bool taken_over() const { return taken_by_.has_value(); }
     bool stopped() const { return stopped_; }
     // For status.json: taint and its cause, pause/stop, pending approvals, budget use.
     nlohmann::json status_json() const;
@@ -116,6 +132,11 @@ private:
     void refuse(std::function<void(const GateVerdict&)>& decided, GateVerdict verdict);
     void audit_taint(const TaintCause& cause);
     void deliver(std::function<void()> action);
+    // Paused or taken over (and not stopped): approved actions wait in held_.
+    bool holding() const { return (paused_ || taken_by_) && !stopped_; }
+    void release_held();
+    // Runs the end hook and audits takeover.end (handback, a stop, a failed start).
+    void end_takeover(const Reviewer& by, const std::string& note, const std::string& reason);
     void keep_observation(const std::string& approval_id, const GateContext& context);
     // Reads the context again and compares it with the one the approval was
     // decided on; audits the check and returns the refusal when it differs.
@@ -133,7 +154,10 @@ private:
     std::uint64_t next_proposal_ = 1;
     bool paused_ = false;
     bool stopped_ = false;
-    std::vector<std::function<void()>> held_;  // approved while paused
+    std::optional<Reviewer> taken_by_;  // who has control (takeover)
+    std::function<Json(const Reviewer&)> takeover_start_;
+    std::function<void()> takeover_end_;
+    std::vector<std::function<void()>> held_;  // approved while paused or taken over
     std::function<void()> on_stop_;
     std::function<void()> on_change_;
     std::function<Json(const Reviewer&)> verifier_;

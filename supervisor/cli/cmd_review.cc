@@ -5,9 +5,11 @@
 //   deskbox stop --all                        stop every session the caller may stop (an operator's)
 //   deskbox verify -s NAME                    run the manifest's verify checks now
 //   deskbox collect -s NAME                   copy the manifest's collect files out now
+//   deskbox takeover|handback -s NAME         take control over VNC (audited), give it back
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 
@@ -19,6 +21,7 @@
 #include "supervisor/session/list_format.h"
 #include "supervisor/session/paths.h"
 #include "supervisor/session/session_list.h"
+#include "xsession/vnc/vnc_password.h"
 
 namespace deskbox {
 
@@ -31,6 +34,7 @@ struct ReviewOptions {
     std::string note;
     bool json = false;
     bool all = false;  // stop --all
+    std::string password_file;  // takeover: where the one-time VNC password goes
 };
 
 std::string review_socket(const ReviewOptions& o) {
@@ -164,6 +168,15 @@ CLI::App* add_review_subcommand(CLI::App& app, const char* name, const char* hel
     return cmd;
 }
 
+// Where `deskbox takeover` writes the password when not told: the caller's
+// runtime dir, else their home (the file is 0600 either way).
+std::string default_password_file(const std::string& session) {
+    const std::string file = "deskbox-takeover-" + (session.empty() ? std::string("session") : session) + ".passwd";
+    if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg) return std::string(xdg) + "/" + file;
+    if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/." + file;
+    return file;
+}
+
 int require_session(const ReviewOptions& o, const char* command) {
     if (o.session.empty() && o.socket.empty()) {
         std::cerr << "deskbox " << command << ": --session NAME is required\n";
@@ -246,6 +259,63 @@ void add_review_commands(CLI::App& app, CommandAction& selected) {
                 if (!opts->note.empty()) request["note"] = opts->note;
                 if (int rc = call(*opts, request, nullptr, c.verb)) return rc;
                 std::cout << "session " << c.done << "\n";
+                return kExitOk;
+            };
+        });
+    }
+    {
+        auto opts = std::make_shared<ReviewOptions>();
+        CLI::App* cmd = add_review_subcommand(
+            app, "takeover",
+            "Take control of the session (review.takeover: true): the agent is refused until handback, and a VNC "
+            "server with input runs for you alone",
+            opts);
+        cmd->add_option("--note", opts->note, "A note kept in the audit log with your name");
+        cmd->add_option("--password-file", opts->password_file,
+                        "Where to write the one-time VNC password (vncpasswd format, mode 0600; default: "
+                        "$XDG_RUNTIME_DIR/deskbox-takeover-NAME.passwd, else ~/.deskbox-takeover-NAME.passwd)");
+        cmd->add_flag("--json", opts->json, "Print the session's answer (socket and password) as JSON");
+        cmd->footer("The start and the end are audited with your name. Connect with the printed command\n"
+                    "(TigerVNC's viewer reads the unix socket, which belongs to you); one viewer at a time.\n"
+                    "Exit codes: 0 you have control, 1 refused (not allowed by the manifest, someone\n"
+                    "else has control) or the session is not running, 64 bad command line.");
+        cmd->callback([opts, &selected] {
+            selected = [opts]() -> int {
+                if (int rc = require_session(*opts, "takeover")) return rc;
+                Json request = {{"type", "takeover"}};
+                if (!opts->note.empty()) request["note"] = opts->note;
+                Json reply;
+                if (int rc = call(*opts, request, &reply, "takeover")) return rc;
+                const Json t = reply.value("takeover", Json::object());
+                if (opts->json) {
+                    std::cout << t.dump(2) << "\n";
+                    return kExitOk;
+                }
+                const std::string file =
+                    opts->password_file.empty() ? default_password_file(opts->session) : opts->password_file;
+                write_vnc_password_file(file, t.value("password", ""));
+                const std::string name = opts->session.empty() ? "NAME" : opts->session;
+                std::cout << "you have control of the session; the agent is refused until 'deskbox handback -s "
+                          << name << "'\n"
+                          << "VNC with input, for you alone: xtigervncviewer -passwd " << file << " "
+                          << t.value("socket", "?") << "\n";
+                return kExitOk;
+            };
+        });
+    }
+    {
+        auto opts = std::make_shared<ReviewOptions>();
+        CLI::App* cmd = add_review_subcommand(
+            app, "handback", "End a takeover: the reviewer's VNC input stops and the agent may act again", opts);
+        cmd->add_option("--note", opts->note, "A note kept in the audit log with your name");
+        cmd->footer("Exit codes: 0 handed back, 1 not taken over or the session is not running.");
+        cmd->callback([opts, &selected] {
+            selected = [opts]() -> int {
+                if (int rc = require_session(*opts, "handback")) return rc;
+                Json request = {{"type", "handback"}};
+                if (!opts->note.empty()) request["note"] = opts->note;
+                if (int rc = call(*opts, request, nullptr, "handback")) return rc;
+                std::cout << "handed back; the agent may act again\n";
                 return kExitOk;
             };
         });

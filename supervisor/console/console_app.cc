@@ -53,7 +53,8 @@ void fill_from_review_status(Json& entry, const std::filesystem::path& dir, cons
         const Json& g = reply["status"];
         entry["state"] = g.value("stopped", false) ? "stopping" : "running";
         entry["problem"] = nullptr;
-        for (const char* key : {"pending_approvals", "tainted", "paused", "steps_used", "steps_limit", "taint_cause"})
+        for (const char* key : {"pending_approvals", "tainted", "paused", "taken_over", "steps_used", "steps_limit",
+                                "taint_cause"})
             if (g.contains(key)) entry[key] = g[key];
     } catch (const Error&) {
         // Left as the listing says ("no access").

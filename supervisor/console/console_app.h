@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,14 +54,25 @@ public:
     // A WebSocket upgrade to /session/NAME/vnc: the session's vnc.sock when
     // the request is logged in and the session has one; otherwise the
     // response to send instead.
+    // While the logged-in reviewer has taken control through the console, the
+    // target is the takeover's socket (input on) with its one-time password,
+    // for that reviewer's WebSockets only; everyone else keeps the view.
     struct VncTarget {
-        std::filesystem::path socket;    // vnc.sock
+        std::filesystem::path socket;    // vnc.sock, or takeover.sock
         std::filesystem::path password;  // vnc.passwd beside it (absent: no password)
         std::string reviewer;
+        std::optional<std::string> takeover_password;  // instead of the file: a takeover's
     };
     std::variant<VncTarget, Response> vnc_target(const Request& request);
 
     const LoginSessions& logins() const { return logins_; }
+
+    // A takeover started here (POST .../takeover): whose it is and how to reach it.
+    struct Control {
+        std::string reviewer;
+        std::filesystem::path socket;
+        std::string password;
+    };
 
 private:
     std::optional<Login> current_login(const Request& request);
@@ -69,12 +81,16 @@ private:
     Response session_post(const Request& request, const Login& who, const std::string& name, const std::string& rest,
                           const std::map<std::string, std::string>& form);
     Response novnc_file(const Request& request, const std::string& path);
+    // The takeover `reviewer` holds on the session in `dir`, while its socket is there.
+    std::optional<Control> control_of(const std::filesystem::path& dir, const std::string& reviewer);
 
     Authenticator authenticate_;
     ConsoleOptions options_;
     WallClock clock_;
     LoginSessions logins_;
     RateLimiter login_limiter_;
+    std::mutex controls_mutex_;  // connections are served on threads of their own
+    std::map<std::filesystem::path, Control> controls_;  // by session dir
 };
 
 // Responses with the console's headers (no caching, no framing, a strict CSP).

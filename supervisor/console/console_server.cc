@@ -80,7 +80,8 @@ void bridge_vnc(Stream&& socket, const Request& request, const ConsoleApp::VncTa
                           return std::string(buf, n);
                       },
                       [&](const std::string& bytes) { asio::write(vnc, asio::buffer(bytes)); }};
-    auto [from_browser, from_server] = rfb_handshake(browser, server, read_password(target.password));
+    auto [from_browser, from_server] = rfb_handshake(
+        browser, server, target.takeover_password ? *target.takeover_password : read_password(target.password));
     if (!from_server.empty()) browser.write(from_server);
     if (!from_browser.empty()) server.write(from_browser);
 

@@ -86,11 +86,12 @@ std::string timeline_section(const std::string& session, const Json& audit) {
 }
 
 std::string session_page(const PageContext& who, const Json& entry, const Json& approvals, const Json& audit,
-                         bool live_view) {
+                         bool live_view, bool in_control) {
     const std::string name = str(entry, "name");
     const std::string base = "/session/" + url_encode(name);
     std::string state = str(entry, "state");
     if (entry["paused"] == true) state += ", paused";
+    if (entry.contains("taken_over") && entry["taken_over"] == true) state += ", taken over by a reviewer";
     std::string body = "<h1>Session " + html_escape(name) + "</h1><p class=\"state\" id=\"state\">" +
                        html_escape(state) + (entry["tainted"] == true ? " · <span class=\"tainted\">tainted</span>" : "") +
                        " · steps " + html_escape(str(entry, "steps_used")) + "</p>";
@@ -99,10 +100,16 @@ std::string session_page(const PageContext& who, const Json& entry, const Json& 
             control_form(who, base, "stop", "Stop the session",
                          " data-confirm=\"Stop session " + html_escape(name) +
                              "? Pending approvals are denied and the apps end.\"") +
-            control_form(who, base, "verify", "Verify now") + "</section>";
+            control_form(who, base, "verify", "Verify now") +
+            (in_control ? control_form(who, base, "handback", "Hand back")
+                        : control_form(who, base, "takeover", "Take control",
+                                       " data-confirm=\"Take control of session " + html_escape(name) +
+                                           "? The agent is refused until you hand back; this is audited.\"")) +
+            "</section>";
     if (live_view)
-        body += "<section id=\"live\"><h2>Live view</h2><div id=\"screen\" data-ws=\"" + base +
-                "/vnc\"></div><p class=\"hint\" id=\"live-status\">connecting…</p></section>"
+        body += "<section id=\"live\"><h2>Live view" + std::string(in_control ? " (you have control)" : "") +
+                "</h2><div id=\"screen\" data-ws=\"" + base + "/vnc\"" +
+                (in_control ? " data-view-only=\"false\"" : "") + "></div><p class=\"hint\" id=\"live-status\">connecting…</p></section>"
                 "<script type=\"module\" src=\"/static/live.js\"></script>";
     body += "<div id=\"live-parts\" data-poll=\"" + base + "/parts\">" + approvals_section(who, name, approvals) +
             timeline_section(name, audit) + "</div>";

@@ -27,9 +27,10 @@ std::string message_page(const PageContext& who, const std::string& title, const
 std::string sessions_page(const PageContext& who, const std::vector<nlohmann::json>& entries);
 
 // One session: its entry, review.sock's approvals and audit replies
-// ({"records","verification"}); `live_view` adds the noVNC view.
+// ({"records","verification"}); `live_view` adds the noVNC view, with input
+// when `in_control` (this reviewer took control here).
 std::string session_page(const PageContext& who, const nlohmann::json& entry, const nlohmann::json& approvals,
-                         const nlohmann::json& audit, bool live_view);
+                         const nlohmann::json& audit, bool live_view, bool in_control = false);
 // The parts session_page is made of, also served alone for live updates.
 std::string approvals_section(const PageContext& who, const std::string& session, const nlohmann::json& approvals);
 std::string timeline_section(const std::string& session, const nlohmann::json& audit);

@@ -70,7 +70,9 @@ Response ConsoleApp::session_get(const Request& request, const Login& who, const
                                  "<div>" + approvals_section(page, name, approvals) + timeline_section(name, audit) + "</div>");
         if (!rest.empty()) return make_response(request, http::status::not_found, message_page(page, "Not found", rest, base_of(name)));
         const Json entry = list_entry(*session, clock_() / 1000);
-        std::string html = session_page(page, entry, approvals, audit, std::filesystem::exists(session->dir / "vnc.sock"));
+        const bool in_control = control_of(session->dir, who.reviewer).has_value();
+        std::string html = session_page(page, entry, approvals, audit,
+                                        std::filesystem::exists(session->dir / "vnc.sock") || in_control, in_control);
         return make_response(request, http::status::ok, std::move(html));
     } catch (const Error& e) {
         return make_response(request, http::status::bad_gateway,
@@ -93,7 +95,8 @@ Response ConsoleApp::session_post(const Request& request, const Login& who, cons
         if (decision != "approve" && decision != "deny")
             return make_response(request, http::status::bad_request, "decision: expected approve or deny\n", "text/plain");
         call = {{"type", decision}, {"approval", field("approval")}, {"note", field("note")}};
-    } else if (rest == "pause" || rest == "resume" || rest == "stop" || rest == "verify") {
+    } else if (rest == "pause" || rest == "resume" || rest == "stop" || rest == "verify" || rest == "takeover" ||
+               rest == "handback") {
         call = {{"type", rest}};
         if (rest != "verify") call["note"] = field("note");
     } else {
@@ -103,6 +106,16 @@ Response ConsoleApp::session_post(const Request& request, const Login& who, cons
         const Json reply = review_call(session->dir, call, who.reviewer);
         if (const std::string e = review_error(reply); !e.empty())
             return make_response(request, http::status::conflict, message_page(page, "The session refused", e, back));
+        if (rest == "takeover" || rest == "handback") {
+            // The one-time password stays in the console: the reviewer's live view uses it (vnc_target).
+            const std::lock_guard lock(controls_mutex_);
+            if (rest == "takeover") {
+                const Json t = reply.value("takeover", Json::object());
+                controls_[session->dir] = Control{who.reviewer, t.value("socket", ""), t.value("password", "")};
+            } else {
+                controls_.erase(session->dir);
+            }
+        }
         if (rest == "verify")
             return make_response(request, http::status::ok,
                                  message_page(page, "Verification of " + name,
@@ -123,9 +136,25 @@ std::variant<ConsoleApp::VncTarget, Response> ConsoleApp::vnc_target(const Reque
         return make_response(request, http::status::not_found, "not found\n", "text/plain");
     const auto name = url_decode(target.substr(prefix.size(), target.size() - prefix.size() - 4));
     const auto session = name ? find_listed_session(*name) : std::nullopt;
-    if (!session || !std::filesystem::exists(session->dir / "vnc.sock"))
+    if (!session) return make_response(request, http::status::not_found, "this session has no live view\n", "text/plain");
+    if (auto control = control_of(session->dir, who->reviewer))
+        return VncTarget{control->socket, {}, who->reviewer, control->password};
+    if (!std::filesystem::exists(session->dir / "vnc.sock"))
         return make_response(request, http::status::not_found, "this session has no live view\n", "text/plain");
-    return VncTarget{session->dir / "vnc.sock", session->dir / "vnc.passwd", who->reviewer};
+    return VncTarget{session->dir / "vnc.sock", session->dir / "vnc.passwd", who->reviewer, std::nullopt};
+}
+
+std::optional<ConsoleApp::Control> ConsoleApp::control_of(const std::filesystem::path& dir, const std::string& reviewer) {
+    const std::lock_guard lock(controls_mutex_);
+    const auto it = controls_.find(dir);
+    if (it == controls_.end()) return std::nullopt;
+    // Handed back elsewhere (the CLI, another login) or stopped: the socket is gone with it.
+    if (!std::filesystem::exists(it->second.socket)) {
+        controls_.erase(it);
+        return std::nullopt;
+    }
+    if (it->second.reviewer != reviewer) return std::nullopt;
+    return it->second;
 }
 
 }  // namespace deskbox::console

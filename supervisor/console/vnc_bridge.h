@@ -2,7 +2,8 @@
 // vnc.sock. The bridge answers the session's VNC password challenge itself
 // and offers the browser "no authentication" instead, so the password never
 // reaches a page; after the handshake bytes pass through unchanged. Input
-// is disabled by x11vnc itself (review.vnc.view_only).
+// is disabled by x11vnc itself (the view is always -viewonly); during a
+// takeover started here the same bridge leads its reviewer to takeover.sock.
 #pragma once
 
 #include <cstdint>

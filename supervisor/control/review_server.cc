@@ -106,12 +106,14 @@ Json handle_review_request(ReviewHandler& handler, const Json& request, const Re
             return ok(Json::object());
         }
         const std::string note = string_field(request, "note", false);
+        if (type == "takeover") return ok({{"takeover", handler.takeover(who, note)}});
         if (type == "pause") handler.pause(who, note);
         else if (type == "resume") handler.resume(who, note);
         else if (type == "stop") handler.stop(who, note);
+        else if (type == "handback") handler.handback(who, note);
         else
             return make_error_reply("unknown_type", "unknown request type '" + type +
-                                                        "' (expected approvals, observation, audit, kept_screenshot, approve, deny, pause, resume, stop, status, verify or collect)",
+                                                        "' (expected approvals, observation, audit, kept_screenshot, approve, deny, pause, resume, stop, takeover, handback, status, verify or collect)",
                                     id);
         return ok(Json::object());
     } catch (const BadRequest& e) {

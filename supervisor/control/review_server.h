@@ -21,6 +21,8 @@
 //   {"type":"observation","approval":"A1"}             -> {"ok":true,"observation":{"png_base64":S,"box":{x,y,width,height}|null}}
 //   {"type":"audit","last":N}                          -> {"ok":true,"audit":{"records":[...newest N],"verification":{...}}}
 //   {"type":"kept_screenshot","name":"<sha256>.png"}   -> {"ok":true,"screenshot":{"mime":M,"base64":S}}
+//   {"type":"takeover","note":"..."}                   -> {"ok":true,"takeover":{"socket":PATH,"password":P}}
+//   {"type":"handback","note":"..."}                   -> {"ok":true}
 // Any request may carry "reviewer":NAME and "via":CHANNEL (a front end such as
 // the web console naming the person it speaks for); approvals and controls
 // then record {"reviewer":NAME,"via":CHANNEL} beside the peer's identity.
@@ -80,6 +82,13 @@ public:
     // target's box: {"png_base64", "width", "height", "box"}. NotFoundError
     // when not pending or nothing was kept.
     virtual Json observation(const std::string& id) = 0;
+    // Takeover (docs/review.md): this reviewer takes control; the agent is
+    // refused until handback. Returns how to reach the display with input, for
+    // this reviewer alone: {"socket": PATH, "password": P}. Refused (Error)
+    // when the manifest does not allow it or someone already has control.
+    virtual Json takeover(const ReviewerIdentity& who, const std::string& note) = 0;
+    // Ends the takeover (any reviewer may; the record names who); the agent resumes.
+    virtual void handback(const ReviewerIdentity& who, const std::string& note) = 0;
     // The newest `last` audit records (oldest first) and the whole log's
     // hash-chain verification {"ok","records","problem","last_seq"}.
     virtual Json audit(std::size_t last) = 0;

@@ -96,13 +96,18 @@ struct AppSpec {
     bool browser_sandbox = false;
 };
 
+// The reviewers' VNC view is always view-only: input that bypasses the gate
+// and the audit log is refused at admission (review.vnc.view_only: false).
 struct VncSpec {
     bool enabled = true;
-    bool view_only = true;
 };
 
 struct ReviewSpec {
     VncSpec vnc;
+    // A reviewer may take control (review.sock "takeover"): the agent is
+    // refused meanwhile and a VNC server with input runs for that reviewer
+    // alone, audited from start to end (docs/review.md, "Takeover").
+    bool takeover = false;
     Millis approval_timeout = Millis(5 * 60 * 1000);
 };
 

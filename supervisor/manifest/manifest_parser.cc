@@ -191,9 +191,13 @@ void parse_review(StrictMap m, ReviewSpec& r) {
     if (YAML::Node v = m.get("vnc"); v.IsDefined()) {
         StrictMap vm(m.context(), v, "review.vnc");
         r.vnc.enabled = vm.boolean("enabled", r.vnc.enabled);
-        r.vnc.view_only = vm.boolean("view_only", r.vnc.view_only);
+        if (YAML::Node only = vm.get("view_only"); only.IsDefined() && !vm.boolean("view_only", true))
+            m.context().fail(only, "review.vnc.view_only: false would give every VNC viewer input that bypasses the "
+                                   "gate and the audit log; remove it and set review.takeover: true, so that a "
+                                   "reviewer takes control with 'deskbox takeover' (audited, the agent held)");
         vm.finish();
     }
+    r.takeover = m.boolean("takeover", r.takeover);
     r.approval_timeout = m.duration("approval_timeout", r.approval_timeout, kSecond, Millis(86'400'000));
     m.finish();
 }

@@ -62,7 +62,8 @@ nlohmann::json plan_to_json(const Plan& plan) {
         apps.push_back(app);
     }
     j["apps"] = apps;
-    j["review"] = {{"vnc", {{"enabled", m.review.vnc.enabled}, {"view_only", m.review.vnc.view_only}}},
+    j["review"] = {{"vnc", {{"enabled", m.review.vnc.enabled}, {"view_only", true}}},
+                   {"takeover", m.review.takeover},
                    {"approval_timeout_ms", m.review.approval_timeout.count()}};
     nlohmann::json secrets = nlohmann::json::array();
     for (const auto& s : m.secrets) secrets.push_back({{"name", s.name}, {"from", s.from}, {"domains", s.domains}});
@@ -112,8 +113,8 @@ std::string plan_to_text(const Plan& plan) {
         if (a.browser_sandbox) o << " [keeps its browser sandbox]";
         o << "\n";
     }
-    o << "review     vnc " << (m.review.vnc.enabled ? (m.review.vnc.view_only ? "view-only" : "interactive") : "off")
-      << ", approvals time out after " << format_duration(m.review.approval_timeout) << "\n";
+    o << "review     vnc " << (m.review.vnc.enabled ? "view-only" : "off") << ", takeover "
+      << (m.review.takeover ? "allowed (audited, the agent held meanwhile)" : "not allowed") << ", approvals time out after " << format_duration(m.review.approval_timeout) << "\n";
     o << "policy     default " << decision_text(plan.policy.default_decision) << "; tiers low "
       << decision_text(plan.policy.tiers.at(Tier::Low)) << ", medium " << decision_text(plan.policy.tiers.at(Tier::Medium))
       << ", high " << decision_text(plan.policy.tiers.at(Tier::High)) << "; " << plan.policy.rules.size() << " rules\n";

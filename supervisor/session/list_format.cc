@@ -80,6 +80,7 @@ Json list_entry(const ListedSession& s, std::int64_t now) {
         {"pending_approvals", pick_int(gate, "pending_approvals")},
         {"tainted", pick(gate, "tainted", Json::value_t::boolean)},
         {"paused", pick(gate, "paused", Json::value_t::boolean)},
+        {"taken_over", pick(gate, "taken_over", Json::value_t::boolean)},
         {"steps_used", pick_int(gate, "steps_used")},
         {"steps_limit", pick_int(gate, "steps_limit")},
         {"wall_clock_deadline", pick_int(st, "wall_clock_deadline")},
@@ -136,6 +137,7 @@ std::string format_list_table(const std::vector<Json>& entries, std::int64_t now
     for (const Json& e : entries) {
         std::string state = text(e["state"]);
         if (e["paused"] == true && e["live"] == true) state += " (paused)";
+        if (e["taken_over"] == true && e["live"] == true) state += " (taken over)";
         const std::string taint = e["tainted"].is_null() ? "-" : (e["tainted"] == true ? "tainted" : "clean");
         const std::string uptime = e["uptime_s"].is_number_integer() ? format_uptime(e["uptime_s"].get<std::int64_t>()) : "-";
         const std::string note = e["problem"].is_string() ? e["problem"].get<std::string>() : "";

@@ -1,6 +1,7 @@
 #include "supervisor/session/session_services.h"
 
 #include <poll.h>
+#include <unistd.h>
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -24,6 +25,7 @@
 #include "supervisor/sandbox/userns.h"
 #include "supervisor/session/collect.h"
 #include "supervisor/session/paths.h"
+#include "supervisor/session/reviewer_vnc.h"
 #include "supervisor/session/secret_store.h"
 #include "supervisor/session/setup_runner.h"
 #include "supervisor/manifest/secret_conditions.h"
@@ -104,6 +106,8 @@ struct SessionServices::State {
     std::unique_ptr<AgentServer> agent;
     std::unique_ptr<ReviewServer> review;
     std::unique_ptr<VncServer> vnc;
+    std::unique_ptr<VncServer> takeover_vnc;  // while a reviewer has control
+    unsigned takeovers = 0;                   // started so far (each on a port of its own)
     std::unique_ptr<SessionRecording> recording;
     std::unique_ptr<SandboxFiles> files;
     std::unique_ptr<Collector> collector;
@@ -118,6 +122,7 @@ SessionServices::~SessionServices() {
     // Sockets first (no new requests), then what they used.
     state_->agent.reset();
     state_->review.reset();
+    state_->takeover_vnc.reset();
     state_->vnc.reset();
     if (state_->proxy) state_->proxy->stop();
 }
@@ -248,6 +253,9 @@ void SessionServices::start_control() {
     st.audited_gate->on_stop([&s] { s.request_stop("stopped by a reviewer", 0); });
     st.audited_gate->on_change([&s] { s.write_status(); });
     st.audited_gate->on_verify([this](const Reviewer& by) { return verify_now(reviewer_json(by)); });
+    if (m.review.takeover)
+        st.audited_gate->on_takeover([this](const Reviewer& by) { return start_takeover(by); },
+                                     [this] { state_->takeover_vnc.reset(); });
     start_files();
     AuditedGate* gate = st.audited_gate.get();
     st.executor->on_observation([gate](const std::string& kind, const std::string& mime, const std::string& data) {
@@ -290,6 +298,7 @@ void SessionServices::start_control() {
     s.add_stop_hook([this] {
         state_->agent.reset();
         state_->review.reset();
+        state_->takeover_vnc.reset();
         state_->vnc.reset();
     });
 
@@ -332,31 +341,21 @@ void SessionServices::start_files() {
 }
 
 void SessionServices::start_reviewer_view() {
-    Session& s = session_;
+    state_->vnc = start_view_vnc(session_);
+    session_.set_vnc_description(describe_vnc_endpoint(state_->vnc->endpoint()));
+}
+
+nlohmann::json SessionServices::start_takeover(const Reviewer& by) {
     State& st = *state_;
-    const Manifest& m = s.plan().manifest;
-    VncOptions vnc;
-    vnc.display_number = s.display_number();
-    vnc.auth_file_child = s.xauthority_child();
-    vnc.view_only = m.review.vnc.view_only;
-    vnc.password_file_host = (s.staging_dir() / "vnc.passwd").string();
-    vnc.password_file_child = s.staging_child("vnc.passwd");
-    // x11vnc runs as the sandbox's app user: its copy must be that user's (0600).
-    const auto& ids = s.sandbox().ids();
-    vnc.password_file_owner = FileOwner{ids.host_uid_of(sandbox::kAppUid), ids.host_gid_of(sandbox::kAppGid)};
-    vnc.reviewer_password_file = (s.session_dir() / "vnc.passwd").string();
-    vnc.socket_path = (s.session_dir() / "vnc.sock").string();
-    vnc.host_port = true;
-    // Borrowed for start_vnc only: the forwarder keeps its own duplicate for every later connection.
-    const UniqueFd netns = s.open_netns();
-    vnc.netns_fd = netns.get();
-    vnc.extra_env = s.base_env();
-    vnc.on_exit = [&s](int status) {
-        if (!s.stopping())
-            std::cerr << "deskbox: session " << s.name() << ": x11vnc ended (status " << status << ")\n";
-    };
-    st.vnc = start_vnc(s.spawner(), s.loop(), vnc);
-    s.set_vnc_description(describe_vnc_endpoint(st.vnc->endpoint()));
+    // Starting x11vnc runs the session's loop until it listens, as verify does.
+    if (session_.loop().in_urgent_wait())
+        throw Error("an action is waiting for the accessibility helper; ask for takeover again in a moment");
+    // The socket belongs to the reviewer (root can hand it over; otherwise it is the supervisor's own user).
+    std::optional<uid_t> owner;
+    if (geteuid() == 0 && by.uid >= 0) owner = static_cast<uid_t>(by.uid);
+    const std::string password = random_vnc_password();
+    st.takeover_vnc = start_takeover_vnc(session_, owner, password, st.takeovers++);
+    return {{"socket", st.takeover_vnc->endpoint().socket_path}, {"password", password}};
 }
 
 VerifyOutcome SessionServices::run_checks() {

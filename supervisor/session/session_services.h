@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "policy/approvals.h"
 #include "supervisor/session/session.h"
 #include "supervisor/session/verify.h"
 
@@ -47,6 +48,8 @@ public:
 
 private:
     void start_reviewer_view();  // x11vnc + forwarder (review.vnc)
+    // A takeover's VNC server with input, for `by` alone: {"socket", "password"}.
+    nlohmann::json start_takeover(const Reviewer& by);
     void start_files();          // upload handler, collect (teardown and on request)
     // Runs the manifest's verify checks now and audits each result (naming the
     // reviewer who asked, when one did). Returns {"passed", "results"}.

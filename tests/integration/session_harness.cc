@@ -77,7 +77,7 @@ std::string replace_once(std::string text, const std::string& from, const std::s
 
 }  // namespace
 
-std::string default_manifest_yaml(const std::string& name, bool view_only) {
+std::string default_manifest_yaml(const std::string& name, bool takeover) {
     const char* root = std::getenv("DESKBOX_SOURCE_ROOT");
     BOOST_REQUIRE_MESSAGE(root, "DESKBOX_SOURCE_ROOT is not set (run through meson test)");
     std::ifstream in(std::filesystem::path(root) / "manifests" / "default.yaml");
@@ -85,7 +85,7 @@ std::string default_manifest_yaml(const std::string& name, bool view_only) {
     ss << in.rdbuf();
     std::string yaml = replace_once(ss.str(), "  name: default\n", "  name: " + name + "\n");
     yaml = replace_once(yaml, "policy: ../policy/", "policy: " + std::string(root) + "/policy/");
-    if (!view_only) yaml = replace_once(yaml, "view_only: true", "view_only: false");
+    if (takeover) yaml = replace_once(yaml, "view_only: true}\n", "view_only: true}\n  takeover: true\n");
     return yaml;
 }
 

@@ -34,8 +34,8 @@ private:
 };
 
 // manifests/default.yaml of the source tree as session `name`: its policy
-// path made absolute, review.vnc.view_only as given.
-std::string default_manifest_yaml(const std::string& name, bool view_only = true);
+// path made absolute, review.takeover as given.
+std::string default_manifest_yaml(const std::string& name, bool takeover = false);
 
 // A session of one zenity entry dialog titled `name` (1024x768, no VNC)
 // under the policy file `policy`; `session_extra` goes into the session map

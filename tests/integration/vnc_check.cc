@@ -1,4 +1,4 @@
-// deskbox-vnc-check STATUS_JSON [--expect-input]
+// deskbox-vnc-check STATUS_JSON
 //
 // What a reviewer does with a running session's VNC view, checked end to end
 // with real clients. From the session's status.json it takes the agent socket
@@ -12,8 +12,8 @@
 //     private Xvfb until it reports the session's pixel format;
 //   - connects an RFB client of its own on each endpoint, types and moves the
 //     pointer, and checks through the agent socket that none of it reached the
-//     app (view-only) or, with --expect-input, that all of it did (which shows
-//     the check can see input arrive).
+//     app (view-only). The takeover test (takeover_session_test.cc) shows the
+//     same observation seeing a reviewer's input arrive.
 // The session's app must have one editable text element (the default
 // manifest's zenity --text-info --editable). Prints "ok - ..." per check; the
 // first failure prints "FAIL - ..." and exits 1.
@@ -37,6 +37,7 @@
 #include "supervisor/base/unique_fd.h"
 #include "supervisor/control/agent_client.h"
 #include "supervisor/control/base64.h"
+#include "tests/integration/agent_probe.h"
 #include "tests/integration/client_process.h"
 #include "tests/integration/rfb_client.h"
 #include "tests/integration/tcp_unix_relay.h"
@@ -44,6 +45,7 @@
 #include "xsession/vnc/vnc_password.h"
 
 using namespace deskbox;
+using deskbox::test::AgentProbe;
 using deskbox::test::ClientProcess;
 using deskbox::test::RfbClient;
 using deskbox::test::TcpUnixRelay;
@@ -92,48 +94,6 @@ std::vector<HintCommand> parse_hint(const std::string& hint) {
     }
     return commands;
 }
-
-class Agent {
-public:
-    explicit Agent(const std::string& socket) : client_(socket) {}
-    Json call(Json request) {
-        // The session's rate limit (actions per second) refuses a burst:
-        // proposed again when the session says its bucket has refilled.
-        request["id"] = ++id_;
-        const Json reply = client_.call_paced(request);
-        if (!reply.value("ok", false)) throw Error("agent request " + request.dump() + " failed: " + reply.dump());
-        return reply;
-    }
-    // `settle`: once the screen stopped changing (the executor's capped wait).
-    RgbImage screenshot(bool settle) {
-        const Json reply = call({{"action", "screenshot"}, {"format", "png"}, {"settle", settle}});
-        std::string png;
-        if (!base64_decode(reply.at("result").at("image").at("data").get<std::string>(), png))
-            throw Error("the agent's screenshot is not base64");
-        return decode_png(png);
-    }
-    std::pair<int, int> cursor() {
-        const Json reply = call({{"action", "cursor_position"}});
-        std::smatch m;
-        const std::string text = reply.dump();
-        if (!std::regex_search(text, m, std::regex("X=(\\d+),Y=(\\d+)"))) throw Error("no cursor position in " + text);
-        return {std::stoi(m[1]), std::stoi(m[2])};
-    }
-    // The text of the one editable text element.
-    std::string text() {
-        const Json reply = call({{"action", "tree"}, {"role", "text"}});
-        std::vector<std::string> texts;
-        for (const auto& e : reply.at("result").at("data").at("elements"))
-            if (e.value("editable", false)) texts.push_back(e.value("text", ""));
-        if (texts.size() != 1)
-            throw Error("expected one editable text element in the app, found " + std::to_string(texts.size()));
-        return texts[0];
-    }
-
-private:
-    AgentClient client_;
-    int id_ = 0;
-};
 
 // How far the VNC image is from the agent's screenshot: the mean absolute
 // error per channel over the whole frame, and the worst 64x64 tile's (a
@@ -184,7 +144,7 @@ int colours(const RgbImage& image) {
 // The app's window is mapped when the session says ready, and drawn a little
 // later: settled screenshots until the screen shows it (a bare Xvfb is one
 // colour), or matching VNC images against it would prove little.
-RgbImage screen_with_app(Agent& agent) {
+RgbImage screen_with_app(AgentProbe& agent) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     for (;;) {
         RgbImage screen = agent.screenshot(true);
@@ -193,19 +153,6 @@ RgbImage screen_with_app(Agent& agent) {
         if (std::chrono::steady_clock::now() > deadline)
             throw Error("the agent's screenshot still shows " + std::to_string(seen) +
                         " colours after 60 s: no app window to compare with");
-    }
-}
-
-// The app's editable text element, once its accessibility answers.
-void wait_for_text_element(Agent& agent) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    for (;;) {
-        try {
-            agent.text();
-            return;
-        } catch (const Error&) {
-            if (std::chrono::steady_clock::now() > deadline) throw;
-        }
     }
 }
 
@@ -263,20 +210,8 @@ void viewer_as_printed(const std::string& command) {
     ok("'" + command + "' connects as printed");
 }
 
-// Waits (each poll a round trip to the app) until the app's text contains `marker`.
-std::string text_with(Agent& agent, const std::string& marker) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    for (;;) {
-        const std::string text = agent.text();
-        if (text.find(marker) != std::string::npos) return text;
-        if (std::chrono::steady_clock::now() > deadline)
-            throw Error("the agent typed '" + marker + "' but the app's text is still '" + text + "'");
-    }
-}
-
 // Types and moves the pointer over RFB, then looks at the app through the agent.
-void input_check(RfbClient rfb, const std::string& password, Agent& agent, bool expect_input, const std::string& label,
-                 int round) {
+void input_check(RfbClient rfb, const std::string& password, AgentProbe& agent, const std::string& label, int round) {
     rfb.handshake(password);
     agent.call({{"action", "focus_element"}, {"role", "text"}});
     const std::string before = agent.text();
@@ -289,34 +224,24 @@ void input_check(RfbClient rfb, const std::string& password, Agent& agent, bool 
     // The agent's own typing lands after the reviewer's would have (one X server, in order).
     const std::string marker = "agent" + std::to_string(round);
     agent.call({{"action", "type"}, {"text", marker}});
-    const std::string after = text_with(agent, marker);
-    if (expect_input) {
-        if (after.find(typed) == std::string::npos)
-            throw Error(label + ": keys typed over VNC (input allowed) did not reach the app; its text: '" + after +
-                        "'");
-        ok("keys typed over " + label + " reached the app (view_only: false)");
-    } else {
-        if (after != before + marker)
-            throw Error(label + ": keys typed over a view-only VNC connection reached the app: text '" + after +
-                        "', expected '" + before + marker + "'");
-        ok("keys typed over " + label + " did not reach the app (view-only)");
-    }
+    const std::string after = agent.text_with(marker);
+    if (after != before + marker)
+        throw Error(label + ": keys typed over a view-only VNC connection reached the app: text '" + after +
+                    "', expected '" + before + marker + "'");
+    ok("keys typed over " + label + " did not reach the app (view-only)");
 
-    const auto [x0, y0] = agent.cursor();
     const int x = 17 + round, y = 23 + round;  // a spot no one else moves the pointer to
     rfb.pointer(x, y, 0);
     rfb.round_trip();
     const auto [x1, y1] = agent.cursor();
-    const bool moved = x1 == x && y1 == y;
-    if (expect_input != moved)
+    if (x1 == x && y1 == y)
         throw Error(label + ": the pointer is at " + std::to_string(x1) + "," + std::to_string(y1) +
                     " after a VNC pointer event to " + std::to_string(x) + "," + std::to_string(y) +
-                    (expect_input ? ": input allowed, but it did not arrive" : ": view-only, but it arrived"));
-    ok(std::string("the pointer ") + (moved ? "followed " : "ignored ") + label);
-    if (moved) agent.call({{"action", "mouse_move"}, {"coordinate", {x0, y0}}});  // back over the app
+                    ": view-only, but it arrived");
+    ok("the pointer ignored " + label);
 }
 
-int run(const std::string& status_path, bool expect_input) {
+int run(const std::string& status_path) {
     const Json status = Json::parse(read_file(status_path));
     const std::string hint = status.value("vnc", "");
     if (hint.empty()) throw Error(status_path + " has no VNC hint: the session has no reviewer view");
@@ -350,9 +275,9 @@ int run(const std::string& status_path, bool expect_input) {
         }
     } remove{work};
 
-    Agent agent(status.at("agent_socket").get<std::string>());
+    AgentProbe agent(status.at("agent_socket").get<std::string>());
     const RgbImage screen = screen_with_app(agent);
-    wait_for_text_element(agent);
+    agent.wait_for_text_element();
     ok("the app is drawn and its text element answers over accessibility");
     snapshots(tcp_passwd, "127.0.0.1::" + std::to_string(port), "the TCP forwarder", work, screen);
     {
@@ -361,20 +286,20 @@ int run(const std::string& status_path, bool expect_input) {
     }
     for (const HintCommand& c : parse_hint(hint))
         viewer_as_printed(c.program + " -passwd " + c.password_file + " " + c.target);
-    input_check(RfbClient::tcp(port), password, agent, expect_input, "the TCP forwarder", 1);
-    input_check(RfbClient::unix_socket(socket_path), password, agent, expect_input, "vnc.sock", 2);
+    input_check(RfbClient::tcp(port), password, agent, "the TCP forwarder", 1);
+    input_check(RfbClient::unix_socket(socket_path), password, agent, "vnc.sock", 2);
     return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2 || argc > 3 || (argc == 3 && std::string(argv[2]) != "--expect-input")) {
-        std::cerr << "usage: deskbox-vnc-check STATUS_JSON [--expect-input]\n";
+    if (argc != 2) {
+        std::cerr << "usage: deskbox-vnc-check STATUS_JSON\n";
         return 2;
     }
     try {
-        return run(argv[1], argc == 3);
+        return run(argv[1]);
     } catch (const std::exception& e) {
         std::cout << "FAIL - " << e.what() << std::endl;
         return 1;

@@ -59,6 +59,9 @@ VncForwarder::VncForwarder(EventLoop& loop, VncForwarderOptions options) : loop_
         const int bound = bind(unix_listener_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address);
         umask(old_mask);
         if (bound != 0) throw_errno("binding the VNC socket " + options_.socket_path);
+        if (options_.socket_owner && chown(options_.socket_path.c_str(), *options_.socket_owner, static_cast<gid_t>(-1)) != 0)
+            throw_errno("handing the VNC socket " + options_.socket_path + " to uid " +
+                        std::to_string(*options_.socket_owner));
         if (listen(unix_listener_.get(), 16) != 0) throw_errno("listening on the VNC socket");
         const int fd = unix_listener_.get();
         loop_.add_fd(fd, EPOLLIN, [this, fd](std::uint32_t) { accept_from(fd); });

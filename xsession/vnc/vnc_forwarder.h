@@ -9,9 +9,12 @@
 // anew), so the caller's fd may close right after the constructor returns.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "supervisor/base/event_loop.h"
@@ -25,6 +28,9 @@ struct VncForwarderOptions {
     int tcp_port = 0;          // 0: any free port
     int netns_fd = -1;         // where the target lives; -1: this namespace. Borrowed for the constructor only
     int target_port = 5900;    // x11vnc's port on 127.0.0.1 there
+    // Hands the unix socket (0600) to this uid: a takeover's socket belongs to
+    // the reviewer who took control (needs root; unset: the supervisor's own).
+    std::optional<uid_t> socket_owner;
 };
 
 class VncForwarder {

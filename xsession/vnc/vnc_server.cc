@@ -42,7 +42,7 @@ std::unique_ptr<VncServer> start_vnc(Spawner& spawner, EventLoop& loop, const Vn
     if (options.socket_path.empty() && !options.host_port) {
         throw Error("starting x11vnc: neither a socket nor a host port to reach it");
     }
-    const std::string password = random_vnc_password();
+    const std::string password = options.password.empty() ? random_vnc_password() : options.password;
     write_vnc_password_file(options.password_file_host, password, options.password_file_owner);
     const std::string reviewer_file =
         options.reviewer_password_file.empty() ? options.password_file_host : options.reviewer_password_file;
@@ -61,8 +61,13 @@ std::unique_ptr<VncServer> start_vnc(Spawner& spawner, EventLoop& loop, const Vn
     request.name = "x11vnc";
     request.argv = {"x11vnc", "-display", ":" + std::to_string(options.display_number), "-auth",
                     options.auth_file_child, "-rfbport", std::to_string(options.rfb_port), "-localhost",
-                    "-noipv6", "-rfbauth", password_child, "-forever", "-shared", "-nopw", "-norc", "-quiet",
-                    "-noxdamage"};
+                    "-noipv6", "-rfbauth", password_child, "-forever", "-nopw", "-norc", "-quiet", "-noxdamage"};
+    if (options.single_viewer) {
+        // Without -shared x11vnc would disconnect the viewer for a newcomer; this refuses the newcomer.
+        request.argv.insert(request.argv.end(), {"-nevershared", "-dontdisconnect"});
+    } else {
+        request.argv.push_back("-shared");
+    }
     if (options.view_only) request.argv.push_back("-viewonly");
     request.env = options.extra_env;
     request.fds = {{write_end.get(), 1}};
@@ -117,6 +122,7 @@ std::unique_ptr<VncServer> start_vnc(Spawner& spawner, EventLoop& loop, const Vn
     forward.tcp_port = options.host_port_number;
     forward.netns_fd = options.netns_fd;
     forward.target_port = options.rfb_port;
+    forward.socket_owner = options.socket_owner;
     std::unique_ptr<VncForwarder> forwarder;
     try {
         forwarder = std::make_unique<VncForwarder>(loop, forward);

@@ -427,3 +427,92 @@ BOOST_AUTO_TEST_CASE(keys_into_a_protected_field_are_not_recorded) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(takeover, GateFixture)
+
+// Takeover: refused unless the session offers it; while a reviewer has
+// control the agent is refused and approved actions wait; handback releases
+// them; start and end are audited with who, before input starts and after it stops.
+BOOST_AUTO_TEST_CASE(takeover_refuses_the_agent_until_handback) {
+    const Reviewer alice{1001, 7, "alice", "alice", "console"}, bob{1002, 8, "bob"};
+    BOOST_CHECK_EXCEPTION(audited.takeover(alice), Error, [](const Error& e) {
+        return std::string(e.what()) == "this session's manifest does not allow takeover (review.takeover: true)";
+    });
+    std::vector<std::string> events;
+    audited.on_takeover(
+        [&](const Reviewer& by) {
+            // The start is on disk before the reviewer gets any input.
+            events.push_back("start " + by.reviewer + " after " + std::to_string(records("control").size()) + " record");
+            return Json{{"socket", "/run/x/takeover.sock"}, {"password", "pw"}};
+        },
+        [&] { events.push_back("end after " + std::to_string(records("control").size()) + " records"); });
+
+    context.next = browser("ci.example", TargetElement{"push button", "Deploy", {}});
+    propose(click_at(1, 1));  // pending A1
+    const Json access = audited.takeover(alice, "fixing the form");
+    BOOST_TEST(access["socket"] == "/run/x/takeover.sock");
+    BOOST_TEST(audited.taken_over());
+    BOOST_TEST(audited.status_json()["taken_over_by"]["reviewer"] == "alice");
+    BOOST_CHECK_EXCEPTION(audited.takeover(bob), Error, [](const Error& e) {
+        return std::string(e.what()) == "reviewer alice via console already has control of the session";
+    });
+
+    propose(click_at(2, 2));
+    BOOST_TEST(answers.decided.at(0).rule == "session:taken_over");
+    BOOST_TEST(answers.decided.at(0).reason ==
+               "reviewer alice via console has taken control of the session; propose again after they hand it back");
+    audited.approve("A1", bob, "");
+    BOOST_TEST(answers.decided.size() == 1u);  // approved, but held while taken over
+
+    audited.handback(bob, "done");
+    BOOST_TEST(!audited.taken_over());
+    BOOST_TEST((answers.decided.at(1).outcome == Outcome::Execute));
+    BOOST_CHECK_EXCEPTION(audited.handback(bob), Error,
+                          [](const Error& e) { return std::string(e.what()) == "the session is not taken over"; });
+    BOOST_TEST(events == (std::vector<std::string>{"start alice after 1 record", "end after 1 records"}));
+
+    const auto controls = records("control");
+    BOOST_REQUIRE(controls.size() == 2u);
+    BOOST_TEST(controls[0]["action"] == "takeover.start");
+    BOOST_TEST(controls[0]["by"]["reviewer"] == "alice");
+    BOOST_TEST(controls[0]["by"]["via"] == "console");
+    BOOST_TEST(controls[0]["note"] == "fixing the form");
+    BOOST_TEST(controls[1]["action"] == "takeover.end");
+    BOOST_TEST(controls[1]["by"]["user"] == "bob");
+    BOOST_TEST(controls[1]["taken_by"]["reviewer"] == "alice");
+    BOOST_TEST(controls[1]["reason"] == "handback");
+    BOOST_TEST(audit_text().find("\"pw\"") == std::string::npos);  // the password is never logged
+    BOOST_TEST(verify_audit_text(audit_text()).ok);
+}
+
+// A paused session stays paused after a handback; the kill switch ends a takeover.
+BOOST_AUTO_TEST_CASE(stop_during_takeover_ends_it_and_pause_outlives_it) {
+    const Reviewer root{0, 1, "root"};
+    int ended = 0;
+    audited.on_takeover([](const Reviewer&) { return Json::object(); }, [&] { ++ended; });
+    context.next = browser("ci.example", TargetElement{"push button", "Deploy", {}});
+    propose(click_at(1, 1));  // pending A1
+    audited.takeover(root);
+    audited.pause(root);
+    audited.approve("A1", root, "");
+    audited.handback(root);
+    BOOST_TEST(answers.decided.empty());  // still paused: held
+    audited.resume(root);
+    BOOST_TEST((answers.decided.at(0).outcome == Outcome::Execute));
+
+    audited.takeover(root);
+    bool stopped = false;
+    audited.on_stop([&] { stopped = true; });
+    audited.stop(root, "kill switch");
+    BOOST_TEST(stopped);
+    BOOST_TEST(ended == 2);
+    BOOST_TEST(!audited.taken_over());
+    const auto controls = records("control");
+    BOOST_TEST(controls[controls.size() - 2]["action"] == "stop");  // the kill switch is on disk first
+    BOOST_TEST(controls.back()["action"] == "takeover.end");
+    BOOST_TEST(controls.back()["reason"] == "stop");
+    BOOST_CHECK_EXCEPTION(audited.takeover(root), Error,
+                          [](const Error& e) { return std::string(e.what()) == "the session was stopped"; });
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -132,6 +132,25 @@ BOOST_AUTO_TEST_CASE(bad_requests_get_clear_errors) {
     BOOST_TEST(status["status"]["paused"] == false);
 }
 
+// takeover answers with what the session's hook returns (only to the one who
+// asked); a second one, and a handback of nothing, say why they are refused.
+BOOST_AUTO_TEST_CASE(takeover_and_handback_over_the_socket) {
+    const ReviewerIdentity who{0, 1, "root"};
+    BOOST_TEST(handle_review_request(audited, {{"type", "takeover"}}, who)["error"]["message"] ==
+               "this session's manifest does not allow takeover (review.takeover: true)");
+    audited.on_takeover([](const Reviewer&) { return Json{{"socket", "/s/takeover.sock"}, {"password", "p"}}; },
+                        [] {});
+    const Json taken = handle_review_request(audited, {{"type", "takeover"}, {"note", "mine"}, {"id", 4}}, who);
+    BOOST_TEST(taken["ok"] == true, taken.dump());
+    BOOST_TEST(taken["id"] == 4);
+    BOOST_TEST(taken["takeover"]["socket"] == "/s/takeover.sock");
+    BOOST_TEST(handle_review_request(audited, {{"type", "takeover"}}, who)["error"]["code"] == "failed");
+    BOOST_TEST(handle_review_request(audited, {{"type", "status"}}, who)["status"]["taken_over"] == true);
+    BOOST_TEST(handle_review_request(audited, {{"type", "handback"}}, who)["ok"] == true);
+    BOOST_TEST(handle_review_request(audited, {{"type", "handback"}}, who)["error"]["message"] ==
+               "the session is not taken over");
+}
+
 BOOST_AUTO_TEST_CASE(only_root_owner_or_the_review_group_may_review) {
     PeerCredentials stranger{123, 54321, 54321};
     BOOST_TEST(!reviewer_allowed(stranger, ReviewAccess{0600, std::nullopt}));
@@ -141,7 +160,7 @@ BOOST_AUTO_TEST_CASE(only_root_owner_or_the_review_group_may_review) {
 }
 
 BOOST_AUTO_TEST_CASE(the_agent_protocol_has_no_review_requests) {
-    for (const char* type : {"approve", "deny", "pause", "resume", "stop", "approvals"}) {
+    for (const char* type : {"approve", "deny", "pause", "resume", "stop", "approvals", "takeover", "handback"}) {
         BOOST_TEST_INFO(type);
         BOOST_CHECK_THROW(parse_agent_request({{"type", type}, {"approval", "A1"}}, CoordinateSpace{1280, 800}),
                           ProtocolError);

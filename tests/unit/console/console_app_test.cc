@@ -167,4 +167,21 @@ BOOST_AUTO_TEST_CASE(approvals_are_put_in_words) {
     BOOST_TEST(contains(html, "&lt;script&gt;x"));
 }
 
+// Take control / Hand back sit beside the other controls (CSRF in each form);
+// only the reviewer in control gets a live view with input.
+BOOST_AUTO_TEST_CASE(the_session_page_offers_takeover_and_input_only_to_the_one_in_control) {
+    const Json entry = {{"name", "s1"}, {"state", "running"}, {"paused", false}, {"tainted", false},
+                        {"taken_over", true}, {"steps_used", 3}};
+    const Json audit = {{"records", Json::array()}, {"verification", {{"ok", true}, {"records", 0}}}};
+    const std::string watcher = session_page(PageContext{"bob", "c"}, entry, Json::array(), audit, true, false);
+    BOOST_TEST(contains(watcher, "action=\"/session/s1/takeover\""));
+    BOOST_TEST(contains(watcher, "Take control"));
+    BOOST_TEST(contains(watcher, "taken over by a reviewer"));
+    BOOST_TEST(!contains(watcher, "data-view-only"));
+    const std::string holder = session_page(PageContext{"alice", "c"}, entry, Json::array(), audit, true, true);
+    BOOST_TEST(contains(holder, "action=\"/session/s1/handback\""));
+    BOOST_TEST(contains(holder, "data-view-only=\"false\""));
+    BOOST_TEST(!contains(holder, "Take control"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -27,7 +27,7 @@ BOOST_AUTO_TEST_CASE(minimal_manifest_gets_defaults) {
     BOOST_TEST(m.apps.size() == 1u);
     BOOST_TEST(m.apps[0].exec[1] == "--entry");
     BOOST_TEST((m.apps[0].restart == RestartPolicy::Never));
-    BOOST_TEST(m.review.vnc.view_only);
+    BOOST_TEST(!m.review.takeover);
     BOOST_TEST(!m.policy.has_value());
 }
 
@@ -58,7 +58,7 @@ apps:
 policy: ../policy/ci.yaml
 secrets:
   ci_password: {from: "env:CI_PASSWORD", domains: [ci.example]}
-review: {vnc: {view_only: false}, approval_timeout: 2m}
+review: {vnc: {view_only: true}, takeover: true, approval_timeout: 2m}
 verify:
   - {a11y: {role: heading, name: "Run 1"}}
   - {file: {path: ~/out.txt, contains: done}}
@@ -78,10 +78,18 @@ observe: {scale: {width: 1024, height: 640}}
     BOOST_TEST((m.apps[0].restart == RestartPolicy::OnFailure));
     BOOST_TEST(m.policy->string() == "/policy/ci.yaml");
     BOOST_TEST(m.secrets[0].from == "env:CI_PASSWORD");
-    BOOST_TEST(!m.review.vnc.view_only);
+    BOOST_TEST(m.review.takeover);
     BOOST_TEST(m.verify.size() == 2u);
     BOOST_TEST((m.verify[1].kind == VerifyCheck::Kind::File));
     BOOST_TEST(*m.observe.scale_width == 1024);
+}
+
+// Input over VNC would bypass the gate and the audit log: takeover is the audited way.
+BOOST_AUTO_TEST_CASE(vnc_input_without_takeover_is_refused) {
+    BOOST_TEST(error_of("session: {name: s}\n" + kApps + "review:\n  vnc: {view_only: false}\n") ==
+               "/srv/m.yaml:5:20: review.vnc.view_only: false would give every VNC viewer input that bypasses the "
+               "gate and the audit log; remove it and set review.takeover: true, so that a reviewer takes control "
+               "with 'deskbox takeover' (audited, the agent held)");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_key_suggests_nearest) {

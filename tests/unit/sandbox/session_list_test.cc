@@ -47,7 +47,7 @@ ListedSession live_session() {
 
 // The schema's keys: every entry has all of them, whatever its state.
 const char* const kKeys[] = {"name", "scope", "dir", "state", "live", "problem", "reason", "supervisor_pid",
-                             "display", "apps", "pending_approvals", "tainted", "paused", "steps_used",
+                             "display", "apps", "pending_approvals", "tainted", "paused", "taken_over", "steps_used",
                              "steps_limit", "wall_clock_deadline", "started_at", "uptime_s"};
 
 void check_all_keys(const json& e) {
