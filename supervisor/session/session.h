@@ -43,6 +43,7 @@ public:
     void prepare();
     void start_sandbox();
     void start_display();
+    std::string stage_window_manager_config(const DisplaySpec& display) const;
     void start_apps();
     int run();
 

@@ -1,0 +1,72 @@
+#include "xsession/display/window_manager.h"
+
+#include <X11/Xatom.h>
+#include <poll.h>
+
+#include <optional>
+
+#include "supervisor/base/error.h"
+#include "supervisor/base/event_loop.h"
+#include "xsession/display/x_error.h"
+
+namespace deskbox {
+namespace {
+
+// The window named by `w`'s _NET_SUPPORTING_WM_CHECK, if it has one.
+std::optional<Window> check_window_of(Display* display, Window w, Atom check) {
+    Atom type = None;
+    int format = 0;
+    unsigned long count = 0, after = 0;
+    unsigned char* data = nullptr;
+    XErrorTrap trap(display);  // the check window may be gone (a window manager that quit)
+    const int status =
+        XGetWindowProperty(display, w, check, 0, 1, False, XA_WINDOW, &type, &format, &count, &after, &data);
+    std::optional<Window> out;
+    if (status == Success && data && type == XA_WINDOW && format == 32 && count == 1)
+        out = static_cast<Window>(reinterpret_cast<unsigned long*>(data)[0]);
+    if (data) XFree(data);
+    if (!trap.sync_and_get().empty()) return std::nullopt;
+    return out;
+}
+
+}  // namespace
+
+Window window_manager_check_window(Display* display) {
+    const Atom check = XInternAtom(display, "_NET_SUPPORTING_WM_CHECK", False);
+    const auto named = check_window_of(display, DefaultRootWindow(display), check);
+    // A stale property from a window manager that died names a window that is gone.
+    return named && check_window_of(display, *named, check) == named ? *named : None;
+}
+
+bool window_manager_running(Display* display) { return window_manager_check_window(display) != None; }
+
+void wait_for_window_manager(Display* display, Millis timeout, const std::string& name) {
+    const Window root = DefaultRootWindow(display);
+    XWindowAttributes attributes{};
+    XGetWindowAttributes(display, root, &attributes);
+    // Select before looking: a property set in between still wakes us.
+    XSelectInput(display, root, attributes.your_event_mask | PropertyChangeMask);
+    auto restore = [&] { XSelectInput(display, root, attributes.your_event_mask); XSync(display, False); };
+    const std::int64_t deadline = monotonic_ms() + timeout.count();
+    for (;;) {
+        if (window_manager_running(display)) {
+            restore();
+            return;
+        }
+        while (XPending(display) == 0) {
+            const std::int64_t left = deadline - monotonic_ms();
+            if (left <= 0) {
+                restore();
+                throw Error("window manager '" + name + "': not running within " + format_duration(timeout) +
+                            " (the root window has no _NET_SUPPORTING_WM_CHECK naming a live window; its own "
+                            "messages are in the session log)");
+            }
+            pollfd pfd{ConnectionNumber(display), POLLIN, 0};
+            poll(&pfd, 1, static_cast<int>(left));
+        }
+        XEvent event;
+        while (XPending(display) > 0) XNextEvent(display, &event);
+    }
+}
+
+}  // namespace deskbox

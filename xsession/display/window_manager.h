@@ -1,0 +1,27 @@
+// Waiting for a session's window manager to be running, by X events.
+#pragma once
+
+#include <X11/Xlib.h>
+
+#include <string>
+
+#include "supervisor/base/units.h"
+
+namespace deskbox {
+
+// True when an EWMH window manager runs: the root's _NET_SUPPORTING_WM_CHECK
+// names a window whose own _NET_SUPPORTING_WM_CHECK names itself. Window
+// managers set it after they own SubstructureRedirect on the root (openbox,
+// xfwm4, fluxbox, icewm, metacity do), so from then on new windows are managed.
+bool window_manager_running(Display* display);
+
+// That window (the window manager's own, which it also focuses when no client
+// has the focus); None when no window manager runs.
+Window window_manager_check_window(Display* display);
+
+// Waits for window_manager_running, woken by PropertyNotify on the root (never
+// polled). Throws deskbox::Error "window manager 'openbox': not running within
+// 30s (the root window has no _NET_SUPPORTING_WM_CHECK; ...)".
+void wait_for_window_manager(Display* display, Millis timeout, const std::string& name);
+
+}  // namespace deskbox
