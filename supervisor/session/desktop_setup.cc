@@ -46,8 +46,9 @@ std::vector<std::string> desktop_env() {
 
 void load_desktop_resources(Display* display) { load_resources(display, resources_of(kLook)); }
 
-void wait_for_desktop_window_manager(Display* display, const std::string& wm_name) {
-    wait_for_window_manager(display, kWindowManagerTimeout, wm_name);
+void wait_for_desktop_window_manager(Display* display, const DisplaySpec& display_spec, const std::string& wm_name) {
+    wait_for_window_manager(display, kWindowManagerTimeout, wm_name,
+                            display_spec.window_manager_mode == DisplaySpec::WindowManager::Default);
 }
 
 }  // namespace deskbox

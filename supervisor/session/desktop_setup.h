@@ -30,7 +30,8 @@ std::vector<std::string> desktop_env();
 // display, before anything that reads them starts. Throws deskbox::Error.
 void load_desktop_resources(Display* display);
 
-// Waits until the window manager named `wm_name` manages windows (30s at most).
-void wait_for_desktop_window_manager(Display* display, const std::string& wm_name);
+// Waits until the window manager of `display_spec` manages windows (30s at
+// most); for the default openbox, until it finished starting.
+void wait_for_desktop_window_manager(Display* display, const DisplaySpec& display_spec, const std::string& wm_name);
 
 }  // namespace deskbox

@@ -234,7 +234,7 @@ void Session::start_display() {
     spawner_->spawn(wm, [this](int status) {
         if (!stopping_) std::cerr << "deskbox: session " << name() << ": window manager " << describe_wait_status(status) << "\n";
     });
-    wait_for_desktop_window_manager(x.get(), wm_argv[0]);
+    wait_for_desktop_window_manager(x.get(), d, wm_argv[0]);
 }
 
 // The default window manager's rc.xml, copied where the sandbox user reads it;

@@ -40,16 +40,40 @@ Window window_manager_check_window(Display* display) {
 
 bool window_manager_running(Display* display) { return window_manager_check_window(display) != None; }
 
-void wait_for_window_manager(Display* display, Millis timeout, const std::string& name) {
+void wait_for_window_manager(Display* display, Millis timeout, const std::string& name,
+                             bool until_focus_on_check_window) {
     const Window root = DefaultRootWindow(display);
     XWindowAttributes attributes{};
     XGetWindowAttributes(display, root, &attributes);
     // Select before looking: a property set in between still wakes us.
     XSelectInput(display, root, attributes.your_event_mask | PropertyChangeMask);
-    auto restore = [&] { XSelectInput(display, root, attributes.your_event_mask); XSync(display, False); };
+    Window watched = None;  // the check window, once known, for its FocusIn
+    auto restore = [&] {
+        XErrorTrap trap(display);
+        XSelectInput(display, root, attributes.your_event_mask);
+        if (watched != None) XSelectInput(display, watched, NoEventMask);
+        trap.sync_and_get();
+    };
+    auto ready = [&]() -> std::optional<std::string> {  // nullopt: ready; else what is missing
+        const Window check = window_manager_check_window(display);
+        if (check == None) return "the root window has no _NET_SUPPORTING_WM_CHECK naming a live window";
+        if (!until_focus_on_check_window) return std::nullopt;
+        if (watched != check) {
+            XErrorTrap trap(display);
+            XSelectInput(display, check, FocusChangeMask);
+            if (!trap.sync_and_get().empty()) return "its check window went away";
+            watched = check;
+        }
+        Window focus = None;
+        int revert = 0;
+        XGetInputFocus(display, &focus, &revert);
+        if (focus == check) return std::nullopt;
+        return "it has not finished starting (the keyboard focus is not yet on its check window)";
+    };
     const std::int64_t deadline = monotonic_ms() + timeout.count();
     for (;;) {
-        if (window_manager_running(display)) {
+        const auto missing = ready();
+        if (!missing) {
             restore();
             return;
         }
@@ -57,9 +81,8 @@ void wait_for_window_manager(Display* display, Millis timeout, const std::string
             const std::int64_t left = deadline - monotonic_ms();
             if (left <= 0) {
                 restore();
-                throw Error("window manager '" + name + "': not running within " + format_duration(timeout) +
-                            " (the root window has no _NET_SUPPORTING_WM_CHECK naming a live window; its own "
-                            "messages are in the session log)");
+                throw Error("window manager '" + name + "': not running within " + format_duration(timeout) + " (" +
+                            *missing + "; its own messages are in the session log)");
             }
             pollfd pfd{ConnectionNumber(display), POLLIN, 0};
             poll(&pfd, 1, static_cast<int>(left));

@@ -20,8 +20,14 @@ bool window_manager_running(Display* display);
 Window window_manager_check_window(Display* display);
 
 // Waits for window_manager_running, woken by PropertyNotify on the root (never
-// polled). Throws deskbox::Error "window manager 'openbox': not running within
-// 30s (the root window has no _NET_SUPPORTING_WM_CHECK; ...)".
-void wait_for_window_manager(Display* display, Millis timeout, const std::string& name);
+// polled). With `until_focus_on_check_window`, also until the X input focus is
+// on that window: openbox sets the check window early in its start, but
+// handles map requests reliably only once it has managed the windows already
+// there and, as its last start-up step, focused its check window ("focus
+// nothing"); a window mapped in between was seen left unmapped. FocusIn on the
+// check window wakes the wait. Throws deskbox::Error "window manager 'openbox':
+// not running within 30s (...)".
+void wait_for_window_manager(Display* display, Millis timeout, const std::string& name,
+                             bool until_focus_on_check_window);
 
 }  // namespace deskbox
