@@ -234,7 +234,8 @@ void Session::start_display() {
     spawner_->spawn(wm, [this](int status) {
         if (!stopping_) std::cerr << "deskbox: session " << name() << ": window manager " << describe_wait_status(status) << "\n";
     });
-    wait_for_desktop_window_manager(x.get(), d, wm_argv[0]);
+    // Waited for in start_apps(): it starts while the buses and the network start.
+    window_manager_started_ = wm_argv[0];
 }
 
 // The default window manager's rc.xml, copied where the sandbox user reads it;
@@ -266,6 +267,11 @@ std::vector<std::string> Session::base_env() const {
 // ---- step 4: apps ----
 
 void Session::start_apps() {
+    if (!window_manager_started_.empty()) {
+        const UniqueFd netns = open_netns();
+        const XConnection x = XConnection::open(display_number_, x_cookie_, netns.get());
+        wait_for_desktop_window_manager(x.get(), plan_.manifest.session.display, window_manager_started_);
+    }
     for (std::size_t i = 0; i < plan_.manifest.apps.size(); ++i) {
         auto app = std::make_unique<App>();
         app->spec = plan_.manifest.apps[i];
