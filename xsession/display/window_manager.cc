@@ -92,4 +92,63 @@ void wait_for_window_manager(Display* display, Millis timeout, const std::string
     }
 }
 
+namespace {
+
+bool supports(Display* display, Atom wanted) {
+    Atom type = None;
+    int format = 0;
+    unsigned long count = 0, after = 0;
+    unsigned char* data = nullptr;
+    XErrorTrap trap(display);
+    bool found = false;
+    if (XGetWindowProperty(display, DefaultRootWindow(display), XInternAtom(display, "_NET_SUPPORTED", False), 0,
+                           4096, False, XA_ATOM, &type, &format, &count, &after, &data) == Success &&
+        data && type == XA_ATOM && format == 32) {
+        const auto* atoms = reinterpret_cast<unsigned long*>(data);
+        for (unsigned long i = 0; i < count && !found; ++i) found = atoms[i] == wanted;
+    }
+    if (data) XFree(data);
+    trap.sync_and_get();
+    return found;
+}
+
+}  // namespace
+
+void sync_with_window_manager(Display* display, Millis timeout) {
+    if (window_manager_check_window(display) == None) return;
+    const Atom request = XInternAtom(display, "_NET_REQUEST_FRAME_EXTENTS", False);
+    const Atom extents = XInternAtom(display, "_NET_FRAME_EXTENTS", False);
+    if (!supports(display, request)) return;
+    const Window root = DefaultRootWindow(display);
+    XSetWindowAttributes attributes{};
+    attributes.event_mask = PropertyChangeMask;
+    const Window probe = XCreateWindow(display, root, -10, -10, 1, 1, 0, 0, InputOnly, CopyFromParent, CWEventMask,
+                                       &attributes);
+    XEvent message{};
+    message.xclient.type = ClientMessage;
+    message.xclient.window = probe;
+    message.xclient.message_type = request;
+    message.xclient.format = 32;
+    XSendEvent(display, root, False, SubstructureRedirectMask | SubstructureNotifyMask, &message);
+    XFlush(display);
+    const std::int64_t deadline = monotonic_ms() + timeout.count();
+    bool answered = false;
+    while (!answered) {
+        XEvent event;
+        while (XCheckTypedWindowEvent(display, probe, PropertyNotify, &event))
+            answered = answered || event.xproperty.atom == extents;
+        if (answered) break;
+        const std::int64_t left = deadline - monotonic_ms();
+        if (left <= 0) break;
+        pollfd pfd{ConnectionNumber(display), POLLIN, 0};
+        poll(&pfd, 1, static_cast<int>(left));
+        XEventsQueued(display, QueuedAfterReading);  // read what came, leave it queued for its owners
+    }
+    XDestroyWindow(display, probe);
+    XFlush(display);
+    if (!answered)
+        throw Error("the window manager did not answer within " + format_duration(timeout) +
+                    " after the click (a _NET_REQUEST_FRAME_EXTENTS round trip)");
+}
+
 }  // namespace deskbox

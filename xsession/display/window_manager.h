@@ -30,4 +30,16 @@ Window window_manager_check_window(Display* display);
 void wait_for_window_manager(Display* display, Millis timeout, const std::string& name,
                              bool until_focus_on_check_window);
 
+// A round trip through the window manager, after input it intercepts: openbox
+// takes every click on a client (a synchronous button grab, for click to
+// focus), focuses and raises, then replays the click to the app; keys sent
+// meanwhile are not held back and reached the app before the click did (a
+// type_into right after its click typed into the previous field). Sends the
+// window manager a _NET_REQUEST_FRAME_EXTENTS for a window of ours and waits
+// for its answer (the _NET_FRAME_EXTENTS property): it handles requests in
+// order, so the click was handled first. Nothing to do without a window
+// manager or when it does not support that request. Throws deskbox::Error
+// when it does not answer within `timeout`. Reads only its own window's events.
+void sync_with_window_manager(Display* display, Millis timeout);
+
 }  // namespace deskbox
