@@ -18,19 +18,14 @@ export DESKBOX_RUNTIME_DIR=$work/run DESKBOX_STATE_DIR=$work/state
 mkdir -p "$DESKBOX_RUNTIME_DIR"
 cat > "$work/bench.yaml" <<'YAML'
 version: 1
-session: {name: bench-start}
+session: {name: bench-start, display: {window_manager: none}}  # the sandbox alone; desktop_start.sh measures the window manager
 sandbox: {memory: 512M, pids: 128, home_size: 16M, tmp_size: 16M}
 network: {mode: none}
 apps:
   - {name: stamp, exec: [date, "+%s%N"]}
 YAML
 
-stats() {  # reads ns values, prints "median ms (min, p25, p75, max)"
-  sort -n | awk '{v[NR]=$1} END {
-    m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2
-    printf "%.1f ms (min %.1f, p25 %.1f, p75 %.1f, max %.1f; n=%d)\n", m/1e6, v[1]/1e6,
-      v[int(NR*0.25)+1]/1e6, v[int(NR*0.75)+1]/1e6, v[NR]/1e6, NR }'
-}
+. "$(dirname "$0")/stats.sh"
 
 sandboxed=() bare=() xvfb=()
 for ((i = 0; i < runs; i++)); do

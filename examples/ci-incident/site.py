@@ -37,7 +37,10 @@ import sys
 import threading
 import urllib.parse
 
-STYLE = ("body{font:20px sans-serif;margin:40px} a,button,input{font-size:24px;margin:12px}"
+# The font is named, not left to fontconfig's "sans-serif" (Noto Sans once fonts-noto-core is installed):
+# the demo's recorded trajectory clicks at fixed points, so the layout must not depend on the host's fonts.
+STYLE = ("body{font:20px 'DejaVu Sans',sans-serif;margin:40px}"
+         " a,button,input{font-family:'DejaVu Sans',sans-serif;font-size:24px;margin:12px}"
          " .banner{border:2px solid #c00;padding:8px;background:#fee}")
 
 

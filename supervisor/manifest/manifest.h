@@ -20,8 +20,12 @@ struct DisplaySpec {
     int height = 800;
     int depth = 24;
     bool glx = false;  // the GLX extension (Mesa software OpenGL) in the session's Xvfb
-    // Optional window manager argv, started after the display is ready and before apps.
-    std::vector<std::string> window_manager;
+    // The window manager, started after the display is ready and before the apps:
+    // the bundled default (openbox with deskbox's own rc.xml, docs/display.md),
+    // none (`window_manager: none` or `false`), or the manifest's own argv.
+    enum class WindowManager { Default, Off, Custom };
+    WindowManager window_manager_mode = WindowManager::Default;
+    std::vector<std::string> window_manager;  // the argv, for Custom only
 };
 
 struct BudgetSpec {

@@ -32,8 +32,20 @@ void parse_display(StrictMap m, DisplaySpec& d) {
     if (d.depth != 16 && d.depth != 24) m.context().fail(m.get("depth"), "session.display.depth: expected 16 or 24");
     d.glx = m.boolean("glx", d.glx);
     if (YAML::Node wm = m.get("window_manager"); wm.IsDefined()) {
-        d.window_manager = read_string_list(m.context(), wm, m.path_of("window_manager"));
-        if (d.window_manager.empty()) m.context().fail(wm, m.path_of("window_manager") + ": must not be empty");
+        const std::string path = m.path_of("window_manager");
+        if (wm.IsScalar()) {
+            // YAML's `false` and `none` both mean: no window manager at all.
+            const std::string word = wm.Scalar();
+            if (word == "none" || word == "false") d.window_manager_mode = DisplaySpec::WindowManager::Off;
+            else if (word == "default") d.window_manager_mode = DisplaySpec::WindowManager::Default;
+            else
+                m.context().fail(wm, path + ": expected a list (the window manager's argv), default, none or false; got '" +
+                                         word + "'");
+        } else {
+            d.window_manager = read_string_list(m.context(), wm, path);
+            if (d.window_manager.empty()) m.context().fail(wm, path + ": must not be empty");
+            d.window_manager_mode = DisplaySpec::WindowManager::Custom;
+        }
     }
     m.finish();
 }

@@ -25,6 +25,25 @@ std::string decision_text(const DecisionSpec& d) {
     return s;
 }
 
+// "default" (the bundled openbox, started with deskbox's rc.xml), "none", or the manifest's argv.
+nlohmann::json window_manager_json(const DisplaySpec& d) {
+    switch (d.window_manager_mode) {
+        case DisplaySpec::WindowManager::Default: return "default";
+        case DisplaySpec::WindowManager::Off: return "none";
+        case DisplaySpec::WindowManager::Custom: break;
+    }
+    return d.window_manager;
+}
+
+std::string describe_window_manager(const DisplaySpec& d) {
+    switch (d.window_manager_mode) {
+        case DisplaySpec::WindowManager::Default: return "openbox (default)";
+        case DisplaySpec::WindowManager::Off: return "none";
+        case DisplaySpec::WindowManager::Custom: break;
+    }
+    return join(d.window_manager);
+}
+
 }  // namespace
 
 nlohmann::json plan_to_json(const Plan& plan) {
@@ -37,7 +56,7 @@ nlohmann::json plan_to_json(const Plan& plan) {
     j["session"] = {{"name", m.session.name},
                     {"display", {{"width", m.session.display.width}, {"height", m.session.display.height},
                                  {"depth", m.session.display.depth}, {"glx", m.session.display.glx},
-                                 {"window_manager", m.session.display.window_manager}}},
+                                 {"window_manager", window_manager_json(m.session.display)}}},
                     {"budget", {{"steps", plan.budget.steps}, {"wall_clock_ms", plan.budget.wall_clock.count()},
                                 {"actions_per_second", plan.budget.actions_per_second}}}};
     nlohmann::json files = nlohmann::json::array();
@@ -85,7 +104,7 @@ std::string plan_to_text(const Plan& plan) {
     o << "session    " << m.session.name << ", display " << m.session.display.width << "x" << m.session.display.height
       << "x" << m.session.display.depth;
     if (m.session.display.glx) o << ", GLX";
-    if (!m.session.display.window_manager.empty()) o << ", window manager " << join(m.session.display.window_manager);
+    o << ", window manager " << describe_window_manager(m.session.display);
     o << "\n";
     o << "budget     steps " << (plan.budget.steps ? std::to_string(plan.budget.steps) : "unlimited") << ", wall clock "
       << format_duration(plan.budget.wall_clock) << ", actions/s "

@@ -16,10 +16,12 @@
 #include "supervisor/sandbox/mounts.h"
 #include "supervisor/session/app_ready.h"
 #include "supervisor/session/browser_flags.h"
+#include "supervisor/session/desktop_setup.h"
 #include "supervisor/session/paths.h"
 #include "supervisor/session/sd_notify.h"
 #include "supervisor/session/session_access.h"
 #include "supervisor/session/session_services.h"
+#include "xsession/display/x_connection.h"
 #include "xsession/display/xvfb.h"
 
 namespace deskbox {
@@ -109,6 +111,14 @@ void Session::prepare() {
     }
     if (!m.session.display.window_manager.empty() && !found_in_sandbox_path(m.session.display.window_manager[0]))
         throw Error("session.display.window_manager: '" + m.session.display.window_manager[0] + "' is not found");
+    if (m.session.display.window_manager_mode == DisplaySpec::WindowManager::Default) {
+        if (!found_in_sandbox_path("openbox"))
+            throw Error("session.display.window_manager: the default window manager openbox is not installed "
+                        "(apt-get install openbox), or set window_manager: none");
+        if (!std::filesystem::exists(openbox_config_source()))
+            throw Error("session.display.window_manager: the default openbox configuration " +
+                        openbox_config_source().string() + " is missing (meson install puts it there)");
+    }
 
     const auto parent = runtime_parent();
     std::error_code ec;
@@ -210,15 +220,34 @@ void Session::start_display() {
     x_cookie_ = server.cookie;
     status_.display = ":" + std::to_string(server.display_number);
     write_status();
-    if (!d.window_manager.empty()) {
-        SpawnRequest wm;
-        wm.name = "window manager";
-        wm.argv = d.window_manager;
-        wm.env = base_env();
-        spawner_->spawn(wm, [this](int status) {
-            if (!stopping_) std::cerr << "deskbox: session " << name() << ": window manager " << describe_wait_status(status) << "\n";
-        });
-    }
+    // The resources are in place before the window manager and the apps
+    // start: toolkits read them once, when they connect.
+    const UniqueFd netns = open_netns();
+    const XConnection x = XConnection::open(display_number_, x_cookie_, netns.get());
+    load_desktop_resources(x.get());
+    const std::vector<std::string> wm_argv = window_manager_argv(d, stage_window_manager_config(d));
+    if (wm_argv.empty()) return;
+    SpawnRequest wm;
+    wm.name = "window manager";
+    wm.argv = wm_argv;
+    wm.env = base_env();
+    spawner_->spawn(wm, [this](int status) {
+        if (!stopping_) std::cerr << "deskbox: session " << name() << ": window manager " << describe_wait_status(status) << "\n";
+    });
+    // Waited for in start_apps(): it starts while the buses and the network start.
+    window_manager_started_ = wm_argv[0];
+}
+
+// The default window manager's rc.xml, copied where the sandbox user reads it;
+// empty when the manifest chose another window manager or none.
+std::string Session::stage_window_manager_config(const DisplaySpec& d) const {
+    if (d.window_manager_mode != DisplaySpec::WindowManager::Default) return {};
+    const auto rc = staging_dir_ / "openbox-rc.xml";
+    std::error_code ec;
+    std::filesystem::copy_file(openbox_config_source(), rc, std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) throw Error("copying the window manager's configuration into the session: " + ec.message());
+    std::filesystem::permissions(rc, std::filesystem::perms(0644), ec);
+    return staging_child("openbox-rc.xml");
 }
 
 std::vector<std::string> Session::base_env() const {
@@ -230,6 +259,7 @@ std::vector<std::string> Session::base_env() const {
         env.push_back("DISPLAY=" + status_.display);
         env.push_back(std::string("XAUTHORITY=") + sandbox::kStagingInside + "/Xauthority");
         env.push_back("XDG_SESSION_TYPE=x11");
+        for (auto& e : desktop_env()) env.push_back(std::move(e));
     }
     return env;
 }
@@ -237,6 +267,11 @@ std::vector<std::string> Session::base_env() const {
 // ---- step 4: apps ----
 
 void Session::start_apps() {
+    if (!window_manager_started_.empty()) {
+        const UniqueFd netns = open_netns();
+        const XConnection x = XConnection::open(display_number_, x_cookie_, netns.get());
+        wait_for_desktop_window_manager(x.get(), plan_.manifest.session.display, window_manager_started_);
+    }
     for (std::size_t i = 0; i < plan_.manifest.apps.size(); ++i) {
         auto app = std::make_unique<App>();
         app->spec = plan_.manifest.apps[i];

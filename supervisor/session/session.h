@@ -3,9 +3,11 @@
 //   Session s(plan);
 //   s.prepare();        validate everything, session dir + lock + status.json, signals   (no privileged step before)
 //   s.start_sandbox();  sandbox (namespaces, filesystem, cgroup, init), janitor, spawner
-//   s.start_display();  Xvfb inside the sandbox (cookie in the staging dir)
-//   s.start_apps();     the manifest's apps, as the sandbox user, with DISPLAY/XAUTHORITY;
-//                       waits for the windows named by their `ready:` (wm_class/title)
+//   s.start_display();  Xvfb inside the sandbox (cookie in the staging dir), the X resources,
+//                       the window manager started (docs/display.md, "The default desktop")
+//   s.start_apps();     waits until the window manager runs, then the manifest's apps, as the
+//                       sandbox user, with DISPLAY/XAUTHORITY; waits for the windows named by
+//                       their `ready:` (wm_class/title)
 //   int code = s.run(); event loop until a signal, the wall clock, the end of all apps or of init
 //                       (teardown happens inside run(); the destructor tears down too)
 //
@@ -119,6 +121,7 @@ private:
     void refresh_limit_events();
     void on_log_readable();
     void teardown();
+    std::string stage_window_manager_config(const DisplaySpec& display) const;
 
     Plan plan_;
     EventLoop loop_;
@@ -137,6 +140,7 @@ private:
     std::string proxy_url_;
     std::function<nlohmann::json()> gate_status_;
     std::string x_cookie_;
+    std::string window_manager_started_;  // its argv[0]; start_apps() waits until it runs
     std::string log_partial_;
     bool stopping_ = false;
     std::uint64_t stop_requests_ = 0;

@@ -261,15 +261,33 @@ std::optional<PixelPatch> SessionExecutor::pixels_around(Point screen) {
 }
 
 std::optional<std::string> SessionExecutor::keys_go_nowhere() {
+    KeyboardTarget k;
     try {
-        const KeyboardTarget k = keyboard_window(display_);
-        if (k.window) return std::nullopt;
+        k = keyboard_window(display_);
+    } catch (const Error& e) {
+        // Unknown is never taken as "somewhere": the keys could reach any window.
+        return std::string("the keyboard focus is not known (") + e.what() + "): nothing was typed; click the field first";
+    }
+    if (!k.window)
         return std::string(k.via_pointer ? "no window is under the pointer and none has the keyboard focus"
                                          : "the keyboard focus is on no application window") +
                ": the keys would go nowhere; click the field first";
+    if (k.via_pointer) return std::nullopt;  // no window manager: the keys go where the pointer is
+    // The agent pointed at a window that never takes the focus (ICCCM input
+    // hint false): a click there left the focus elsewhere, so the keys would
+    // reach another window than the one the agent looks at.
+    std::optional<ClientWindow> under;
+    try {
+        const Point p = pointer_position();
+        under = client_window_at(display_, p.x, p.y);
     } catch (const Error&) {
-        return std::nullopt;  // unknown is not "nowhere": the gate already decided on what it could read
+        return std::nullopt;  // the focus itself is known; where the pointer is does not decide
     }
+    if (under && under->id != k.window->id && !under->takes_focus)
+        return "the window " + describe_window(window_of(*under)) +
+               " under the pointer cannot take the keyboard focus (it declines input focus); the keys would go to " +
+               describe_window(window_of(*k.window)) + ": nothing was typed";
+    return std::nullopt;
 }
 
 Point SessionExecutor::pointer_position() {

@@ -65,7 +65,9 @@ private:
     a11y::ScaleFactors scale_factors() const;
     std::optional<PixelPatch> pixels_around(Point screen);
     Point pointer_position();
-    // Why keys typed now would reach no client window; nullopt when some window gets them.
+    // Why keys typed now would reach no client window, or not the one the agent
+    // points at (a window that cannot take the focus), or a window that cannot
+    // be known; nullopt when they reach the focused client window.
     std::optional<std::string> keys_go_nowhere();
     Point to_screen(Point scaled) const { return desktop_.scale().to_screen(scaled); }
 

@@ -112,7 +112,7 @@ std::string terminal_manifest(const std::string& name, const fs::path& policy, b
     const std::string start = window_manager ? "xdotool search --sync --name ctx-entry >/dev/null && exec " + xterm
                                              : "exec " + xterm;
     return "session: {name: " + name + ", display: {width: 1024, height: 768" +
-           (window_manager ? ", window_manager: [openbox, --sm-disable]" : "") + "}}\n"
+           (window_manager ? ", window_manager: [openbox, --sm-disable]" : ", window_manager: none") + "}}\n"
            "sandbox: {memory: 1G, pids: 256}\n"
            "apps:\n"
            "  - name: entry\n"

@@ -7,6 +7,7 @@
 #include <deque>
 #include <vector>
 
+#include "xsession/display/window_manager.h"
 #include "xsession/display/x_error.h"
 
 namespace deskbox {
@@ -138,6 +139,25 @@ int xres_pid(Display* d, Window w) {
     return pid;
 }
 
+bool takes_focus(Display* d, Window w) {
+    if (XWMHints* hints = XGetWMHints(d, w)) {
+        const bool input = !(hints->flags & InputHint) || hints->input;
+        XFree(hints);
+        if (input) return true;
+    } else {
+        return true;  // no hints: ICCCM says assume it takes input
+    }
+    Atom* protocols = nullptr;
+    int count = 0;
+    bool take_focus = false;
+    if (XGetWMProtocols(d, w, &protocols, &count)) {
+        const Atom wm_take_focus = XInternAtom(d, "WM_TAKE_FOCUS", False);
+        for (int i = 0; i < count; ++i) take_focus = take_focus || protocols[i] == wm_take_focus;
+        XFree(protocols);
+    }
+    return take_focus;
+}
+
 ClientWindow describe(Display* d, Window w) {
     ClientWindow c;
     c.id = w;
@@ -157,6 +177,7 @@ ClientWindow describe(Display* d, Window w) {
     }
     c.pid = net_wm_pid(d, w);
     if (c.pid < 0) c.pid = xres_pid(d, w);
+    c.takes_focus = takes_focus(d, w);
     return c;
 }
 
@@ -212,6 +233,7 @@ KeyboardTarget keyboard_window(Display* display) {
         return target;
     }
     if (focus == root) return target;  // keys go to the root window: no client gets them
+    if (focus == window_manager_check_window(display)) return target;  // the window manager's: no client
     // The focus window itself, or its nearest ancestor, is usually the client.
     Window w = focus;
     for (int depth = 0; depth < kMaxAncestors && w != None && w != root; ++depth) {

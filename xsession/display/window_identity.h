@@ -9,7 +9,8 @@
 //    the client is the window carrying WM_STATE.
 //  - A keyboard action reaches the input focus; with focus PointerRoot or None
 //    the keys go to (or are lost under) the window under the pointer, which is
-//    what is reported then.
+//    what is reported then. Focus on the root or on the window manager's own
+//    window (openbox focuses it when no client has the focus) reaches no client.
 //
 // Errors: an X error or a window that cannot be read throws
 // WindowUnreadable (the gate then treats the window as unreadable, never as
@@ -37,6 +38,10 @@ struct ClientWindow {
     std::string wm_class;     // WM_CLASS res_class
     std::string title;        // _NET_WM_NAME, else WM_NAME
     int pid = -1;             // _NET_WM_PID, else the X-Resource client pid; -1 when neither says
+    // ICCCM 4.1.7: WM_HINTS input True (or no WM_HINTS), or WM_TAKE_FOCUS in
+    // WM_PROTOCOLS. A window with neither is never given the keyboard focus
+    // by a window manager: keys typed "into" it go to another window.
+    bool takes_focus = true;
 };
 
 // The client window under a root point; nullopt when the point is over the

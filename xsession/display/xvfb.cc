@@ -89,7 +89,8 @@ XvfbServer start_xvfb(Spawner& spawner, EventLoop& loop, const XvfbOptions& opti
     request.argv = {"Xvfb",    "-displayfd", "3",      "-nolisten", "tcp",     "-auth",
                     auth_child, "-noreset",  "-screen", "0",
                     std::to_string(options.width) + "x" + std::to_string(options.height) + "x" +
-                        std::to_string(options.depth)};
+                        std::to_string(options.depth),
+                    "-dpi", std::to_string(options.dpi)};
     if (!options.glx) {
         request.argv.push_back("-extension");
         request.argv.push_back("GLX");

@@ -19,6 +19,9 @@ struct XvfbOptions {
     // Off unless an app needs OpenGL through GLX (most toolkits, and Chromium
     // with --disable-gpu, draw without it).
     bool glx = false;
+    // Reported screen resolution (Xvfb -dpi). 96 is what toolkits assume for
+    // scale 1; without it Xvfb reports 100, so xterm's Xft fonts grew 4%.
+    int dpi = 96;
     std::string auth_file_host;   // where the supervisor writes the Xauthority cookie file
     std::string auth_file_child;  // the same file as the child sees it (sandbox: /run/deskbox/Xauthority);
                                   // empty: same as auth_file_host

@@ -6,8 +6,15 @@
 #include <X11/keysym.h>
 
 #include "supervisor/base/error.h"
+#include "xsession/display/window_manager.h"
 
 namespace deskbox {
+namespace {
+
+// Generous: a loaded machine's window manager can be slow; an idle one answers in ~1 ms.
+constexpr Millis kWindowManagerAnswer(5000);
+
+}  // namespace
 
 XInput::XInput(Display* display) : display_(display), keymap_(display) {
     int event_base = 0, error_base = 0, major = 0, minor = 0;
@@ -35,6 +42,9 @@ void XInput::click(unsigned int button_number, int count) {
         button(button_number, true);
         button(button_number, false);
     }
+    // The wheel is not grabbed; a button click may be, by the window manager:
+    // keys sent next must not overtake it (window_manager.h).
+    if (button_number < 4 || button_number > 7) sync_with_window_manager(display_, kWindowManagerAnswer);
 }
 
 void XInput::scroll(int dx, int dy) {
