@@ -101,7 +101,7 @@ BOOST_AUTO_TEST_CASE(list_shows_live_sessions_and_stop_all_ends_them) {
     BOOST_TEST(entry_named(doc, "it-list-b") == nullptr);
     const std::set<std::string> keys = {"name", "scope", "dir", "state", "live", "problem", "reason", "supervisor_pid",
                                         "display", "apps", "pending_approvals", "tainted", "paused", "steps_used",
-                                        "steps_limit", "wall_clock_deadline", "started_at", "uptime_s"};
+                                        "steps_limit", "wall_clock_deadline", "started_at", "uptime_s", "taken_over"};
     const std::int64_t now = std::time(nullptr);
     for (std::size_t i : {0u, 2u}) {
         const Running& r = sessions[i];
