@@ -263,9 +263,15 @@ void filesystem() {
                               "/run/deskbox", "/dev", "/proc"})
             if (point == p || point.rfind(std::string(p) + "/", 0) == 0) ok = true;
         if (point == "/") ok = true;
+        // fontconfig's system font cache, bound read-only (checked below).
+        if (point == "/var/cache/fontconfig") ok = true;
         if (!ok) bad += point + " ";
     }
     report("10.mountinfo", bad.empty(), bad.empty() ? "only expected mounts" : "unexpected: " + bad);
+    struct statvfs fonts{};
+    if (statvfs("/var/cache/fontconfig", &fonts) == 0)
+        report("10.fontconfig-cache-rofs", fonts.f_flag & ST_RDONLY,
+               fonts.f_flag & ST_RDONLY ? "mounted read-only" : "mounted read-write");
     // The app user may lack write permission anyway (EACCES): the mount itself must be read-only.
     errno = 0;
     int fd = open("/proc/sys/kernel/hostname", O_WRONLY);
