@@ -83,6 +83,17 @@ std::optional<Pattern> optional_pattern(StrictMap& m, std::string_view key) {
     return parse_pattern(m.context(), n, m.path_of(key));
 }
 
+// {role: REGEX, name: REGEX}, at least one: a rule's when.target, a redaction region's element.
+TargetMatch parse_target_match(const YamlContext& ctx, const YAML::Node& n, const std::string& where) {
+    StrictMap m(ctx, n, where);
+    TargetMatch target;
+    target.role = optional_pattern(m, "role");
+    target.name = optional_pattern(m, "name");
+    m.finish();
+    if (!target.role && !target.name) ctx.fail(n, where + ": expected role or name");
+    return target;
+}
+
 WindowPattern parse_window(StrictMap m) {
     WindowPattern w;
     w.window_class = optional_pattern(m, "class");
@@ -123,15 +134,8 @@ Rule parse_rule(const YamlContext& ctx, const YAML::Node& node, std::size_t inde
                 ctx.fail(w.get("action"), message);
             }
         }
-        if (YAML::Node t = w.get("target"); t.IsDefined()) {
-            StrictMap tm(ctx, t, where + ".when.target");
-            TargetMatch target;
-            target.role = optional_pattern(tm, "role");
-            target.name = optional_pattern(tm, "name");
-            tm.finish();
-            if (!target.role && !target.name) ctx.fail(t, where + ".when.target: expected role or name");
-            r.when.target = std::move(target);
-        }
+        if (YAML::Node t = w.get("target"); t.IsDefined())
+            r.when.target = parse_target_match(ctx, t, where + ".when.target");
         if (YAML::Node win = w.get("window"); win.IsDefined())
             r.when.window = parse_window(StrictMap(ctx, win, where + ".when.window"));
         r.when.domains = host_patterns(w, "domain");
@@ -162,15 +166,7 @@ ScreenRedaction parse_screen_redaction(const YamlContext& ctx, const YAML::Node&
     StrictMap m(ctx, n, where);
     ScreenRedaction r;
     r.name = m.required_string("name");
-    if (YAML::Node e = m.get("element"); e.IsDefined()) {
-        StrictMap em(ctx, e, where + ".element");
-        TargetMatch target;
-        target.role = optional_pattern(em, "role");
-        target.name = optional_pattern(em, "name");
-        em.finish();
-        if (!target.role && !target.name) ctx.fail(e, where + ".element: expected role or name");
-        r.element = std::move(target);
-    }
+    if (YAML::Node e = m.get("element"); e.IsDefined()) r.element = parse_target_match(ctx, e, where + ".element");
     if (YAML::Node b = m.get("rect"); b.IsDefined()) {
         StrictMap bm(ctx, b, where + ".rect");
         for (const char* key : {"x", "y", "width", "height"})
