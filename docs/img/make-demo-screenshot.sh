@@ -10,9 +10,16 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 "$deskbox" demo > "$out" 2>&1 &
 demo=$!
-# The demo prints each step as it starts it; wait for that line (or the demo's end).
-( tail -f --pid="$demo" -n +1 "$out" & ) | grep -q -m1 "^step 9/" || true
-"$deskbox" screenshot -s ci-incident -o docs/img/demo.png
+# The demo prints each step as it starts it: at step 8 the logs page is open.
+# The demo (the scripted agent and reviewer, not the session) is held while the
+# picture is taken, so the click it proposes next cannot change the page first;
+# --settle waits for the page to finish drawing.
+( tail -f --pid="$demo" -n +1 "$out" & ) | grep -q -m1 "^step 8/" || true
+kill -STOP "$demo"
+shot=0
+"$deskbox" screenshot -s ci-incident --settle -o docs/img/demo.png || shot=$?
+kill -CONT "$demo"
+[ "$shot" -eq 0 ] || { echo "make-demo-screenshot.sh: the screenshot failed" >&2; exit 1; }
 if ! wait "$demo"; then
   cat "$out" >&2
   echo "make-demo-screenshot.sh: deskbox demo failed (its output is above)" >&2

@@ -25,7 +25,8 @@ void add_act_command(CLI::App& app, CommandAction& selected) {
     cmd->add_flag("-q,--quiet-pending", opts->quiet_pending, "Do not report waiting for a reviewer on stderr");
     cmd->footer(
         "Prints the final reply line. When the policy asks a reviewer, a 'pending' line is reported on stderr and\n"
-        "the command waits for the decision.\n"
+        "the command waits for the decision. A refusal by the session's rate limit (budget:rate) is proposed again\n"
+        "when the session says the budget refills.\n"
         "Exit codes: 0 done, 1 refused or failed (or the session is unreachable), 64 the argument is not a JSON object.");
     cmd->callback([opts, &selected] {
         selected = [opts]() -> int {
@@ -37,7 +38,7 @@ void add_act_command(CLI::App& app, CommandAction& selected) {
             if (!request.contains("id")) request["id"] = "cli";
             validate_session_name(opts->session);
             AgentClient client((find_session_dir(opts->session) / "agent.sock").string());
-            const Json reply = client.call(request, [&](const Json& pending) {
+            const Json reply = client.call_paced(request, [&](const Json& pending) {
                 if (!opts->quiet_pending)
                     std::cerr << "deskbox act: waiting for a reviewer (approval " << pending.value("approval_id", "?")
                               << ", rule '" << pending.value("rule", "") << "')\n";

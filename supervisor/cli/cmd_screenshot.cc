@@ -39,7 +39,7 @@ void add_screenshot_command(CLI::App& app, CommandAction& selected) {
             const Json request = {{"id", "cli-screenshot"}, {"action", "screenshot"}, {"format", opts->format},
                                   {"quality", opts->quality}, {"settle", opts->settle}, {"cursor", opts->cursor}};
             AgentClient client((find_session_dir(opts->session) / "agent.sock").string());
-            const Json reply = client.call(request);
+            const Json reply = client.call_paced(request);
             if (!reply.value("ok", false)) {
                 const Json error = reply.value("error", Json::object());
                 std::cerr << "deskbox screenshot: " << error.value("message", std::string("no image in the reply"))

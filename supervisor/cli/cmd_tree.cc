@@ -27,7 +27,7 @@ void add_tree_command(CLI::App& app, CommandAction& selected) {
         selected = [opts]() -> int {
             validate_session_name(opts->session);
             AgentClient client((find_session_dir(opts->session) / "agent.sock").string());
-            const Json reply = client.call(
+            const Json reply = client.call_paced(
                 {{"id", "cli-tree"}, {"action", "tree"}, {"format", opts->format}, {"interactive_only", opts->interactive}});
             if (!reply.value("ok", false)) {
                 std::cerr << "deskbox tree: " << reply.dump() << "\n";

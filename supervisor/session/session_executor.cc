@@ -138,6 +138,12 @@ ActionResult SessionExecutor::element_action(const Action& action) {
     XInput& input = desktop_.input();
     input.move(c.x, c.y);
     input.click(1, 1);
+    if (action.kind == ActionKind::TypeInto || action.kind == ActionKind::TypeSecret) {
+        // The click went through the window manager (XInput::click waits for
+        // it); a window that declines the focus leaves the keys elsewhere.
+        input.sync();
+        if (auto why = keys_go_nowhere()) return failure(*why + " (after clicking " + a11y::describe_element(e) + ")");
+    }
     if (action.kind == ActionKind::TypeInto) input.type_text(action.text);
     if (action.kind == ActionKind::TypeSecret) type_secret_value(action.secret);
     input.sync();
