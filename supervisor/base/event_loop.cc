@@ -14,9 +14,26 @@ namespace deskbox {
 
 namespace {
 
+// Runs one callback; with a handler, what it throws goes there instead of up.
+template <class F>
+void run_callback(const EventLoop::ErrorHandler& handler, F&& callback) {
+    if (!handler) {
+        callback();
+        return;
+    }
+    try {
+        callback();
+    } catch (const std::exception& e) {
+        handler(e.what());
+    } catch (...) {
+        handler("unknown exception in an event-loop callback");
+    }
+}
+
 // Waits on one epoll set and runs the callbacks of what is ready; returns how
 // many events there were.
-int dispatch_events(int epoll_fd, int max_wait_ms, std::unordered_map<int, EventLoop::FdCallback>& fds) {
+int dispatch_events(int epoll_fd, int max_wait_ms, std::unordered_map<int, EventLoop::FdCallback>& fds,
+                    const EventLoop::ErrorHandler& handler) {
     epoll_event events[32];
     const int n = epoll_wait(epoll_fd, events, 32, max_wait_ms);
     if (n < 0) {
@@ -27,7 +44,8 @@ int dispatch_events(int epoll_fd, int max_wait_ms, std::unordered_map<int, Event
         auto it = fds.find(events[i].data.fd);
         if (it == fds.end()) continue;  // removed by an earlier callback
         auto callback = it->second;     // copy: the callback may remove itself
-        callback(events[i].events);
+        const std::uint32_t ready = events[i].events;
+        run_callback(handler, [&] { callback(ready); });
     }
     return n;
 }
@@ -57,7 +75,7 @@ EventLoop::EventLoop() {
             std::lock_guard lock(posted_mutex_);
             work.swap(posted_);
         }
-        for (auto& w : work) w();
+        for (auto& w : work) run_callback(error_handler_, w);
     });
 }
 
@@ -98,7 +116,9 @@ void EventLoop::remove_fd(int fd) {
     interest_.erase(fd);
 }
 
-void EventLoop::dispatch_ready(int epoll_fd, int max_wait_ms) { dispatch_events(epoll_fd, max_wait_ms, fds_); }
+void EventLoop::dispatch_ready(int epoll_fd, int max_wait_ms) {
+    dispatch_events(epoll_fd, max_wait_ms, fds_, error_handler_);
+}
 
 void EventLoop::dispatch_urgent() {
     ++urgent_depth_;
@@ -141,7 +161,7 @@ void EventLoop::add_signal(int signo, std::function<void()> callback) {
         signalfd_siginfo info;
         while (read(signal_.get(), &info, sizeof info) == sizeof info) {
             auto it = signals_.find(static_cast<int>(info.ssi_signo));
-            if (it != signals_.end()) it->second();
+            if (it != signals_.end()) run_callback(error_handler_, it->second);
         }
     });
     set_urgent(signal_.get());  // SIGTERM is systemd's kill switch
@@ -168,12 +188,12 @@ void EventLoop::fire_due_timers() {
     while (!timers_.empty() && timers_.begin()->first <= now) {
         auto callback = std::move(timers_.begin()->second.second);
         timers_.erase(timers_.begin());
-        callback();
+        run_callback(error_handler_, callback);
     }
 }
 
 bool EventLoop::run_once(Millis max_wait) {
-    const int n = dispatch_events(epoll_.get(), static_cast<int>(next_timer_wait(max_wait).count()), fds_);
+    const int n = dispatch_events(epoll_.get(), static_cast<int>(next_timer_wait(max_wait).count()), fds_, error_handler_);
     const bool had_timers = !timers_.empty() && timers_.begin()->first <= monotonic_ms();
     fire_due_timers();
     return n > 0 || had_timers;

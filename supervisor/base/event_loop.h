@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -20,6 +21,7 @@ class EventLoop {
 public:
     using FdCallback = std::function<void(std::uint32_t events)>;
     using TimerId = std::uint64_t;
+    using ErrorHandler = std::function<void(const std::string& what)>;
 
     EventLoop();
     EventLoop(const EventLoop&) = delete;
@@ -43,6 +45,13 @@ public:
 
     // Thread-safe: runs `work` on the loop's thread.
     void post(std::function<void()> work);
+
+    // An exception escaping a callback (fd, timer, signal, posted work): by
+    // default it leaves run()/run_once() to their caller. With a handler set,
+    // the handler gets its text and the loop goes on serving, whichever caller
+    // is pumping it (a verify command's wait, an accessibility query's urgent
+    // wait): the owner ends the session through its teardown, never skipped.
+    void on_callback_error(ErrorHandler handler) { error_handler_ = std::move(handler); }
 
     // Runs until stop() (or until `done` returns true after an event).
     void run();
@@ -79,6 +88,7 @@ private:
     std::map<int, std::function<void()>> signals_;
     std::mutex posted_mutex_;
     std::vector<std::function<void()>> posted_;
+    ErrorHandler error_handler_;
     bool stopped_ = false;
 };
 

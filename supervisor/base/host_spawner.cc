@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
-#include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -12,9 +11,10 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <sstream>
 
+#include "supervisor/base/child_exec.h"
 #include "supervisor/base/error.h"
+#include "supervisor/base/exec_path.h"
 
 namespace deskbox {
 namespace {
@@ -23,38 +23,18 @@ int pidfd_open_wrapper(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_op
 
 // Async-signal-safe child side: only system calls, no allocation.
 [[noreturn]] void exec_child(const char* program, char* const* argv, char* const* envp, const char* cwd,
-                             const std::pair<int, int>* fds, std::size_t fd_count, int error_pipe) {
+                             const FdMove* fds, std::size_t fd_count, int error_pipe) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     setsid();
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    // Move the handed-over fds out of the way first so that a source fd is never
-    // clobbered by an earlier dup2 onto the same number.
-    int moved[64];
-    for (std::size_t i = 0; i < fd_count; ++i) {
-        moved[i] = fcntl(fds[i].first, F_DUPFD_CLOEXEC, 100);
-        if (moved[i] < 0) goto fail;
+    int err = place_fds(fds, fd_count, &error_pipe);
+    if (err == 0 && cwd[0] != '\0' && chdir(cwd) != 0) err = errno;
+    if (err == 0) {
+        execve(program, argv, envp);
+        err = errno;
     }
-    {
-        int highest = 2;
-        for (std::size_t i = 0; i < fd_count; ++i) {
-            if (dup2(moved[i], fds[i].second) < 0) goto fail;  // dup2 clears close-on-exec
-            if (fds[i].second > highest) highest = fds[i].second;
-        }
-        // Whatever else leaked without close-on-exec closes at exec (not now:
-        // the error pipe must stay open until then): the child gets only what it was handed.
-        for (int fd = 3; fd <= highest; ++fd) {
-            bool wanted = false;
-            for (std::size_t i = 0; i < fd_count; ++i) wanted = wanted || fds[i].second == fd;
-            if (!wanted) fcntl(fd, F_SETFD, FD_CLOEXEC);
-        }
-        syscall(SYS_close_range, highest + 1, ~0U, CLOSE_RANGE_CLOEXEC);
-    }
-    if (cwd[0] != '\0' && chdir(cwd) != 0) goto fail;
-    execve(program, argv, envp);
-fail:
-    const int err = errno;
     [[maybe_unused]] auto n = write(error_pipe, &err, sizeof err);
     _exit(127);
 }
@@ -62,15 +42,9 @@ fail:
 }  // namespace
 
 std::string find_program(const std::string& name, const std::string& path_env) {
-    if (name.find('/') != std::string::npos) return name;
-    std::stringstream dirs(path_env.empty() ? std::string("/usr/local/bin:/usr/bin:/bin") : path_env);
-    std::string dir;
-    while (std::getline(dirs, dir, ':')) {
-        if (dir.empty()) continue;
-        const std::string candidate = dir + "/" + name;
-        if (access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    throw Error("starting " + name + ": not found in PATH");
+    std::string program = search_exec_path(name, path_env);
+    if (program.empty()) throw Error("starting " + name + ": not found in PATH");
+    return program;
 }
 
 HostSpawner::HostSpawner(EventLoop& loop) : loop_(loop) {}
@@ -96,29 +70,24 @@ HostSpawner::~HostSpawner() {
 ProcessId HostSpawner::spawn(const SpawnRequest& request, std::function<void(int)> on_exit) {
     if (request.argv.empty()) throw Error("starting " + request.name + ": empty command");
     if (request.fds.size() > 60) throw Error("starting " + request.name + ": too many descriptors");
-    std::string path_env;
-    for (const auto& e : request.env) {
-        if (e.rfind("PATH=", 0) == 0) path_env = e.substr(5);
-    }
+    std::string path_env = path_of_env(request.env);
     if (path_env.empty()) {
         if (const char* p = getenv("PATH")) path_env = p;
     }
     // Everything the child needs is built here, before fork.
     const std::string program = find_program(request.argv[0], path_env);
-    std::vector<char*> argv;
-    for (const auto& a : request.argv) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (const auto& e : request.env) envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
+    std::vector<std::string> argv_strings = request.argv, env_strings = request.env;
+    const std::vector<char*> argv = exec_array(argv_strings);
+    const std::vector<char*> envp = exec_array(env_strings);
 
     // Standard descriptors not handed over explicitly are inherited (logs of
     // tests and benchmarks stay visible); everything else is closed.
-    std::vector<std::pair<int, int>> fds = request.fds;
+    std::vector<FdMove> fds;
+    for (const auto& [from, to] : request.fds) fds.push_back({from, to});
     for (int std_fd = 0; std_fd <= 2; ++std_fd) {
         bool given = false;
         for (const auto& [from, to] : request.fds) given = given || to == std_fd;
-        if (!given && fcntl(std_fd, F_GETFD) >= 0) fds.emplace_back(std_fd, std_fd);
+        if (!given && fcntl(std_fd, F_GETFD) >= 0) fds.push_back({std_fd, std_fd});
     }
 
     int error_pipe[2];

@@ -23,7 +23,9 @@
 #include <set>
 #include <sstream>
 
+#include "supervisor/base/child_exec.h"
 #include "supervisor/base/error.h"
+#include "supervisor/base/exec_path.h"
 #include "supervisor/sandbox/caps.h"
 #include "supervisor/sandbox/protocol.h"
 
@@ -77,7 +79,7 @@ void become_namespace_root(const IdMapping& ids) {
 
 class Init {
 public:
-    explicit Init(const InitConfig& config) : config_(config) {}
+    explicit Init(InitConfig& config) : config_(config) {}
 
     void setup() {
         Packet go;
@@ -88,11 +90,9 @@ public:
         const std::string& name = config_.hostname;
         if (sethostname(name.data(), std::min<std::size_t>(name.size(), 63)) != 0) throw_errno("setting the hostname");
         build_root(config_.mounts);
-        for (const auto& f : config_.mounts.files) {
-            if (f.fd >= 0) close(f.fd);
-            if (f.bind.tree >= 0) close(f.bind.tree);
-        }
-        if (config_.mounts.staging.tree >= 0) close(config_.mounts.staging.tree);
+        // The mounts are in place: init keeps none of their descriptors.
+        config_.mounts.files.clear();
+        config_.mounts.staging.tree.reset();
         bring_up_loopback();
         // The supervisor placed us in the session cgroup: make it our cgroup root.
         if (unshare(CLONE_NEWCGROUP) != 0) throw_errno("entering a new cgroup namespace");
@@ -171,21 +171,6 @@ private:
         }
     }
 
-    std::string find_executable(const std::string& name, const std::vector<std::string>& env) {
-        if (name.find('/') != std::string::npos) return name;
-        std::string path = "/usr/local/bin:/usr/bin:/bin";
-        for (const auto& e : env)
-            if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
-        std::size_t start = 0;
-        while (start <= path.size()) {
-            const std::size_t end = std::min(path.find(':', start), path.size());
-            const std::string candidate = path.substr(start, end - start) + "/" + name;
-            if (end > start && access(candidate.c_str(), X_OK) == 0) return candidate;
-            start = end + 1;
-        }
-        return {};
-    }
-
     void reply(std::uint32_t id, pid_t pid, const std::string& error) {
         send_packet(config_.control_fd, MessageWriter(MessageType::SpawnResult).u32(id).i32(pid).str(error).bytes());
     }
@@ -211,20 +196,15 @@ private:
         std::snprintf(oom_text, sizeof oom_text, "%d", oom_score_adj);
         if (browser && config_.browser_filter.instructions.empty())
             return reply(id, 0, "browser_sandbox was not prepared for this session");
-        const std::string exe = find_executable(argv[0], env);
+        const std::string exe = search_exec_path(argv[0], path_of_env(env));
         if (exe.empty()) return reply(id, 0, "exec " + argv[0] + ": not found in PATH");
 
         // Everything the child needs is prepared here: after fork it only makes system calls.
-        std::vector<char*> cargv, cenv;
-        for (auto& a : argv) cargv.push_back(a.data());
-        cargv.push_back(nullptr);
-        for (auto& e : env) cenv.push_back(e.data());
-        cenv.push_back(nullptr);
+        const std::vector<char*> cargv = exec_array(argv);
+        const std::vector<char*> cenv = exec_array(env);
         const std::string dir = cwd.empty() ? std::string(kAppHome) : cwd;
-        std::vector<int> sources;
-        for (auto& fd : passed) sources.push_back(fd.get());
-        std::vector<int> keep = targets;  // fds the child keeps besides 0,1,2
-        std::sort(keep.begin(), keep.end());
+        std::vector<FdMove> moves;
+        for (std::size_t i = 0; i < passed.size(); ++i) moves.push_back({passed[i].get(), targets[i]});
         const SeccompProgram& filter = browser ? config_.browser_filter : config_.default_filter;
         const bool has_stdin = std::find(targets.begin(), targets.end(), 0) != targets.end();
 
@@ -237,7 +217,7 @@ private:
             close(report[1]);
             return reply(id, 0, "fork: " + errno_text(err));
         }
-        if (pid == 0) child(report[1], exe.c_str(), cargv.data(), cenv.data(), dir.c_str(), sources, targets, keep,
+        if (pid == 0) child(report[1], exe.c_str(), cargv.data(), cenv.data(), dir.c_str(), moves,
                             filter, has_stdin, oom_text);
         close(report[1]);
         int failure[2];
@@ -259,12 +239,8 @@ private:
     // After fork: system calls only, no allocation (init is single-threaded,
     // but we keep the habit), no return.
     [[noreturn]] void child(int report, const char* exe, char* const* argv, char* const* envp, const char* cwd,
-                            const std::vector<int>& sources, const std::vector<int>& targets,
-                            const std::vector<int>& keep, const SeccompProgram& filter, bool has_stdin,
+                            const std::vector<FdMove>& moves, const SeccompProgram& filter, bool has_stdin,
                             const char* oom_score_adj) {
-        // The report pipe moves above every possible target so that no dup2 clobbers it.
-        const int moved = fcntl(report, F_DUPFD_CLOEXEC, 1100);
-        if (moved >= 0) report = moved;
         auto fail = [&report](int step, int err) {
             const int msg[2] = {step, err};
             [[maybe_unused]] auto w = write(report, msg, sizeof msg);
@@ -291,29 +267,13 @@ private:
         if (int err = clear_capability_sets()) fail(kStepClearCaps, err);
         if (int err = apply_process_limits(config_.limits)) fail(kStepLimits, err);
         if (chdir(cwd) != 0) fail(kStepCwd, errno);
-        // Move the passed fds out of the way of every target first, then into place.
-        int high[kMaxFdsPerMessage];
-        for (std::size_t i = 0; i < sources.size(); ++i) {
-            high[i] = fcntl(sources[i], F_DUPFD_CLOEXEC, 1024);
-            if (high[i] < 0) fail(kStepFds, errno);
-        }
-        for (std::size_t i = 0; i < sources.size(); ++i)
-            if (dup2(high[i], targets[i]) < 0) fail(kStepFds, errno);
+        // The passed fds into place; every other fd closes at exec (the report pipe stays usable until then).
+        if (int err = place_fds(moves.data(), moves.size(), &report)) fail(kStepFds, err);
         if (!has_stdin) {
             const int null = open("/dev/null", O_RDONLY);
             if (null < 0 || dup2(null, 0) < 0) fail(kStepFds, errno);
             if (null != 0) close(null);
         }
-        // Every other fd closes at exec (the report pipe must stay usable until then).
-        unsigned int from = 3;
-        for (int k : keep) {
-            if (k < 3) continue;
-            if (static_cast<unsigned>(k) > from &&
-                syscall(SYS_close_range, from, static_cast<unsigned>(k) - 1, CLOSE_RANGE_CLOEXEC) != 0)
-                fail(kStepFds, errno);
-            from = static_cast<unsigned>(k) + 1;
-        }
-        if (syscall(SYS_close_range, from, ~0u, CLOSE_RANGE_CLOEXEC) != 0) fail(kStepFds, errno);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(kStepNoNewPrivs, errno);
         if (int err = load_seccomp_program(filter)) fail(kStepSeccomp, err);
         execve(exe, argv, envp);
@@ -321,7 +281,7 @@ private:
         _exit(127);
     }
 
-    const InitConfig& config_;
+    InitConfig& config_;
     std::set<pid_t> started_;
 };
 
@@ -363,7 +323,7 @@ void overwrite_argv_area(const ArgvArea& area, const char* title) noexcept {
     prctl(PR_SET_NAME, title, 0, 0, 0);  // /proc/PID/comm (truncated to 15 bytes)
 }
 
-void run_init(const InitConfig& config) {
+void run_init(InitConfig& config) {
     overwrite_argv_area(config.argv_area, kInitTitle);
     // Dies with the supervisor, SIGKILL included. The race (the supervisor
     // dying before this line) is caught by the Go read: it sees end of stream.

@@ -48,6 +48,6 @@ struct InitConfig {
 };
 
 // Never returns.
-[[noreturn]] void run_init(const InitConfig& config);
+[[noreturn]] void run_init(InitConfig& config);
 
 }  // namespace deskbox::sandbox

@@ -70,11 +70,11 @@ void bind_read_only(const std::string& source, const std::string& target, const 
 }
 
 void attach(const HostBind& bind, const std::string& target, const std::string& what) {
-    if (bind.tree < 0) {
+    if (!bind.tree) {
         bind_read_only(bind.path, target, what);
         return;
     }
-    if (syscall(SYS_move_mount, bind.tree, "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
+    if (syscall(SYS_move_mount, bind.tree.get(), "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
         throw_errno("attaching " + what);
 }
 
@@ -131,12 +131,12 @@ void build_proc() {
 
 void copy_file(const PlacedFile& f, const std::string& target, uid_t uid, gid_t gid) {
     struct stat st{};
-    if (fstat(f.fd, &st) != 0) throw_errno("placing " + f.to + ": reading the source");
+    if (fstat(f.fd.get(), &st) != 0) throw_errno("placing " + f.to + ": reading the source");
     UniqueFd out(open(target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, st.st_mode & 0755));
     if (!out) throw_errno("placing " + f.to + ": creating it");
     off_t offset = 0;
     while (offset < st.st_size) {
-        const ssize_t n = sendfile(out.get(), f.fd, &offset, static_cast<std::size_t>(st.st_size - offset));
+        const ssize_t n = sendfile(out.get(), f.fd.get(), &offset, static_cast<std::size_t>(st.st_size - offset));
         if (n < 0) throw_errno("placing " + f.to + ": copying");
         if (n == 0) break;
     }
@@ -173,8 +173,14 @@ const std::vector<std::string>& system_binds() {
     return dirs;
 }
 
+std::string expand_app_home(const std::string& path) {
+    if (path == "~") return kAppHome;
+    if (path.rfind("~/", 0) == 0) return std::string(kAppHome) + path.substr(1);
+    return path;
+}
+
 std::string placement_target(const std::string& to) {
-    std::string path = to.rfind("~/", 0) == 0 ? std::string(kAppHome) + to.substr(1) : to;
+    const std::string path = expand_app_home(to);
     if (path.find("/../") != std::string::npos || path.find("/./") != std::string::npos) return {};
     for (const std::string& base : {std::string(kAppHome) + "/", std::string("/tmp/")})
         if (path.rfind(base, 0) == 0 && path.size() > base.size() && path.back() != '/') return path;
@@ -201,10 +207,9 @@ int detached_read_only_tree(const std::string& path) {
 // Unprivileged binds name host paths, which the new root's tmpfs on /tmp
 // would hide (a runtime dir under /tmp): hold each by an O_PATH fd taken
 // first and bind through /proc/self/fd/N, which the kernel follows.
-static MountPlan with_held_paths(const MountPlan& plan, std::vector<UniqueFd>& held) {
-    MountPlan out = plan;
+static void hold_paths(MountPlan& out, std::vector<UniqueFd>& held) {
     auto hold = [&held](HostBind& bind) {
-        if (bind.tree >= 0 || bind.path.empty()) return;
+        if (bind.tree || bind.path.empty()) return;
         UniqueFd fd(open(bind.path.c_str(), O_PATH | O_CLOEXEC));
         if (!fd) throw_errno("opening " + bind.path + " to bind it");
         bind.path = "/proc/self/fd/" + std::to_string(fd.get());
@@ -213,12 +218,11 @@ static MountPlan with_held_paths(const MountPlan& plan, std::vector<UniqueFd>& h
     hold(out.staging);
     for (auto& f : out.files)
         if (!f.copy) hold(f.bind);
-    return out;
 }
 
-void build_root(const MountPlan& requested) {
+void build_root(MountPlan& plan) {
     std::vector<UniqueFd> held;
-    const MountPlan plan = with_held_paths(requested, held);
+    hold_paths(plan, held);
     // Nothing we mount may propagate back to the host.
     do_mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, "", "making / private");
     do_mount("tmpfs", kNewRoot, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755", "mounting the new root tmpfs");

@@ -19,19 +19,24 @@
 #include <string>
 #include <vector>
 
+#include "supervisor/base/unique_fd.h"
+
 namespace deskbox::sandbox {
 
 constexpr const char* kAppHome = "/home/agent";
 constexpr const char* kStagingInside = "/run/deskbox";
 
+// "~" and "~/x" as the sandbox sees them (kAppHome, kAppHome + "/x"); any other path unchanged.
+std::string expand_app_home(const std::string& path);
+
 // A host file or folder to bind read-only: a detached mount (tree >= 0) or a path.
 struct HostBind {
-    int tree = -1;
+    UniqueFd tree;
     std::string path;
 };
 
 struct PlacedFile {
-    int fd = -1;             // copies: the source, opened by the supervisor
+    UniqueFd fd;             // copies: the source, opened by the supervisor
     HostBind bind;           // binds
     std::string to;          // absolute path inside the sandbox
     bool copy = true;        // copy (owned by the app user, writable) or bind read-only
@@ -59,6 +64,6 @@ std::string placement_target(const std::string& to);
 int detached_read_only_tree(const std::string& path);
 
 // Init side, in the new mount (and pid) namespace. Throws deskbox::Error naming the step.
-void build_root(const MountPlan& plan);
+void build_root(MountPlan& plan);
 
 }  // namespace deskbox::sandbox

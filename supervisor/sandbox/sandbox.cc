@@ -29,29 +29,18 @@ constexpr std::int64_t kReadyTimeoutMs = 20'000;
 // mount (or, unprivileged, the path) for binds.
 std::vector<PlacedFile> open_placements(const std::vector<FileToPlace>& files) {
     std::vector<PlacedFile> placed;
-    auto close_all = [&placed] {
-        for (auto& done : placed) {
-            if (done.fd >= 0) close(done.fd);
-            if (done.bind.tree >= 0) close(done.bind.tree);
+    for (const auto& f : files) {
+        PlacedFile p;
+        p.to = placement_target(f.to);
+        p.copy = f.copy;
+        if (f.copy) {
+            p.fd.reset(open(f.from.c_str(), O_RDONLY | O_CLOEXEC));
+            if (!p.fd) throw_errno("opening " + f.from.string() + " (to place at " + f.to + ")");
+        } else {
+            p.bind.path = f.from.string();
+            p.bind.tree.reset(detached_read_only_tree(p.bind.path));
         }
-    };
-    try {
-        for (const auto& f : files) {
-            PlacedFile p;
-            p.to = placement_target(f.to);
-            p.copy = f.copy;
-            if (f.copy) {
-                p.fd = open(f.from.c_str(), O_RDONLY | O_CLOEXEC);
-                if (p.fd < 0) throw_errno("opening " + f.from.string() + " (to place at " + f.to + ")");
-            } else {
-                p.bind.path = f.from.string();
-                p.bind.tree = detached_read_only_tree(p.bind.path);
-            }
-            placed.push_back(p);
-        }
-    } catch (...) {
-        close_all();
-        throw;
+        placed.push_back(std::move(p));
     }
     return placed;
 }
@@ -137,19 +126,9 @@ std::unique_ptr<Sandbox> Sandbox::contain(const SandboxOptions& o) {
     // 3. Host-side objects init will use: the staging folder (owned by the app user), files.
     if (ids.privileged && chown(o.staging_dir.c_str(), ids.host_uid_of(kAppUid), ids.host_gid_of(kAppGid)) != 0)
         throw_errno("chown of the staging folder " + o.staging_dir.string());
-    UniqueFd staging(detached_read_only_tree(o.staging_dir.string()));
-    config.mounts.staging.tree = staging.get();
+    config.mounts.staging.tree.reset(detached_read_only_tree(o.staging_dir.string()));
     config.mounts.staging.path = o.staging_dir.string();
     config.mounts.files = open_placements(o.files);
-    struct CloseFiles {
-        std::vector<PlacedFile>& files;
-        ~CloseFiles() {
-            for (auto& f : files) {
-                if (f.fd >= 0) close(f.fd);
-                if (f.bind.tree >= 0) close(f.bind.tree);
-            }
-        }
-    } close_files{config.mounts.files};
 
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) throw_errno("creating the init socket");

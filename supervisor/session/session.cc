@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "supervisor/base/error.h"
+#include "supervisor/base/exec_path.h"
 #include "supervisor/sandbox/mounts.h"
 #include "supervisor/session/app_ready.h"
 #include "supervisor/session/browser_flags.h"
@@ -31,25 +32,11 @@ constexpr const char* kSandboxPath = "/usr/local/bin:/usr/bin:/bin:/usr/local/sb
 constexpr std::int64_t kStopGraceMs = 5'000;
 constexpr Millis kStatusRefresh{1000};
 
-// "~" and "~/x" name the sandbox home.
-std::string expand_home(const std::string& s) {
-    if (s == "~") return sandbox::kAppHome;
-    if (s.rfind("~/", 0) == 0) return std::string(sandbox::kAppHome) + s.substr(1);
-    return s;
-}
-
 // The sandbox binds the host's /usr, /bin...: a command found in the host's
 // copy of the sandbox PATH will be found inside too.
 bool found_in_sandbox_path(const std::string& cmd) {
-    if (cmd.find('/') != std::string::npos) return access(cmd.c_str(), X_OK) == 0;
-    std::string path = kSandboxPath;
-    std::size_t start = 0;
-    while (start <= path.size()) {
-        const std::size_t end = std::min(path.find(':', start), path.size());
-        if (access((path.substr(start, end - start) + "/" + cmd).c_str(), X_OK) == 0) return true;
-        start = end + 1;
-    }
-    return false;
+    const std::string found = search_exec_path(cmd, kSandboxPath);
+    return !found.empty() && access(found.c_str(), X_OK) == 0;
 }
 
 void make_dir(const std::filesystem::path& dir, mode_t mode) {
@@ -84,6 +71,10 @@ struct Session::App {
 };
 
 Session::Session(Plan plan) : plan_(std::move(plan)) {
+    // Whichever step pumps the loop (the run loop, a verify command's wait,
+    // an accessibility query's urgent wait, a start step), an exception in a
+    // callback ends the session through its teardown.
+    loop_.on_callback_error([this](const std::string& what) { fail_internally(what); });
     status_.name = plan_.manifest.session.name;
     status_.supervisor_pid = getpid();
     status_.started_at = std::time(nullptr);
@@ -106,7 +97,7 @@ void Session::prepare() {
     if (!found_in_sandbox_path("Xvfb")) throw Error("display: Xvfb not found (install the xvfb package)");
     for (const auto& app : m.apps) {
         if (app.exec.empty()) throw Error("apps." + app.name + ": empty exec");
-        if (!found_in_sandbox_path(expand_home(app.exec[0])) && app.exec[0].rfind("~/", 0) != 0)
+        if (!found_in_sandbox_path(sandbox::expand_app_home(app.exec[0])) && app.exec[0].rfind("~/", 0) != 0)
             throw Error("apps." + app.name + ": '" + app.exec[0] + "' is not found in the sandbox PATH " + kSandboxPath);
     }
     if (!m.session.display.window_manager.empty() && !found_in_sandbox_path(m.session.display.window_manager[0]))
@@ -297,12 +288,12 @@ void Session::wait_until_apps_ready() {
 void Session::start_app(App& app) {
     SpawnRequest r;
     r.name = "app " + app.spec.name;
-    for (const auto& a : app.spec.exec) r.argv.push_back(expand_home(a));
+    for (const auto& a : app.spec.exec) r.argv.push_back(sandbox::expand_app_home(a));
     r.env = base_env();
     r.env.insert(r.env.end(), extra_app_env_.begin(), extra_app_env_.end());
     for (const auto& [k, v] : app.spec.env) r.env.push_back(k + "=" + v);
     add_browser_flags(r.argv, proxy_url_);
-    r.cwd = expand_home(app.spec.cwd);
+    r.cwd = sandbox::expand_app_home(app.spec.cwd);
     r.browser_sandbox = app.spec.browser_sandbox;
     App* target = &app;
     app.pid = spawner_->spawn(r, [this, target](int status) { on_app_exit(*target, status); },
@@ -316,20 +307,20 @@ void Session::spawn_setup_process(const SetupStep& step) {
     SpawnRequest r;
     r.env = base_env();
     r.env.insert(r.env.end(), extra_app_env_.begin(), extra_app_env_.end());
-    r.cwd = expand_home("~");
+    r.cwd = sandbox::expand_app_home("~");
     if (step.kind == SetupStep::Kind::Open) {
         const auto app = std::find_if(apps_.begin(), apps_.end(), [&](const auto& a) { return a->spec.name == step.app; });
         if (app == apps_.end()) throw Error("no app named '" + step.app + "'");
         const AppSpec& spec = (*app)->spec;
-        for (const auto& a : spec.exec) r.argv.push_back(expand_home(a));
+        for (const auto& a : spec.exec) r.argv.push_back(sandbox::expand_app_home(a));
         for (const auto& [k, v] : spec.env) r.env.push_back(k + "=" + v);
         add_browser_flags(r.argv, proxy_url_);
-        r.argv.push_back(step.url.empty() ? expand_home(step.file) : step.url);
-        r.cwd = expand_home(spec.cwd);
+        r.argv.push_back(step.url.empty() ? sandbox::expand_app_home(step.file) : step.url);
+        r.cwd = sandbox::expand_app_home(spec.cwd);
         r.browser_sandbox = spec.browser_sandbox;
         r.name = "setup open in " + spec.name;
     } else {
-        for (const auto& a : step.exec) r.argv.push_back(expand_home(a));
+        for (const auto& a : step.exec) r.argv.push_back(sandbox::expand_app_home(a));
         r.name = "setup launch " + step.exec.front();
     }
     const std::string label = r.name;
@@ -390,6 +381,21 @@ void Session::request_stop(const std::string& reason, int exit_code) {
     loop_.stop();
 }
 
+void Session::fail_internally(const std::string& what) {
+    ++stop_requests_;
+    fail_with(1);
+    if (!error_.empty() || torn_down_) {
+        // The session already ends for an earlier reason: this error is only reported.
+        std::cerr << "deskbox: session " << name() << ": internal error: " << what << "\n";
+        if (error_.empty()) error_ = what;
+        return;
+    }
+    error_ = what;
+    stopping_ = true;
+    status_.reason = "internal error: " + what;
+    loop_.stop();
+}
+
 void Session::add_stop_hook(std::function<void()> hook) { stop_hooks_.push_back(std::move(hook)); }
 
 Spawner& Session::spawner() {
@@ -417,6 +423,27 @@ void Session::refresh_limit_events() {
     if (pids_hit)
         std::cerr << "deskbox: session " << name() << ": pids limit reached (" << e.pids_max << " refused forks)\n";
     if (oom) std::cerr << "deskbox: session " << name() << ": out of memory, " << e.oom_kill << " process(es) killed\n";
+}
+
+void Session::add_app_env(const std::vector<std::string>& env) {
+    extra_app_env_.insert(extra_app_env_.end(), env.begin(), env.end());
+}
+
+std::string Session::staging_child(const std::string& file) const {
+    return std::string(sandbox::kStagingInside) + "/" + file;
+}
+
+nlohmann::json Session::status_json() const { return status_to_json(status_); }
+
+void Session::set_vnc_description(const std::string& text) {
+    status_.vnc = text;
+    write_status();
+}
+
+void Session::set_sockets(const std::string& agent_socket, const std::string& review_socket) {
+    status_.agent_socket = agent_socket;
+    status_.review_socket = review_socket;
+    write_status();
 }
 
 void Session::write_status() {
@@ -447,8 +474,9 @@ int Session::run() {
         // A callback failed (a full /run, a filesystem error...): the session
         // ends here, through the same teardown as every other end, while
         // everything the teardown uses still exists; the reason is the error.
-        status_.reason = std::string("internal error: ") + e.what();
-        fail_with(1);
+        fail_internally(e.what());
+    } catch (...) {
+        fail_internally("unknown exception in an event-loop callback");
     }
     std::cerr << "deskbox: session " << name() << " ending: " << status_.reason << "\n";
     teardown();
@@ -478,8 +506,14 @@ void Session::teardown() {
         if (spawner_ && spawner_->running() > 0 && !sandbox_->init_exited()) {
             sandbox_->terminate();
             const std::int64_t deadline = monotonic_ms() + kStopGraceMs;
-            while (spawner_->running() > 0 && monotonic_ms() < deadline)
-                loop_.run_once(Millis(deadline - monotonic_ms()));
+            try {
+                while (spawner_->running() > 0 && monotonic_ms() < deadline)
+                    loop_.run_once(Millis(deadline - monotonic_ms()));
+            } catch (const std::exception& e) {
+                // A callback failed while the apps ended: the rest of the teardown still runs.
+                problems.push_back(std::string("while the apps ended: ") + e.what());
+                if (error_.empty()) error_ = e.what();
+            }
         }
         try {
             refresh_limit_events();
@@ -539,8 +573,9 @@ int run_session(Plan plan) {
         session.add_app_env(services.start_network());
         session.start_apps();
         services.start_control();
-    } catch (const Error& e) {
-        // Torn down here, while `services` (which the hooks use) still exists.
+    } catch (const std::exception& e) {
+        // Any error (a filesystem_error too) is torn down here, while
+        // `services` (which the hooks use) still exists.
         session.end_failed_start(std::string("start failed: ") + e.what());
         throw;
     }

@@ -57,6 +57,11 @@ public:
     // returns the exit code to use. The teardown audit record is written here.
     using FinalHook = std::function<int(int exit_code, const std::vector<std::string>& problems)>;
     void set_final_hook(FinalHook hook) { final_hook_ = std::move(hook); }
+    // An event-loop callback threw: the session ends through the same teardown,
+    // with exit code 1; `what` goes to the teardown record and stderr.
+    void fail_internally(const std::string& what);
+    // The error that ended the session (a callback's exception), "" when none did.
+    const std::string& error() const { return error_; }
     // A start step failed: tear down now (final hook included) with this reason.
     void end_failed_start(const std::string& reason);
 
@@ -142,6 +147,7 @@ private:
     std::string x_cookie_;
     std::string window_manager_started_;  // its argv[0]; start_apps() waits until it runs
     std::string log_partial_;
+    std::string error_;
     bool stopping_ = false;
     std::uint64_t stop_requests_ = 0;
     bool torn_down_ = false;

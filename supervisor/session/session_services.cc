@@ -442,6 +442,7 @@ int SessionServices::record_teardown(int exit_code, const std::vector<std::strin
     if (!st.audit) return exit_code;
     nlohmann::json record = {{"exit_code", exit_code}, {"reason", session_.stop_reason()}};
     if (!problems.empty()) record["problems"] = problems;
+    if (!session_.error().empty()) record["error"] = session_.error();
     try {
         st.audit->append("teardown", record, Durability::Sync);
     } catch (const Error& e) {

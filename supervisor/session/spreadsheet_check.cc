@@ -34,7 +34,7 @@ std::string random_suffix() {
 }
 
 std::string inside_path(const std::string& path) {
-    return path.rfind("~/", 0) == 0 ? std::string(sandbox::kAppHome) + path.substr(1) : path;
+    return sandbox::expand_app_home(path);
 }
 
 }  // namespace

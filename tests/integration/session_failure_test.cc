@@ -1,6 +1,7 @@
 // An error in an event-loop callback never takes the supervisor down
 // uncleanly: the session ends through its ordinary teardown, the error is on
-// stderr and in the teardown record (the audit log's last), nothing is left.
+// stderr and in the teardown record (the audit log's last: its reason and the
+// error text), nothing is left (processes, session dir, lock, cgroup).
 // The injected failure: status.json replaced by a non-empty folder, so the
 // next status write (after the agent's action changed the budget use) fails.
 #define BOOST_TEST_MODULE deskbox session failure tests
@@ -29,7 +30,9 @@ BOOST_AUTO_TEST_CASE(a_failing_callback_ends_the_session_through_its_teardown) {
                                                      "policy: " + policy.string() + "\n"
                                                      "review: {vnc: {enabled: false}}\n"));
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 60'000), session.output());
-    const auto pids = cgroup_pids(session_status(dirs, name));
+    const Json started = session_status(dirs, name);
+    const auto pids = cgroup_pids(started);
+    const auto cgroups = started["sandbox"]["cgroup"]["paths"].get<std::vector<std::string>>();
     const fs::path status = dirs.runtime() / name / "status.json";
     fs::remove(status);
     fs::create_directories(status / "blocker");  // rename() onto a non-empty folder fails
@@ -48,8 +51,12 @@ BOOST_AUTO_TEST_CASE(a_failing_callback_ends_the_session_through_its_teardown) {
     BOOST_TEST(teardown["type"] == "teardown", last);
     BOOST_TEST(teardown["data"]["reason"].get<std::string>().find("internal error: renaming") != std::string::npos, last);
     BOOST_TEST(teardown["data"]["exit_code"] == 1, last);
+    // The error itself, as the callback threw it, beside the reason.
+    BOOST_TEST(teardown["data"]["error"].get<std::string>().find("renaming") != std::string::npos, last);
     const auto [verify_code, verify_out] =
         run_deskbox(dirs, {"audit", "verify", (dirs.state() / name / "audit.jsonl").string()});
     BOOST_TEST(verify_code == 0, verify_out);
     BOOST_TEST(wait_pids_gone(pids));
+    const auto left = leftovers(dirs, name, cgroups);
+    BOOST_TEST(left.empty(), "left behind: " << (left.empty() ? "" : left.front()));
 }

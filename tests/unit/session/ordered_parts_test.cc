@@ -1,0 +1,144 @@
+// The session runtime's start and teardown order (supervisor/session/ordered_parts.h),
+// with recording fakes for its parts: the order in which they were started,
+// stopped and destroyed, on success, on a failure at each start step, and
+// when a stop fails.
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "supervisor/session/ordered_parts.h"
+
+using namespace deskbox;
+namespace data = boost::unit_test::data;
+
+namespace {
+
+// The session's parts, in the runtime's start order.
+const std::vector<std::string> kSteps = {"lock+dirs", "audit", "sandbox", "display", "buses",  "proxy",
+                                         "x+desktop", "a11y",  "gate",    "servers", "vnc",    "recorder"};
+
+struct Journal {
+    std::vector<std::string> events;
+    std::string fail_start;  // this part's construction throws
+    std::string fail_stop;   // this part's stop() throws
+};
+
+class FakePart : public Part {
+public:
+    FakePart(Journal& journal, std::string name, const FakePart* earlier)
+        : journal_(journal), name_(std::move(name)), earlier_(earlier) {
+        if (journal_.fail_start == name_) throw std::runtime_error("cannot start " + name_);
+        journal_.events.push_back("start " + name_);
+    }
+    ~FakePart() override {
+        // A part goes before what it was given: the earlier part still exists here.
+        if (earlier_) earlier_->check_alive();
+        journal_.events.push_back("destroy " + name_);
+        alive_ = false;
+    }
+    void stop() override {
+        if (earlier_) earlier_->check_alive();
+        journal_.events.push_back("stop " + name_);
+        if (journal_.fail_stop == name_) throw std::runtime_error("cannot stop " + name_);
+    }
+    void check_alive() const {
+        if (!alive_) journal_.events.push_back("USED AFTER DESTRUCTION " + name_);
+    }
+
+private:
+    Journal& journal_;
+    std::string name_;
+    const FakePart* earlier_;
+    bool alive_ = true;
+};
+
+// Starts every step in order, each given the one before it, as the runtime does.
+void start_all(OrderedParts& parts, Journal& journal) {
+    const FakePart* previous = nullptr;
+    for (const auto& step : kSteps) previous = &parts.start<FakePart>(step, journal, step, previous);
+}
+
+std::vector<std::string> teardown_events(const std::vector<std::string>& started) {
+    std::vector<std::string> out;
+    for (auto it = started.rbegin(); it != started.rend(); ++it) {
+        out.push_back("stop " + *it);
+        out.push_back("destroy " + *it);
+    }
+    return out;
+}
+
+std::vector<std::string> start_events(const std::vector<std::string>& started) {
+    std::vector<std::string> out;
+    for (const auto& s : started) out.push_back("start " + s);
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(ordered_parts)
+
+BOOST_AUTO_TEST_CASE(starts_in_order_and_tears_down_in_reverse) {
+    Journal journal;
+    {
+        OrderedParts parts;
+        start_all(parts, journal);
+        BOOST_TEST(parts.names() == kSteps, boost::test_tools::per_element());
+        BOOST_TEST(journal.events == start_events(kSteps), boost::test_tools::per_element());
+        journal.events.clear();
+        BOOST_TEST(parts.stop_all().empty());
+        BOOST_TEST(parts.empty());
+        BOOST_TEST(journal.events == teardown_events(kSteps), boost::test_tools::per_element());
+        journal.events.clear();
+        BOOST_TEST(parts.stop_all().empty());  // a second teardown does nothing
+    }
+    BOOST_TEST(journal.events.empty());  // nor does the owner's destruction after it
+}
+
+BOOST_AUTO_TEST_CASE(destruction_alone_tears_down_in_reverse) {
+    Journal journal;
+    {
+        OrderedParts parts;
+        start_all(parts, journal);
+        journal.events.clear();
+    }  // the path of an exception that unwinds through the runtime
+    BOOST_TEST(journal.events == teardown_events(kSteps), boost::test_tools::per_element());
+}
+
+BOOST_DATA_TEST_CASE(a_failed_start_tears_down_what_started, data::xrange(kSteps.size()), failing) {
+    Journal journal;
+    journal.fail_start = kSteps[failing];
+    const std::vector<std::string> started(kSteps.begin(), kSteps.begin() + static_cast<std::ptrdiff_t>(failing));
+    std::string error;
+    {
+        OrderedParts parts;
+        try {
+            start_all(parts, journal);
+        } catch (const std::runtime_error& e) {
+            error = e.what();
+        }
+        BOOST_TEST(error == "cannot start " + kSteps[failing]);
+        BOOST_TEST(parts.names() == started, boost::test_tools::per_element());
+        BOOST_TEST(journal.events == start_events(started), boost::test_tools::per_element());
+        journal.events.clear();
+        BOOST_TEST(parts.stop_all().empty());
+        // The failed part was never added: only the ones before it stop, in reverse.
+        BOOST_TEST(journal.events == teardown_events(started), boost::test_tools::per_element());
+    }
+}
+
+BOOST_DATA_TEST_CASE(a_failed_stop_is_reported_and_teardown_goes_on, data::xrange(kSteps.size()), failing) {
+    Journal journal;
+    journal.fail_stop = kSteps[failing];
+    OrderedParts parts;
+    start_all(parts, journal);
+    journal.events.clear();
+    const std::vector<std::string> problems = parts.stop_all();
+    BOOST_TEST_REQUIRE(problems.size() == 1u);
+    BOOST_TEST(problems[0] == kSteps[failing] + ": cannot stop " + kSteps[failing]);
+    BOOST_TEST(journal.events == teardown_events(kSteps), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
