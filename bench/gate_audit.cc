@@ -2,7 +2,9 @@
 // its action may reach the display (context -> gate decision -> proposal and
 // decision records, redacted, hash-chained, fdatasync'd -> verdict), next to
 // the bare minimum any durable log pays (one write() + fdatasync() of a line
-// of the same size, no gate, no hashing, no redaction).
+// of the same size, no gate, no hashing, no redaction). Also the same proposal
+// with its context answered later from the event loop, as the session's
+// accessibility lookups are (the proposal parked for one loop turn).
 //
 //   gate_audit [--dir DIR] [--count N]
 // Default: a tmpfs (/run when it is one, else /dev/shm), 2000 actions, and
@@ -55,6 +57,19 @@ public:
         c.observation_text = "Run RUN-78432 failed: 3 tests. Owner ops@ci.example.";
         return c;
     }
+};
+
+// The same page, answered as the session answers a proposal's accessibility
+// lookups: later, from the event loop (the proposal is parked meanwhile).
+class LoopPage : public Page {
+public:
+    explicit LoopPage(EventLoop& loop) : loop_(loop) {}
+    void lookup_context(const Action& action, ContextDone done) override {
+        loop_.post([this, action, done = std::move(done)] { done(context_for(action), {}); });
+    }
+
+private:
+    EventLoop& loop_;
 };
 
 struct Stats {
@@ -116,6 +131,32 @@ void run(const std::filesystem::path& dir, int count) {
         }
         bytes_before = std::filesystem::file_size(gate_file);
     }
+    // Parked: the context comes from the loop (one loop turn: eventfd wake-up).
+    std::vector<double> parked, parked_cpu;
+    {
+        std::filesystem::remove(gate_file);
+        AuditLog log(gate_file, Redactor({"RUN-SECRET-1"}, policy.redact));
+        LoopPage page(loop);
+        Gate parked_gate(policy, BudgetLimits{}, Millis(60'000));
+        AuditedGate audited(parked_gate, approvals, log, page);
+        Action click;
+        click.kind = ActionKind::Click;
+        click.point = Point{160, 209};
+        for (int i = 0; i < count; ++i) {
+            bool decided = false, executed = false;
+            const auto start = Clock::now();
+            const double cpu_start = thread_cpu_us();
+            audited.propose(Proposal{click, Dialect::Anthropic, "req"}, [](const GateVerdict&) {},
+                            [&](const GateVerdict& v) {
+                                decided = true;
+                                executed = v.outcome == GateVerdict::Outcome::Execute;
+                            });
+            while (!decided) loop.run_once(Millis(1000));
+            parked.push_back(since_us(start));
+            parked_cpu.push_back(thread_cpu_us() - cpu_start);
+            if (!executed) throw Error("the benchmark's parked click was not allowed");
+        }
+    }
     // Baseline: the same bytes per action, written and synced as two lines
     // (proposal, decision), the second one fdatasync'd like ours.
     const std::string line(bytes_before / static_cast<std::size_t>(count) / 2, 'x');
@@ -134,7 +175,7 @@ void run(const std::filesystem::path& dir, int count) {
     }
     std::filesystem::remove(gate_file);
     std::filesystem::remove(raw_file);
-    const Stats g = stats(gated), r = stats(raw), c = stats(gated_cpu);
+    const Stats g = stats(gated), r = stats(raw), c = stats(gated_cpu), p = stats(parked), pc = stats(parked_cpu);
     std::printf("%s [%s] (%d actions, %zu bytes of audit per action)\n", dir.c_str(),
                 is_tmpfs(dir.c_str()) ? "tmpfs" : "disk", count,
                 bytes_before / static_cast<std::size_t>(count));
@@ -142,6 +183,10 @@ void run(const std::filesystem::path& dir, int count) {
                 g.median, g.p90, g.p99, g.max);
     std::printf("  %-44s median %8.1f us  p90 %8.1f  p99 %8.1f  max %8.1f\n", "  the same, CPU time of the thread",
                 c.median, c.p90, c.p99, c.max);
+    std::printf("  %-44s median %8.1f us  p90 %8.1f  p99 %8.1f  max %8.1f\n", "gate + audit, context parked (from the loop)",
+                p.median, p.p90, p.p99, p.max);
+    std::printf("  %-44s median %8.1f us  p90 %8.1f  p99 %8.1f  max %8.1f\n", "  the same, CPU time of the thread",
+                pc.median, pc.p90, pc.p99, pc.max);
     std::printf("  %-44s median %8.1f us  p90 %8.1f  p99 %8.1f  max %8.1f\n", "bare write x2 + fdatasync (baseline)",
                 r.median, r.p90, r.p99, r.max);
 }

@@ -181,6 +181,18 @@ std::string reason_for(const GateDecision& d) {
 }
 }  // namespace
 
+void GateContextProvider::lookup_context(const Action& action, ContextDone done) {
+    GateContext context;
+    std::string error;
+    try {
+        context = context_for(action);
+    } catch (const std::exception& e) {
+        error = e.what();
+        if (error.empty()) error = "unknown error";
+    }
+    done(std::move(context), std::move(error));
+}
+
 GateDecision Gate::decide(const Action& action, const GateContext& context) {
     std::optional<TaintCause> new_taint = taint_.observe(context.observation_text, "context");
     auto finish = [&](GateDecision d) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -78,8 +79,16 @@ struct GateContext {
 // the browser's document URL for the domain); a fake in unit tests.
 class GateContextProvider {
 public:
+    // The context, or why none could be read at all (`error` not empty).
+    using ContextDone = std::function<void(GateContext context, std::string error)>;
+
     virtual ~GateContextProvider() = default;
+    // Reads the context before it returns (throws deskbox::Error when it cannot).
     virtual GateContext context_for(const Action& action) = 0;
+    // The proposal's form: `done` is called exactly once, at once or later on
+    // the event loop (while an app's accessibility answer is awaited, the loop
+    // serves everything else). Default: context_for, answered at once.
+    virtual void lookup_context(const Action& action, ContextDone done);
 };
 
 struct GateDecision {

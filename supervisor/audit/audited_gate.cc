@@ -59,23 +59,59 @@ void AuditedGate::audit_taint(const TaintCause& cause) {
     changed();
 }
 
+// Parked: a proposal whose screen context is being read (an app's
+// accessibility answer may take up to the helper's timeout). The loop serves
+// everything else meanwhile; a stop, pause or takeover refuses it at once.
+struct AuditedGate::Parked {
+    Proposal proposal;
+    std::function<void(const GateVerdict&)> pending;
+    std::function<void(const GateVerdict&)> decided;
+    std::chrono::steady_clock::time_point started;
+    bool over = false;  // decided (or refused while parked): a late context is dropped
+};
+
 void AuditedGate::propose(const Proposal& proposal, std::function<void(const GateVerdict&)> pending,
                           std::function<void(const GateVerdict&)> decided) {
+    // Refused without reading the screen: nothing would run anyway.
+    if (stopped_ || paused_ || taken_by_) return decide(proposal, pending, decided, GateContext{}, {}, -1);
+    auto parked = std::make_shared<Parked>(Parked{proposal, std::move(pending), std::move(decided),
+                                                  std::chrono::steady_clock::now(), false});
+    parked_.push_back(parked);
+    std::weak_ptr<bool> alive = alive_;
+    auto resume = [this, alive, parked](GateContext context, std::string error) {
+        if (alive.expired() || parked->over) return;
+        parked->over = true;
+        std::erase(parked_, parked);
+        const auto context_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::steady_clock::now() - parked->started)
+                                    .count();
+        decide(parked->proposal, parked->pending, parked->decided, std::move(context), error, context_us);
+    };
+    try {
+        context_.lookup_context(proposal.action, resume);
+    } catch (const std::exception& e) {
+        // The provider failed before it could answer: unknown, never allow.
+        resume(GateContext{}, e.what()[0] ? e.what() : "unknown error");
+    }
+}
+
+void AuditedGate::refuse_parked() {
+    // Each is decided with what the session is now (stopped, paused, taken
+    // over): refused and audited as a proposal made now would be.
+    auto parked = std::move(parked_);
+    parked_.clear();
+    for (const auto& p : parked) {
+        if (p->over) continue;
+        p->over = true;
+        decide(p->proposal, p->pending, p->decided, GateContext{}, {}, -1);
+    }
+}
+
+void AuditedGate::decide(const Proposal& proposal, std::function<void(const GateVerdict&)> pending,
+                         std::function<void(const GateVerdict&)> decided, GateContext context,
+                         const std::string& context_error, std::int64_t context_us) {
     const std::string pid = "P" + std::to_string(next_proposal_++);
     try {
-        GateContext context;
-        std::string context_error;
-        std::int64_t context_us = -1;
-        if (!stopped_ && !paused_ && !taken_by_) {
-            const auto started = std::chrono::steady_clock::now();
-            try {
-                context = context_.context_for(proposal.action);
-            } catch (const std::exception& e) {
-                context_error = e.what();
-            }
-            context_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
-                             .count();
-        }
         const TextRecording recording =
             text_recording(proposal.action, context, gate_.policy().unknown_focus_text);
         nlohmann::json record = {{"id", pid},
@@ -376,6 +412,7 @@ void AuditedGate::deny(const std::string& id, const ReviewerIdentity& who, const
 void AuditedGate::pause(const Reviewer& by, const std::string& note) {
     log_.append("control", {{"action", "pause"}, {"by", reviewer_json(by)}, {"note", note}}, Durability::Sync);
     paused_ = true;
+    refuse_parked();
     changed();
 }
 
@@ -394,6 +431,7 @@ Json AuditedGate::takeover(const Reviewer& by, const std::string& note) {
     log_.append("control", {{"action", "takeover.start"}, {"by", reviewer_json(by)}, {"note", note}},
                 Durability::Sync);
     taken_by_ = by;
+    refuse_parked();
     changed();
     Json access;
     try {
@@ -451,6 +489,7 @@ void AuditedGate::stop(const Reviewer& by, const std::string& note) {
             // As above: the kill switch goes on.
         }
     }
+    refuse_parked();  // proposals still reading the screen: refused "session:stopped"
     approvals_.deny_all(by, note.empty() ? "the session was stopped" : note);
     auto held = std::move(held_);
     held_.clear();
@@ -472,6 +511,7 @@ Json AuditedGate::collect(const ReviewerIdentity& who) {
 nlohmann::json AuditedGate::status_json() const {
     nlohmann::json j = {{"paused", paused_}, {"stopped", stopped_}, {"taken_over", taken_by_.has_value()},
                         {"pending_approvals", approvals_.size()},
+                        {"reading_context", parked_.size()},  // proposals parked on a context lookup
                         {"steps_used", gate_.budgets().steps_used()},
                         {"steps_limit", gate_.budgets().limits().steps},
                         {"elapsed_ms", gate_.budgets().elapsed_ms()}, {"tainted", gate_.taint().tainted()}};

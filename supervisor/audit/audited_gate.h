@@ -1,7 +1,10 @@
 // The GatePort the agent protocol calls: the policy gate, the approval queue
 // and the audit log tied together. For each proposal it asks the session for
 // the screen context, lets the gate decide, writes proposal + decision to the
-// audit log with fdatasync, and only then answers. Reviewer operations
+// audit log with fdatasync, and only then answers. Reading the context may
+// wait for an app (GateContextProvider::lookup_context answers later): the
+// proposal is parked meanwhile and a stop, pause or takeover refuses it at
+// once. Reviewer operations
 // (approve, deny, pause, resume, stop) come from the review server and are
 // audited with who did them.
 //
@@ -13,6 +16,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -128,7 +132,18 @@ public:
     nlohmann::json status_json() const;
     static Reviewer reviewer_of(const ReviewerIdentity& who);
 
+    // Proposals whose screen context is still being read (parked on an app's
+    // accessibility answer).
+    std::size_t parked() const { return parked_.size(); }
+
 private:
+    struct Parked;
+    // Audits the proposal with its context and decides it (the rest of propose()).
+    void decide(const Proposal& proposal, std::function<void(const GateVerdict&)> pending,
+                std::function<void(const GateVerdict&)> decided, GateContext context,
+                const std::string& context_error, std::int64_t context_us);
+    // Stop, pause, takeover: parked proposals are decided now (refused, audited).
+    void refuse_parked();
     void refuse(std::function<void(const GateVerdict&)>& decided, GateVerdict verdict);
     void audit_taint(const TaintCause& cause);
     void deliver(std::function<void()> action);
@@ -163,6 +178,8 @@ private:
     std::function<Json(const Reviewer&)> verifier_;
     std::function<Json(const Reviewer&)> collector_;
     std::map<std::string, ApprovalObservation> observations_;  // by pending approval id
+    std::vector<std::shared_ptr<Parked>> parked_;  // in the order proposed
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // a late context after destruction is dropped
 };
 
 nlohmann::json reviewer_json(const Reviewer& r);

@@ -35,6 +35,13 @@ AgentServer::AgentServer(EventLoop& loop, ActionExecutor& executor, GatePort& ga
               [this](const std::shared_ptr<JsonlConnection>& conn, Json request) { handle(conn, std::move(request)); }) {}
 
 void AgentServer::handle(const std::shared_ptr<JsonlConnection>& conn, Json request) {
+    std::weak_ptr<JsonlConnection> weak = conn;
+    order_.submit(conn->id(), [this, weak, request = std::move(request)]() mutable {
+        if (auto c = weak.lock(); c && !c->closed()) handle_now(c, std::move(request));
+    });
+}
+
+void AgentServer::handle_now(const std::shared_ptr<JsonlConnection>& conn, Json request) {
     auto run = std::make_shared<Run>();
     run->conn = conn;
     // The id is echoed even when the rest of the request is unusable.
@@ -85,13 +92,30 @@ void AgentServer::next_step(const std::shared_ptr<Run>& run) {
     proposal.action = extra ? Action{} : steps[run->step];
     proposal.dialect = run->request.dialect;
     proposal.request_id = id_text(run->request.id);
-    if (auto conn = run->conn.lock()) proposal.agent = conn->label();
+    auto client = run->conn.lock();
+    if (client) proposal.agent = client->label();
+    // Until the gate's first answer (it may read the screen on the loop), the
+    // connection's later requests wait: answers keep the order of requests.
+    const std::uint64_t conn_id = client ? client->id() : 0;
+    auto answered = std::make_shared<bool>(false);
+    std::weak_ptr<bool> alive = alive_;
+    auto first_answer = [this, alive, answered, conn_id] {
+        if (*answered || alive.expired()) return;
+        *answered = true;
+        order_.release(conn_id);
+    };
+    if (client) order_.hold(conn_id);
+    else *answered = true;
     gate_.propose(
         proposal,
-        [run](const GateVerdict& verdict) {
+        [run, first_answer](const GateVerdict& verdict) {
             if (auto conn = run->conn.lock()) conn->reply(pending_reply(run->request, verdict), false);
+            first_answer();
         },
-        [this, run](const GateVerdict& verdict) { on_decided(run, verdict); });
+        [this, alive, run, first_answer](const GateVerdict& verdict) {
+            if (!alive.expired()) on_decided(run, verdict);
+            first_answer();
+        });
 }
 
 bool AgentServer::resolve_step(const std::shared_ptr<Run>& run) {

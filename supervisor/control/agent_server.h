@@ -4,6 +4,10 @@
 // is recorded back to the gate (GatePort::record_result). A Pending verdict
 // produces a "pending" line at once and the final line when it is decided.
 //
+// A connection's requests are answered in order: while one of its proposals
+// awaits the gate's first answer (the gate may read the screen on the loop),
+// its later requests wait (RequestOrder); other connections go on.
+//
 // Threading: everything runs on the EventLoop's thread, executor calls
 // included, so ActionExecutor::execute must return promptly (its capped
 // "settle" wait is the longest it may take). `wait` and `hold_key` durations
@@ -17,6 +21,7 @@
 
 #include "supervisor/control/gate_port.h"
 #include "supervisor/control/jsonl_server.h"
+#include "supervisor/control/request_order.h"
 #include "xsession/actions/executor.h"
 
 namespace deskbox {
@@ -43,6 +48,7 @@ public:
 
 private:
     struct Run;
+    void handle_now(const std::shared_ptr<JsonlConnection>& conn, Json request);
     void next_step(const std::shared_ptr<Run>& run);
     // Makes a step that starts at the pointer absolute (needs_pointer); false
     // after replying with an error.
@@ -58,6 +64,7 @@ private:
     GatePort& gate_;
     StatusProvider status_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    RequestOrder order_;  // per connection: requests wait while an earlier one awaits the gate
     JsonlServer server_;
 };
 

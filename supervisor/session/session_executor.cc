@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "xsession/a11y/a11y_match.h"
+#include "xsession/a11y/loop_lookups.h"
 #include "supervisor/audit/audit_record.h"
 #include "supervisor/session/secret_store.h"
 #include "xsession/display/window_identity.h"
@@ -305,49 +306,118 @@ Point SessionExecutor::pointer_position() {
     return {rx, ry};
 }
 
+// One context read in progress. Its AT-SPI questions go through `lookups`:
+// answered at once (BlockingLookups) or later from the loop (LoopLookups),
+// each stage going on from the previous one's answer.
+struct SessionExecutor::ContextJob {
+    Action action;
+    GateContext c;
+    bool element_kind = false;
+    bool keyboard_kind = false;
+    std::optional<Point> point;                 // screen space: where a pointer or element action lands
+    std::optional<a11y::Element> element_seen;  // what AT-SPI said the action reaches
+    a11y::A11yLookups* lookups = nullptr;       // null: accessibility is not available
+    ContextDone done;
+    bool answered = false;
+};
+
+GateContext SessionExecutor::context_for(const Action& action) {
+    std::optional<a11y::BlockingLookups> blocking;
+    if (a11y_) blocking.emplace(*a11y_);
+    std::optional<GateContext> got;
+    std::string error;
+    start_context(action, blocking ? &*blocking : nullptr, [&](GateContext c, std::string e) {
+        got = std::move(c);
+        error = std::move(e);
+    });
+    if (!error.empty()) throw Error(error);
+    if (!got) throw Error("the context read did not finish");  // BlockingLookups answers before it returns
+    return std::move(*got);
+}
+
+void SessionExecutor::lookup_context(const Action& action, ContextDone done) {
+    a11y::A11yLookups* lookups = loop_lookups_ ? static_cast<a11y::A11yLookups*>(loop_lookups_.get()) : nullptr;
+    std::optional<a11y::BlockingLookups> blocking;
+    if (!lookups && a11y_) lookups = &blocking.emplace(*a11y_);
+    start_context(action, lookups, std::move(done));
+}
+
+void SessionExecutor::answer_lookups_on(EventLoop& loop) {
+    if (a11y_) loop_lookups_ = std::make_unique<a11y::LoopLookups>(loop, *a11y_);
+}
+
+// A stage that throws (beyond the lookup errors each stage names) ends the
+// read with that error, as a synchronous read's exception did.
+template <class Stage>
+void SessionExecutor::run_stage(const std::shared_ptr<ContextJob>& job, Stage stage) {
+    try {
+        stage();
+    } catch (const std::exception& e) {
+        if (job->answered) throw;
+        job->answered = true;
+        job->done(GateContext{}, e.what()[0] ? e.what() : "unknown error");
+    }
+}
+
+void SessionExecutor::context_answer(const std::shared_ptr<ContextJob>& job) {
+    job->answered = true;
+    job->done(std::move(job->c), {});
+}
+
 // Every field is filled, left absent, or named unreadable with the reason; no
 // lookup error is swallowed. X answers which window and which app; AT-SPI
 // refines which element, only within that window.
-GateContext SessionExecutor::context_for(const Action& action) {
-    GateContext c;
-    const ActionKind kind = action.kind;
-    // An upload reaches the file system, not a window: no window or element to read.
-    if (kind == ActionKind::Done || kind == ActionKind::Fail || kind == ActionKind::Upload) return c;
-    // type_secret acts like type_into with an element, like type without one.
-    const bool element_kind = is_element(kind) || (kind == ActionKind::TypeSecret && action.element);
-    const bool keyboard_kind = is_keyboard(kind) || (kind == ActionKind::TypeSecret && !action.element);
-    std::optional<Point> point;  // screen space: where a pointer or element action lands
-    std::optional<a11y::Element> element_seen;  // what AT-SPI said the action reaches
-
-    if (element_kind && action.element) {
-        if (!a11y_) {
-            c.unreadable["target"] = "accessibility is not available in this session";
-        } else {
-            try {
-                const a11y::FindResult found = a11y_->find(*action.element);
-                if (found.matches.size() == 1) {
-                    c.target = target_of(found.matches[0]);
-                    element_seen = found.matches[0];
-                    if (found.matches[0].bbox) point = a11y::centre(*found.matches[0].bbox);
-                } else {
-                    // The action itself refuses 0 or several matches, with the count.
-                    c.unreadable["target"] = "expected one element matching the target, found " +
-                                             std::to_string(found.matches.size());
-                }
-            } catch (const Error& e) {
-                c.unreadable["target"] = e.what();
+void SessionExecutor::start_context(const Action& action, a11y::A11yLookups* lookups, ContextDone done) {
+    auto job = std::make_shared<ContextJob>();
+    job->action = action;
+    job->lookups = lookups;
+    job->done = std::move(done);
+    run_stage(job, [&] {
+        const ActionKind kind = action.kind;
+        // An upload reaches the file system, not a window: no window or element to read.
+        if (kind == ActionKind::Done || kind == ActionKind::Fail || kind == ActionKind::Upload)
+            return context_answer(job);
+        // type_secret acts like type_into with an element, like type without one.
+        job->element_kind = is_element(kind) || (kind == ActionKind::TypeSecret && action.element);
+        job->keyboard_kind = is_keyboard(kind) || (kind == ActionKind::TypeSecret && !action.element);
+        if (job->element_kind && action.element) {
+            if (!lookups) {
+                job->c.unreadable["target"] = "accessibility is not available in this session";
+            } else {
+                return lookups->find(*action.element, [this, job](a11y::Looked<a11y::FindResult> found) {
+                    run_stage(job, [&] {
+                        if (!found.value) {
+                            job->c.unreadable["target"] = found.error;
+                        } else if (found.value->matches.size() == 1) {
+                            const a11y::Element& e = found.value->matches[0];
+                            job->c.target = target_of(e);
+                            job->element_seen = e;
+                            if (e.bbox) job->point = a11y::centre(*e.bbox);
+                        } else {
+                            // The action itself refuses 0 or several matches, with the count.
+                            job->c.unreadable["target"] = "expected one element matching the target, found " +
+                                                          std::to_string(found.value->matches.size());
+                        }
+                        context_window(job);
+                    });
+                });
             }
+        } else if (is_pointer(kind)) {
+            if (action.point) job->point = to_screen(*action.point);
+            else if (!action.path.empty()) job->point = to_screen(action.path.front());
         }
-    } else if (is_pointer(kind)) {
-        if (action.point) point = to_screen(*action.point);
-        else if (!action.path.empty()) point = to_screen(action.path.front());
-    }
+        context_window(job);
+    });
+}
 
+void SessionExecutor::context_window(const std::shared_ptr<ContextJob>& job) {
+    GateContext& c = job->c;
+    const ActionKind kind = job->action.kind;
     try {
-        if (is_pointer(kind) && !point) point = pointer_position();
-        if (point) {
-            if (auto w = client_window_at(display_, point->x, point->y)) c.window = window_of(*w);
-        } else if (element_kind) {
+        if (is_pointer(kind) && !job->point) job->point = pointer_position();
+        if (job->point) {
+            if (auto w = client_window_at(display_, job->point->x, job->point->y)) c.window = window_of(*w);
+        } else if (job->element_kind) {
             c.unreadable["window"] = "the element's place on screen is not known";
         } else {
             const KeyboardTarget k = keyboard_window(display_);
@@ -371,58 +441,70 @@ GateContext SessionExecutor::context_for(const Action& action) {
     } else if (!c.readable("window")) {
         c.unreadable["app"] = c.unreadable["window"];
     }
-    if (is_observation(kind)) return c;
+    if (is_observation(kind)) return context_answer(job);
 
     // The element under the point (pointer) or with keyboard focus (keys).
-    if (!element_kind) {
-        auto lookup = [&]() -> std::optional<a11y::Element> {
-            return keyboard_kind ? a11y_->focused() : a11y_->hit_test(*point);
-        };
+    if (!job->element_kind) {
         if (!c.readable("window")) {
             c.unreadable["target"] = "the window is not known: " + c.unreadable["window"];
         } else if (!c.window) {
             // Nothing is there (the root window): no element either.
-        } else if (!a11y_) {
+        } else if (!job->lookups) {
             c.unreadable["target"] = "accessibility is not available in this session";
         } else {
-            try {
-                const auto e = lookup();
-                if (e && in_window(*e, c.window)) {
-                    c.target = target_of(*e);
-                    element_seen = e;
-                } else {
-                    c.unreadable["target"] = std::string(keyboard_kind ? "the focused element" : "the element") +
-                                             " in window " + describe_window(*c.window) +
-                                             " is not known (the app does not answer over accessibility)";
-                }
-            } catch (const Error& e) {
-                c.unreadable["target"] = e.what();
-            }
+            auto seen = [this, job](a11y::Looked<std::optional<a11y::Element>> e) {
+                run_stage(job, [&] {
+                    GateContext& got = job->c;
+                    if (!e.value) {
+                        got.unreadable["target"] = e.error;
+                    } else if (*e.value && in_window(**e.value, got.window)) {
+                        got.target = target_of(**e.value);
+                        job->element_seen = *e.value;
+                    } else {
+                        got.unreadable["target"] = std::string(job->keyboard_kind ? "the focused element" : "the element") +
+                                                   " in window " + describe_window(*got.window) +
+                                                   " is not known (the app does not answer over accessibility)";
+                    }
+                    context_domain(job);
+                });
+            };
+            if (job->keyboard_kind) return job->lookups->focused(std::move(seen));
+            return job->lookups->hit_test(*job->point, std::move(seen));
         }
     }
-    if (point) c.pixels = pixels_around(*point);
+    context_domain(job);
+}
+
+void SessionExecutor::context_domain(const std::shared_ptr<ContextJob>& job) {
+    GateContext& c = job->c;
+    if (job->point) c.pixels = pixels_around(*job->point);
 
     // The domain is the host of the document in the window the action reaches:
     // asked only of a browser engine's app (its element says which), within that
     // window. Another app's window has no domain; an unknown element leaves it unknown.
-    if (!a11y_) {
+    const auto& seen = job->element_seen;
+    if (!job->lookups) {
         c.unreadable["domain"] = "accessibility is not available in this session";
-    } else if (!element_seen) {
+    } else if (!seen) {
         if (!c.readable("target")) c.unreadable["domain"] = "the element is not known: " + c.unreadable["target"];
-    } else if (!element_seen->document_url.empty()) {
-        c.domain = host_of_url(element_seen->document_url);  // the document the element is in
-    } else if (element_kind || is_browser_engine(element_seen->toolkit)) {
+    } else if (!seen->document_url.empty()) {
+        c.domain = host_of_url(seen->document_url);  // the document the element is in
+    } else if (job->element_kind || is_browser_engine(seen->toolkit)) {
         // A found element carries neither its document nor its app's toolkit, and
         // a browser's own toolbar is in no document: ask for the window's document.
-        try {
-            c.domain = host_of_url(a11y_->browser_context(element_seen->app, element_seen->window).url);
-        } catch (const Error& e) {
-            // No document showing in that window is an absent domain; anything else is unreadable.
-            if (std::string(e.what()).find("no browser document is showing") == std::string::npos)
-                c.unreadable["domain"] = e.what();
-        }
+        return job->lookups->browser_context(seen->app, seen->window, [this, job](a11y::Looked<a11y::BrowserContext> b) {
+            run_stage(job, [&] {
+                if (b.value) {
+                    job->c.domain = host_of_url(b.value->url);
+                } else if (b.error.find("no browser document is showing") == std::string::npos) {
+                    // No document showing in that window is an absent domain; anything else is unreadable.
+                    job->c.unreadable["domain"] = b.error;
+                }
+                context_answer(job);
+            });
+        });
     }
-    return c;
+    context_answer(job);
 }
 
 }  // namespace deskbox

@@ -8,10 +8,12 @@
 #include <X11/Xlib.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "policy/gate.h"
 #include "xsession/a11y/a11y_client.h"
+#include "xsession/a11y/loop_lookups.h"
 #include "xsession/actions/executor.h"
 #include "xsession/desktop/desktop.h"
 
@@ -47,6 +49,12 @@ public:
     Point scaled_size() const override { return desktop_.scaled_size(); }
 
     GateContext context_for(const Action& action) override;
+    // The proposal's form: its AT-SPI questions wait on the loop once
+    // answer_lookups_on() was called (the loop serves everything else
+    // meanwhile), otherwise they block as context_for's do.
+    void lookup_context(const Action& action, ContextDone done) override;
+    // Answers lookup_context's AT-SPI questions from `loop` (a11y::LoopLookups).
+    void answer_lookups_on(EventLoop& loop);
 
     // The window the keyboard reaches (class and title), if any. Throws
     // deskbox::Error when the X server cannot say.
@@ -71,9 +79,20 @@ private:
     std::optional<std::string> keys_go_nowhere();
     Point to_screen(Point scaled) const { return desktop_.scale().to_screen(scaled); }
 
+    // The context read in stages (gate_context: the element, then the window
+    // and app from X, then the element there, then the browser's domain).
+    struct ContextJob;
+    void start_context(const Action& action, a11y::A11yLookups* lookups, ContextDone done);
+    void context_window(const std::shared_ptr<ContextJob>& job);
+    void context_domain(const std::shared_ptr<ContextJob>& job);
+    void context_answer(const std::shared_ptr<ContextJob>& job);
+    template <class Stage>
+    void run_stage(const std::shared_ptr<ContextJob>& job, Stage stage);
+
     Desktop& desktop_;
     Display* display_;
     a11y::A11yClient* a11y_;
+    std::unique_ptr<a11y::LoopLookups> loop_lookups_;  // set by answer_lookups_on
     AppOfPid app_of_pid_;
     ObservationHook observation_hook_;
     const SecretStore* secrets_ = nullptr;

@@ -220,6 +220,7 @@ void SessionServices::start_control() {
     st.executor = std::make_unique<SessionExecutor>(*st.desktop, st.x.get(), st.a11y.get(),
                                                     [&s](int pid) { return s.app_of_pid(pid); });
     st.executor->set_secrets(st.secrets.get());
+    st.executor->answer_lookups_on(s.loop());  // the gate's AT-SPI lookups wait on the loop, not in it
 
     BudgetLimits limits;
     limits.steps = plan.budget.steps;

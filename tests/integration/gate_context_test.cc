@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <optional>
+#include <thread>
 
 #include "supervisor/control/agent_client.h"
 #include "tests/integration/session_harness.h"
@@ -373,6 +375,124 @@ BOOST_AUTO_TEST_CASE(an_approved_click_whose_target_went_away_is_refused) {
     BOOST_TEST(audit.find("\"outcome\":\"target_changed\"") != std::string::npos, audit);
     session.signal(SIGTERM);
     session.wait_exit(60'000);
+}
+
+namespace {
+
+// A click sent from its own connection on a thread (its reply comes when the gate decides).
+struct ClickInFlight {
+    Json reply;
+    std::string error;
+    std::thread thread;
+    ClickInFlight(AgentClient& agent, std::pair<int, int> at)
+        : thread([this, &agent, at] {
+              try {
+                  reply = agent.call({{"action", "left_click"}, {"coordinate", {at.first, at.second}}});
+              } catch (const std::exception& e) {
+                  error = e.what();
+              }
+          }) {}
+    ~ClickInFlight() {
+        if (thread.joinable()) thread.join();
+    }
+    Json wait() {
+        thread.join();
+        BOOST_TEST_REQUIRE(error.empty(), error);
+        return reply;
+    }
+};
+
+// How many proposals the gate has parked on a context lookup (deskbox status).
+int reading_context(AgentClient& agent) {
+    return agent.call({{"action", "status"}})["status"]["gate"].value("reading_context", -1);
+}
+
+// Waits until the click is parked at the gate: one status round trip per look.
+void wait_parked(AgentClient& agent) {
+    int parked = 0;
+    for (int attempt = 0; attempt < 2000 && parked != 1; ++attempt) parked = reading_context(agent);
+    BOOST_TEST_REQUIRE(parked == 1, "the click never waited for the stopped app");
+}
+
+// A session whose entry dialog (zenity) is stopped after its text field's
+// place was read (AT-SPI questions about it hang until the helper's
+// timeout), and one agent's click on the field parked at the gate, waiting
+// for the app; `other` is a second agent connection.
+struct ParkedClick {
+    TestDirs dirs;
+    std::string name;
+    SessionProcess session;
+    std::string socket;
+    std::pair<int, int> text;
+    pid_t zenity = -1;
+    std::optional<AgentClient> clicker, other;
+    std::optional<ClickInFlight> click;
+
+    explicit ParkedClick(const std::string& session_name)
+        : name(session_name),
+          session(dirs, dirs.manifest(name, entry_manifest(name, write_policy(dirs, policy_with(""))))) {
+        BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 90'000), session.output());
+        socket = (dirs.runtime() / name / "agent.sock").string();
+        text = centre_of(dirs, name, "text");
+        zenity = host_pid_of(dirs, name, "zenity");
+        BOOST_REQUIRE(zenity > 0);
+        BOOST_REQUIRE(kill(zenity, SIGSTOP) == 0);
+        clicker.emplace(socket);
+        other.emplace(socket);
+        click.emplace(*clicker, text);
+        wait_parked(*other);
+    }
+    ~ParkedClick() {
+        kill(zenity, SIGCONT);
+        click.reset();  // the thread ends with the click's reply
+    }
+    // After the session ended: the kept audit log, which must verify.
+    std::string verified_audit() {
+        const fs::path audit = dirs.state() / name / "audit.jsonl";
+        const auto [code, out] = run_deskbox(dirs, {"audit", "verify", audit.string()});
+        BOOST_TEST(code == 0, out);
+        return slurp(audit);
+    }
+};
+
+}  // namespace
+
+// The gate's lookups wait on the session's loop, not in it: while one agent's
+// click waits for a stopped app's accessibility answer, another agent is
+// served (status, a screenshot), and only then is the click refused, naming
+// the target it could not know. The audit log verifies.
+BOOST_AUTO_TEST_CASE(a_click_waiting_on_a_stopped_app_does_not_hold_other_agents) {
+    if (!require_root()) return;
+    ParkedClick s("ctx-parked");
+    AgentClient& other = *s.other;
+    // Meanwhile the other agent gets its screenshot ...
+    const Json shot = other.call({{"action", "screenshot"}});
+    BOOST_TEST(shot["ok"].get<bool>(), shot.dump().substr(0, 500));
+    // ... answered while the click was still waiting for the app.
+    BOOST_TEST(reading_context(other) == 1);
+    const Json refused = s.click->wait();
+    BOOST_TEST(!refused["ok"].get<bool>(), refused.dump());
+    BOOST_TEST(refused.dump().find("context:unavailable") != std::string::npos, refused.dump());
+    BOOST_TEST(refused.dump().find("rule 'confirming' needs the target") != std::string::npos, refused.dump());
+    BOOST_TEST(reading_context(other) == 0);
+    kill(s.zenity, SIGCONT);
+    s.session.signal(SIGTERM);
+    s.session.wait_exit(60'000);
+    BOOST_TEST(s.verified_audit().find("\"unreadable_field\":\"target\"") != std::string::npos);
+}
+
+// The kill switch while a click waits for a stopped app: the parked click is
+// refused ("session:stopped") and audited at once, and the log verifies.
+BOOST_AUTO_TEST_CASE(stop_refuses_a_click_waiting_on_a_stopped_app) {
+    if (!require_root()) return;
+    ParkedClick s("ctx-parked-stop");
+    const auto [code, out] = run_deskbox(s.dirs, {"stop", "-s", s.name, "--note", "kill switch"});
+    BOOST_TEST(code == 0, out);
+    const Json refused = s.click->wait();
+    BOOST_TEST(!refused["ok"].get<bool>(), refused.dump());
+    BOOST_TEST(refused.dump().find("session:stopped") != std::string::npos, refused.dump());
+    s.session.wait_exit(60'000);
+    BOOST_TEST(s.verified_audit().find("\"rule\":\"session:stopped\"") != std::string::npos);
 }
 
 namespace {

@@ -199,7 +199,12 @@ void A11yClient::wait_ready() {
     }
 }
 
+void A11yClient::make_room() {
+    if (inflight_ && busy_hook_) busy_hook_();
+}
+
 json A11yClient::request(json req, int max_reply_bytes) {
+    make_room();
     const std::string op = req.value("op", "");
     begin(std::move(req), max_reply_bytes);
     wait_ready();
@@ -228,6 +233,7 @@ Tree A11yClient::finish_tree(TreeFilter filter) {
 }
 
 Tree A11yClient::tree(TreeFilter filter) {
+    make_room();
     begin_tree();
     wait_ready();
     return finish_tree(filter);
@@ -255,6 +261,7 @@ std::optional<Element> A11yClient::finish_hit_test() {
 }
 
 std::optional<Element> A11yClient::hit_test(Point p) {
+    make_room();
     begin_hit_test(p);
     wait_ready();
     return finish_hit_test();
@@ -269,6 +276,7 @@ std::optional<Element> A11yClient::finish_focused() {
 }
 
 std::optional<Element> A11yClient::focused() {
+    make_room();
     begin_focused();
     wait_ready();
     return finish_focused();
@@ -294,6 +302,7 @@ FindResult A11yClient::finish_find() {
 }
 
 FindResult A11yClient::find(const ElementTarget& target) {
+    make_room();
     begin_find(target);
     wait_ready();
     return finish_find();
@@ -320,6 +329,7 @@ std::string A11yClient::finish_act() {
 }
 
 std::string A11yClient::act(const Element& element, ElementAction action, const std::string& text) {
+    make_room();
     begin_act(element, action, text);
     wait_ready();
     return finish_act();
@@ -353,6 +363,7 @@ BrowserContext A11yClient::finish_browser_context() {
 }
 
 BrowserContext A11yClient::browser_context(const std::string& app, const std::string& window) {
+    make_room();
     begin_browser_context(app, window);
     wait_ready();
     return finish_browser_context();

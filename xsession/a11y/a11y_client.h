@@ -107,6 +107,11 @@ public:
     // from here (EventLoop::dispatch_urgent). Default: poll() until the deadline.
     using WaitHook = std::function<void(int fd, std::int64_t deadline_ms)>;
     void set_wait_hook(WaitHook hook) { wait_hook_ = std::move(hook); }
+    // Called by a blocking call when a non-blocking request is still in
+    // flight: the hook must end that request (LoopLookups waits for its reply
+    // with wait_reply() and hands it on later). Without one, the blocking call
+    // throws as begin_* does.
+    void set_busy_hook(std::function<void()> hook) { busy_hook_ = std::move(hook); }
 
     // Non-blocking form (see the top of this file). begin_* throws
     // deskbox::Error when a request is already in flight or the helper is gone.
@@ -130,6 +135,9 @@ public:
     // is complete (call finish_*); throws deskbox::Error on timeout, on the
     // helper's exit or on a malformed reply (the request is then over).
     bool on_readable();
+    // Blocks until the request in flight is answered (through the wait hook,
+    // as the blocking calls do); finish_* then decodes it. Throws as they do.
+    void wait_reply() { wait_ready(); }
 
 private:
     struct InFlight {
@@ -142,6 +150,7 @@ private:
     nlohmann::json request(nlohmann::json req, int max_reply_bytes);
     void begin(nlohmann::json req, int max_reply_bytes);
     void wait_ready();  // polls until on_readable() says the reply is in
+    void make_room();   // a blocking call is about to begin: ends a non-blocking one (busy hook)
     nlohmann::json take_reply(const char* op);
     std::optional<std::string> take_line(int max_bytes);
     void write_line(const std::string& line, std::int64_t deadline_ms);
@@ -158,6 +167,7 @@ private:
     std::optional<TargetMatcher> find_matcher_;  // of the find in flight
     std::int64_t seq_ = 0;
     WaitHook wait_hook_;
+    std::function<void()> busy_hook_;
     std::uint64_t events_ = 0;  // AT-SPI events the helper had seen at its last reply
     std::shared_ptr<std::atomic<bool>> exited_ = std::make_shared<std::atomic<bool>>(false);
 };

@@ -1,5 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
+#include <deque>
+
 #include "supervisor/audit/audit_timeline.h"
 #include "supervisor/audit/audit_verify.h"
 #include "supervisor/audit/audited_gate.h"
@@ -22,6 +24,19 @@ public:
         asked.push_back(action.kind);
         if (fail) throw Error("AT-SPI helper is not answering");
         return next;
+    }
+    // While `defer` is set, proposals' lookups wait here until answer() (the
+    // session answers them later, from its loop).
+    bool defer = false;
+    std::deque<ContextDone> waiting;
+    void lookup_context(const Action& action, ContextDone done) override {
+        if (!defer) return GateContextProvider::lookup_context(action, std::move(done));
+        waiting.push_back(std::move(done));
+    }
+    void answer(GateContext c, std::string error = {}) {
+        auto done = std::move(waiting.front());
+        waiting.pop_front();
+        done(std::move(c), std::move(error));
     }
 };
 
@@ -513,6 +528,108 @@ BOOST_AUTO_TEST_CASE(stop_during_takeover_ends_it_and_pause_outlives_it) {
     BOOST_TEST(controls.back()["reason"] == "stop");
     BOOST_CHECK_EXCEPTION(audited.takeover(root), Error,
                           [](const Error& e) { return std::string(e.what()) == "the session was stopped"; });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// A proposal whose screen context is read on the loop (an app's accessibility
+// answer may take seconds) is parked: nothing is audited or answered until the
+// context arrives; an unknown or failed lookup refuses as a blocking read
+// did; a stop or pause refuses the parked proposal at once, audited, and its
+// late context is dropped.
+BOOST_FIXTURE_TEST_SUITE(parked_proposals, GateFixture)
+
+BOOST_AUTO_TEST_CASE(a_parked_proposal_goes_on_through_the_gate_with_its_context) {
+    context.defer = true;
+    propose(click_at(10, 10));
+    BOOST_TEST(answers.decided.empty());
+    BOOST_TEST(audited.parked() == 1u);
+    BOOST_TEST(records("proposal").empty());  // audited with its context, once it is known
+    context.answer(browser("ci.example", TargetElement{"link", "Failed tests", {}}));
+    BOOST_REQUIRE_EQUAL(answers.decided.size(), 1u);
+    BOOST_TEST((answers.decided[0].outcome == Outcome::Execute));
+    BOOST_TEST(answers.decided[0].rule == "ci lookup");
+    BOOST_TEST(records("proposal").at(0)["target"]["name"] == "Failed tests");
+    BOOST_TEST(audited.parked() == 0u);
+    BOOST_TEST(verify_audit_text(audit_text()).ok);
+}
+
+BOOST_AUTO_TEST_CASE(others_are_decided_while_one_is_parked) {
+    context.defer = true;
+    propose(click_at(10, 10));
+    propose(click_at(20, 20));
+    context.waiting.push_back(std::move(context.waiting.front()));  // the second lookup answers first
+    context.waiting.pop_front();
+    context.answer(browser("ci.example", TargetElement{"link", "Build 7", {}}));
+    BOOST_REQUIRE_EQUAL(answers.decided.size(), 1u);
+    BOOST_TEST(records("proposal").at(0)["action"]["point"].dump() == "[20,20]");  // the second one
+    BOOST_TEST(answers.decided[0].proposal_id == "P1");  // numbered in the log's order
+    context.answer(browser("ci.example", TargetElement{"link", "Build 8", {}}));
+    BOOST_REQUIRE_EQUAL(answers.decided.size(), 2u);
+    BOOST_TEST(records("proposal").at(1)["action"]["point"].dump() == "[10,10]");
+    BOOST_TEST(answers.decided[1].proposal_id == "P2");
+    BOOST_TEST(verify_audit_text(audit_text()).ok);
+}
+
+BOOST_AUTO_TEST_CASE(a_target_lookup_that_timed_out_is_refused_naming_the_target) {
+    context.defer = true;
+    propose(click_at(10, 10));
+    GateContext c = browser("ci.example", std::nullopt);
+    c.unreadable["target"] = "a11y helper: no reply within 4000 ms";
+    context.answer(c);
+    BOOST_REQUIRE_EQUAL(answers.decided.size(), 1u);
+    BOOST_TEST((answers.decided[0].outcome == Outcome::Refuse));  // unknown is never allow
+    BOOST_TEST(answers.decided[0].rule == "context:unavailable");
+    BOOST_TEST(answers.decided[0].reason.find("target") != std::string::npos, answers.decided[0].reason);
+    BOOST_TEST(answers.decided[0].reason.find("no reply within 4000 ms") != std::string::npos,
+               answers.decided[0].reason);
+    BOOST_TEST(records("decision").at(0)["unreadable_field"] == "target");
+    BOOST_TEST(verify_audit_text(audit_text()).ok);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_lookup_refuses) {
+    context.defer = true;
+    propose(click_at(10, 10));
+    context.answer(GateContext{}, "a11y helper: exited (its output pipe closed)");
+    BOOST_REQUIRE_EQUAL(answers.decided.size(), 1u);
+    BOOST_TEST(answers.decided[0].rule == "context:unavailable");
+    BOOST_TEST(records("proposal").at(0)["context_error"] == "a11y helper: exited (its output pipe closed)");
+}
+
+BOOST_AUTO_TEST_CASE(stop_refuses_the_parked_proposal_at_once_and_drops_its_late_context) {
+    context.defer = true;
+    propose(click_at(10, 10));
+    bool ended = false;
+    audited.on_stop([&] {
+        ended = true;
+        // The session ends right after: the refusal must already be out.
+        BOOST_TEST(answers.decided.size() == 1u);
+    });
+    audited.stop(Reviewer{0, 1, "root"}, "kill switch");
+    BOOST_TEST(ended);
+    BOOST_REQUIRE_EQUAL(answers.decided.size(), 1u);
+    BOOST_TEST((answers.decided[0].outcome == Outcome::Refuse));
+    BOOST_TEST(answers.decided[0].rule == "session:stopped");
+    BOOST_TEST(records("proposal").size() == 1u);
+    BOOST_TEST(records("decision").at(0)["rule"] == "session:stopped");
+    context.answer(browser("ci.example", TargetElement{"link", "Failed tests", {}}));  // the app answers late
+    BOOST_TEST(answers.decided.size() == 1u);
+    BOOST_TEST(records("decision").size() == 1u);
+    BOOST_TEST(verify_audit_text(audit_text()).ok);
+}
+
+BOOST_AUTO_TEST_CASE(pause_refuses_the_parked_proposal) {
+    context.defer = true;
+    propose(click_at(10, 10));
+    audited.pause(Reviewer{0, 1, "root"});
+    BOOST_REQUIRE_EQUAL(answers.decided.size(), 1u);
+    BOOST_TEST(answers.decided[0].rule == "session:paused");
+    context.answer(browser("ci.example", std::nullopt));
+    BOOST_TEST(answers.decided.size() == 1u);
+    propose(click_at(20, 20));  // while paused nothing is looked up
+    BOOST_TEST(context.waiting.empty());
+    BOOST_TEST(answers.decided.at(1).rule == "session:paused");
+    BOOST_TEST(verify_audit_text(audit_text()).ok);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -143,6 +143,56 @@ BOOST_AUTO_TEST_CASE(pending_verdict_gives_pending_line_then_final_line) {
     BOOST_TEST(f.desktop.executed[0].element->name == "Deploy");
 }
 
+BOOST_AUTO_TEST_CASE(a_parked_proposal_holds_its_connection_but_not_the_others) {
+    ServerFixture f;
+    test::Peer other(f.loop, connect_unix((f.dir / "agent.sock").string()));
+    f.gate.park = true;  // the gate reads the click's context on the loop
+    f.agent->send(R"({"id":"c","action":"left_click","coordinate":[10,20]})" "\n");
+    f.agent->send(R"({"id":"s1","action":"status"})" "\n");
+    for (int turn = 0; turn < 100 && f.gate.parked.empty(); ++turn) f.loop.run_once(Millis(50));
+    for (int turn = 0; turn < 5; ++turn) f.loop.run_once(Millis(10));  // s1 is read too
+    other.send(R"({"id":"s2","action":"status"})" "\n");
+    // The other connection is answered while the click is parked ...
+    const Json answered = other.line();
+    BOOST_TEST(answered["id"] == "s2");
+    BOOST_REQUIRE_EQUAL(f.gate.parked.size(), 1u);
+    // ... while this connection's status waits behind its click.
+    BOOST_TEST(f.agent->pending_lines() == 0u);
+    f.gate.park = false;
+    f.gate.unpark();
+    const auto replies = f.agent->lines(2);
+    BOOST_TEST(replies[0]["id"] == "c");
+    BOOST_TEST(replies[0]["ok"] == true);
+    BOOST_TEST(replies[1]["id"] == "s1");
+    BOOST_TEST(f.desktop.executed.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_parked_proposal_releases_its_connection_in_order) {
+    ServerFixture f;
+    f.gate.park = true;
+    f.gate.decide = [](const Proposal& p) {
+        GateVerdict v;
+        v.outcome = p.request_id == "c1" ? GateVerdict::Outcome::Refuse : GateVerdict::Outcome::Execute;
+        v.rule = p.request_id == "c1" ? "context:unavailable" : "test-allow";
+        v.reason = "the target is not known";
+        return v;
+    };
+    f.agent->send(R"({"id":"c1","action":"left_click","coordinate":[10,20]})" "\n");
+    f.agent->send(R"({"id":"c2","action":"left_click","coordinate":[30,40]})" "\n");
+    for (int turn = 0; turn < 100 && f.gate.parked.empty(); ++turn) f.loop.run_once(Millis(50));
+    for (int turn = 0; turn < 5; ++turn) f.loop.run_once(Millis(10));  // c2 is read too
+    // Only the first is at the gate: the second waits for its answer.
+    BOOST_REQUIRE_EQUAL(f.gate.parked.size(), 1u);
+    f.gate.unpark();  // c1 refused; c2 goes to the gate (and parks)
+    BOOST_TEST(f.agent->line()["id"] == "c1");
+    BOOST_REQUIRE_EQUAL(f.gate.parked.size(), 1u);
+    f.gate.unpark();
+    const Json second = f.agent->line();
+    BOOST_TEST(second["id"] == "c2");
+    BOOST_TEST(second["ok"] == true);
+    BOOST_TEST(f.desktop.executed.size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(denied_after_pending_is_a_refusal) {
     ServerFixture f;
     f.gate.decide = [](const Proposal&) {

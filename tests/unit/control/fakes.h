@@ -57,8 +57,25 @@ public:
     // Pending proposals wait here until the test calls resolve().
     std::vector<std::function<void(const GateVerdict&)>> waiting;
 
+    // While `park` is set, proposals wait (as for a context lookup) until unpark().
+    bool park = false;
+    std::vector<std::function<void()>> parked;
+
     void propose(const Proposal& proposal, std::function<void(const GateVerdict&)> pending,
                  std::function<void(const GateVerdict&)> decided) override {
+        if (park) {
+            parked.push_back([this, proposal, pending, decided] { answer(proposal, pending, decided); });
+            return;
+        }
+        answer(proposal, std::move(pending), std::move(decided));
+    }
+    void unpark() {
+        auto first = std::move(parked.front());
+        parked.erase(parked.begin());
+        first();
+    }
+    void answer(const Proposal& proposal, std::function<void(const GateVerdict&)> pending,
+                std::function<void(const GateVerdict&)> decided) {
         proposals.push_back(proposal);
         GateVerdict v = decide(proposal);
         if (v.outcome == GateVerdict::Outcome::Pending) {
