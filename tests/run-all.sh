@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite the way CI does: installs what is missing, builds
-# with warnings as errors, runs the unit, integration and security suites, then
-# the unit suite again under AddressSanitizer + UndefinedBehaviorSanitizer, then
-# gives each libFuzzer target a short run.
+# with warnings as errors, runs clang-tidy and the unit, integration and security
+# suites, then the unit suite and a few real sessions again under AddressSanitizer +
+# UndefinedBehaviorSanitizer, the threaded parts under ThreadSanitizer, and gives
+# each libFuzzer target a short run. docs/testing.md describes each step.
 # Needs root (namespaces, cgroups, apt-get). Usage: sudo tests/run-all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,14 @@ quickstart_started=$SECONDS
 DESKBOX_BUILD_DIR=$build packaging/quickstart.sh --check-only
 echo "tests/run-all.sh: the quick start's build and check took $((SECONDS - quickstart_started)) s"
 ninja -C "$build"
+# Prints how long each of the steps below took (docs/testing.md keeps the figures).
+timed() {
+  local what=$1 started=$SECONDS
+  shift
+  "$@"
+  echo "tests/run-all.sh: $what took $((SECONDS - started)) s"
+}
+timed clang-tidy tests/lint/clang-tidy.sh "$build"
 meson test -C "$build" --suite unit --print-errorlogs
 meson test -C "$build" --suite integration --print-errorlogs --num-processes 1
 meson test -C "$build" --suite security --print-errorlogs --num-processes 1
@@ -57,6 +66,10 @@ PY
 )
 ninja -C "$asan" deskbox $unit_targets
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson test -C "$asan" --suite unit --no-rebuild --print-errorlogs
+# Real sessions with the sanitized supervisor: agent socket, gate, audit, review socket, VNC, proxy.
+timed "the sessions under ASan+UBSan" tests/sanitizers/sessions.sh "$asan"
+# The proxy's threads and the audit log under ThreadSanitizer, in a build dir of only those tests.
+timed "the threads under TSan" tests/sanitizers/threads.sh "${build}-tsan"
 # The libFuzzer targets (parsers of untrusted input): a clang build dir of only the fuzzers, each run
 # briefly over its committed corpus; a finding fails the run with its reproducer.
 DESKBOX_FUZZ_BUILD_DIR=${build}-fuzz tests/fuzz/run-bounded.sh "${DESKBOX_FUZZ_SECONDS:-10}"

@@ -46,9 +46,10 @@ std::string read_password(const std::filesystem::path& file) {
 
 // The live view: WebSocket (binary) <-> vnc.sock, after the console did the
 // VNC authentication (vnc_bridge.h).
+// Takes the connection's stream by value: the WebSocket owns it from here on.
 template <class Stream>
-void bridge_vnc(Stream&& socket, const Request& request, const ConsoleApp::VncTarget& target) {
-    websocket::stream<std::decay_t<Stream>> ws(std::move(socket));
+void bridge_vnc(Stream socket, const Request& request, const ConsoleApp::VncTarget& target) {
+    websocket::stream<Stream> ws(std::move(socket));
     ws.set_option(websocket::stream_base::decorator([](websocket::response_type& r) {
         r.set(http::field::sec_websocket_protocol, "binary");
     }));

@@ -66,10 +66,11 @@ Action zoom_action(const Fields& f) {
     int v[4];
     for (std::size_t i = 0; i < 4; ++i) {
         const Json& e = (*region)[i];
-        if (!e.is_number_integer() && !(e.is_number_float() && e.get<double>() == static_cast<long>(e.get<double>())))
+        const double d = e.get<double>();
+        if (!e.is_number_integer() && !(e.is_number_float() && std::trunc(d) == d))
             throw ProtocolError("invalid_field", "field 'region' must be [x0, y0, x1, y1] integers");
-        const long n = static_cast<long>(e.get<double>());
-        v[i] = static_cast<int>(std::clamp<long>(n, -1, 1L << 30));
+        // Clamped while still a double: converting a double outside long's range (1e300) is undefined.
+        v[i] = static_cast<int>(std::clamp(d, -1.0, static_cast<double>(1 << 30)));
     }
     const CoordinateSpace s = f.space();
     if (v[0] < 0 || v[1] < 0 || v[2] > s.width || v[3] > s.height || v[2] <= v[0] || v[3] <= v[1])

@@ -55,8 +55,9 @@ void parse_cells(const YamlContext& ctx, const YAML::Node& cells, const std::str
         const auto last = parse_cell_ref(ref.substr(colon + 1));
         if (!last || last->row < first->row || last->column < first->column)
             ctx.fail(kv.first, at + ": expected a range like A1:C3 (top left, then bottom right)");
-        const auto rows = static_cast<std::size_t>(last->row - first->row + 1);
-        const auto columns = static_cast<std::size_t>(last->column - first->column + 1);
+        // last >= first (checked above): the differences are not negative; the + 1 is done in size_t.
+        const auto rows = static_cast<std::size_t>(last->row - first->row) + 1;
+        const auto columns = static_cast<std::size_t>(last->column - first->column) + 1;
         if (!kv.second.IsSequence() || kv.second.size() != rows)
             ctx.fail(kv.second, at + ": expected a list of " + std::to_string(rows) + " rows, got " + describe_node(kv.second));
         for (std::size_t r = 0; r < rows; ++r) {

@@ -254,7 +254,7 @@ std::optional<PixelPatch> SessionExecutor::pixels_around(Point screen) {
     }
     PixelPatch patch;
     patch.area = area;
-    patch.rgb.reserve(static_cast<std::size_t>(area.width * area.height * 3));
+    patch.rgb.reserve(static_cast<std::size_t>(area.width) * static_cast<std::size_t>(area.height) * 3);
     for (int y = 0; y < area.height; ++y)
         for (int x = 0; x < area.width; ++x) {
             const unsigned long px = XGetPixel(image, x, y);

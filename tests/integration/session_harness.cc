@@ -22,6 +22,9 @@ std::vector<std::string> session_env(const TestDirs& dirs, const std::vector<std
                                     "DESKBOX_RUNTIME_DIR=" + dirs.runtime().string(),
                                     "DESKBOX_STATE_DIR=" + dirs.state().string(),
                                     "DESKBOX_TOKEN_DIR=" + (dirs.root() / "tokens").string(), "LANG=C.UTF-8"};
+    // A sanitizer build's options reach the supervisor too (tests/sanitizers/sessions.sh sets them).
+    for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"})
+        if (const char* value = std::getenv(name)) env.push_back(std::string(name) + "=" + value);
     env.insert(env.end(), extra.begin(), extra.end());
     return env;
 }

@@ -62,7 +62,7 @@ std::string des_ecb(const unsigned char key[8], const std::string& data, bool en
                     EVP_CipherFinal_ex(ctx, out_bytes + length, &final_length) == 1;
     EVP_CIPHER_CTX_free(ctx);
     EVP_CIPHER_free(cipher);
-    if (!ok || static_cast<std::size_t>(length + final_length) != data.size())
+    if (!ok || static_cast<std::size_t>(length) + static_cast<std::size_t>(final_length) != data.size())
         throw Error(std::string(what) + ": DES failed");
     out.resize(data.size());
     return out;

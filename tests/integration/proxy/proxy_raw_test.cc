@@ -17,40 +17,6 @@ using deskbox::UniqueFd;
 
 namespace {
 
-UniqueFd dial(std::uint16_t port) {
-    UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    const int one = 1;
-    setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(port);
-    if (connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) deskbox::throw_errno("connect");
-    return fd;
-}
-
-void send_all(int fd, const std::string& s) {
-    std::size_t off = 0;
-    while (off < s.size()) {
-        const ssize_t n = send(fd, s.data() + off, s.size() - off, MSG_NOSIGNAL);
-        if (n <= 0) deskbox::throw_errno("send");
-        off += static_cast<std::size_t>(n);
-    }
-}
-
-// Everything the proxy sends until it closes (bounded wait per read).
-std::string read_to_eof(int fd) {
-    std::string got;
-    char buf[4096];
-    while (true) {
-        pollfd p{fd, POLLIN, 0};
-        if (poll(&p, 1, 20'000) != 1) throw std::runtime_error("the proxy neither answered nor closed");
-        const ssize_t n = recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) return got;
-        got.append(buf, static_cast<std::size_t>(n));
-    }
-}
-
 std::string read_exact(int fd, std::size_t count) {
     std::string got;
     char buf[4096];

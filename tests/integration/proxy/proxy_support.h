@@ -48,6 +48,13 @@ private:
     std::thread thread_;
 };
 
+// A TCP connection to 127.0.0.1:`port` (TCP_NODELAY: tests send byte by byte).
+deskbox::UniqueFd dial(std::uint16_t port);
+// Sends all of `s`; throws when the peer is gone.
+void send_all(int fd, const std::string& s);
+// Everything the peer sends until it closes (at most 20 s of silence per read; then throws).
+std::string read_to_eof(int fd);
+
 struct CommandResult {
     int exit_code = -1;  // 128+signal when killed
     std::string out, err;

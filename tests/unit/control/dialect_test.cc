@@ -100,6 +100,11 @@ BOOST_AUTO_TEST_CASE(anthropic_errors) {
                  "field 'scroll_amount' is 1000, outside 0..100");
     expect_error(R"({"action":"zoom","region":[10,10,5,5]})", "out_of_range",
                  "field 'region' [10, 10, 5, 5] is empty or outside the screen (1280x800)");
+    // A huge or fractional corner: clamped or refused, never converted out of range.
+    expect_error(R"({"action":"zoom","region":[0,0,1e300,5]})", "out_of_range",
+                 "field 'region' [0, 0, 1073741824, 5] is empty or outside the screen (1280x800)");
+    expect_error(R"({"action":"zoom","region":[0,0,10.5,5]})", "invalid_field",
+                 "field 'region' must be [x0, y0, x1, y1] integers");
     expect_error(R"({"action":"wait","duration":10000})", "out_of_range", "field 'duration' is outside 0..300");
     expect_error(R"({"action":"teleport"})", "unknown_action", "unknown action 'teleport'");
     const std::string huge = R"({"action":"type","text":")" + std::string(200'000, 'x') + R"("})";
