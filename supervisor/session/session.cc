@@ -90,7 +90,8 @@ Session::~Session() {
 
 // ---- step 1: everything validated, session dir, lock, status ----
 
-void Session::prepare() {
+void Session::prepare(const PartsStatusSource& parts) {
+    parts_ = &parts;
     validate_session_name(name());
     const Manifest& m = plan_.manifest;
     validate_sandbox_options(sandbox_options(plan_, "/"));
@@ -433,23 +434,25 @@ std::string Session::staging_child(const std::string& file) const {
     return std::string(sandbox::kStagingInside) + "/" + file;
 }
 
-nlohmann::json Session::status_json() const { return status_to_json(status_); }
-
-void Session::set_vnc_description(const std::string& text) {
-    status_.vnc = text;
-    write_status();
+SessionStatus Session::current_status() const {
+    SessionStatus status = status_;
+    if (parts_) {
+        PartsStatus p = parts_->parts_status();
+        status.vnc = std::move(p.vnc);
+        status.agent_socket = std::move(p.agent_socket);
+        status.review_socket = std::move(p.review_socket);
+        status.gate = std::move(p.gate);
+    }
+    return status;
 }
 
-void Session::set_sockets(const std::string& agent_socket, const std::string& review_socket) {
-    status_.agent_socket = agent_socket;
-    status_.review_socket = review_socket;
-    write_status();
-}
+nlohmann::json Session::status_json() const { return status_to_json(current_status()); }
 
 void Session::write_status() {
     if (session_dir_.empty()) return;
-    if (gate_status_) status_.gate = gate_status_();
-    write_status_file(session_dir_ / "status.json", status_, session_access().status_group);
+    const SessionStatus status = current_status();
+    write_status_file(session_dir_ / "status.json", status, session_access().status_group);
+    written_gate_ = status.gate;
 }
 
 int Session::run() {
@@ -464,7 +467,7 @@ int Session::run() {
     std::function<void()> refresh = [this, &refresh] {
         refresh_limit_events();
         // Budget use changes with every action; it reaches status.json at this pace.
-        if (gate_status_ && gate_status_() != status_.gate) write_status();
+        if (parts_ && parts_->parts_status().gate != written_gate_) write_status();
         if (!stopping_) loop_.add_timer(kStatusRefresh, refresh);
     };
     loop_.add_timer(kStatusRefresh, refresh);
@@ -559,14 +562,16 @@ void Session::end_failed_start(const std::string& reason) {
 int run_session(Plan plan) {
     Session session(std::move(plan));
     SessionServices services(session);
-    session.prepare();
-    services.open_audit();
-    // The teardown record is the audit log's last, written after every process
-    // is gone, also when the session never got to run.
-    session.set_final_hook([&services](int exit_code, const std::vector<std::string>& problems) {
-        return services.record_teardown(exit_code, problems);
-    });
     try {
+        // Inside the try: the session reads `services` when it writes its
+        // status, so it is torn down here, while `services` still exists.
+        session.prepare(services);
+        services.open_audit();
+        // The teardown record is the audit log's last, written after every process
+        // is gone, also when the session never got to run.
+        session.set_final_hook([&services](int exit_code, const std::vector<std::string>& problems) {
+            return services.record_teardown(exit_code, problems);
+        });
         session.start_sandbox();  // before any thread: the proxy and netns helpers start threads
         session.start_display();
         session.add_app_env(services.start_accessibility_bus());

@@ -1,7 +1,7 @@
 // One session, start to end, as explicit ordered steps:
 //
 //   Session s(plan);
-//   s.prepare();        validate everything, session dir + lock + status.json, signals   (no privileged step before)
+//   s.prepare(parts);   validate everything, session dir + lock + status.json, signals   (no privileged step before)
 //   s.start_sandbox();  sandbox (namespaces, filesystem, cgroup, init), janitor, spawner
 //   s.start_display();  Xvfb inside the sandbox (cookie in the staging dir), the X resources,
 //                       the window manager started (docs/display.md, "The default desktop")
@@ -42,7 +42,9 @@ public:
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
-    void prepare();
+    // `parts` (owned by the runtime, outliving the session) is read for the
+    // sockets, the reviewers' view and the gate whenever status.json is written.
+    void prepare(const PartsStatusSource& parts);
     void start_sandbox();
     void start_display();
     void start_apps();
@@ -104,9 +106,6 @@ public:
     std::string staging_child(const std::string& file) const;
     std::string xauthority_child() const { return staging_child("Xauthority"); }
     nlohmann::json status_json() const;
-    void set_vnc_description(const std::string& text);
-    void set_sockets(const std::string& agent_socket, const std::string& review_socket);
-    void set_gate_status_provider(std::function<nlohmann::json()> provider) { gate_status_ = std::move(provider); }
     // The manifest app (apps[].name) whose process tree holds the session pid
     // `pid`; "" when none does (Xvfb, the helper). Throws deskbox::Error when
     // the session's /proc cannot be read.
@@ -125,6 +124,8 @@ private:
     void check_all_apps_done();
     void refresh_limit_events();
     void on_log_readable();
+    // status_ with the parts' current state read in.
+    SessionStatus current_status() const;
     void teardown();
     std::string stage_window_manager_config(const DisplaySpec& display) const;
 
@@ -143,7 +144,8 @@ private:
     int display_number_ = -1;
     std::vector<std::string> extra_app_env_;
     std::string proxy_url_;
-    std::function<nlohmann::json()> gate_status_;
+    const PartsStatusSource* parts_ = nullptr;
+    nlohmann::json written_gate_;  // the gate's status as status.json last showed it
     std::string x_cookie_;
     std::string window_manager_started_;  // its argv[0]; start_apps() waits until it runs
     std::string log_partial_;
