@@ -482,11 +482,16 @@ int Session::run() {
         fail_internally("unknown exception in an event-loop callback");
     }
     std::cerr << "deskbox: session " << name() << " ending: " << status_.reason << "\n";
-    teardown();
+    stop_processes();
     return exit_code_;
 }
 
 void Session::teardown() {
+    stop_processes();
+    finish(exit_code_);
+}
+
+void Session::stop_processes() {
     if (torn_down_) return;
     torn_down_ = true;
     stopping_ = true;
@@ -503,7 +508,7 @@ void Session::teardown() {
             std::cerr << "deskbox: session " << name() << ": stop hook: " << e.what() << "\n";
         }
     }
-    std::vector<std::string> problems;
+    std::vector<std::string>& problems = problems_;
     if (sandbox_) {
         // Orderly first: SIGTERM to every process, a grace period for the ones we started.
         if (spawner_ && spawner_->running() > 0 && !sandbox_->init_exited()) {
@@ -537,13 +542,13 @@ void Session::teardown() {
     } catch (const Error&) {
     }
     if (!problems.empty() && exit_code_ == 0) exit_code_ = 1;
-    if (final_hook_) {
-        try {
-            exit_code_ = final_hook_(exit_code_, problems);
-        } catch (const std::exception& e) {
-            problems.push_back(std::string("final record: ") + e.what());
-        }
-    }
+}
+
+int Session::finish(int exit_code) {
+    if (finished_) return exit_code_;
+    finished_ = true;
+    exit_code_ = exit_code;
+    std::vector<std::string>& problems = problems_;
     if (!session_dir_.empty()) {
         for (auto& p : cleanup_session({{}, session_dir_, logs_dir(name())})) problems.push_back(p);
     }
@@ -551,27 +556,30 @@ void Session::teardown() {
     lock_.release();
     for (const auto& p : problems) std::cerr << "deskbox: session " << name() << ": teardown: " << p << "\n";
     if (!problems.empty() && exit_code_ == 0) exit_code_ = 1;
+    return exit_code_;
 }
 
-void Session::end_failed_start(const std::string& reason) {
+int Session::end_failed_start(const std::string& reason) {
     status_.reason = reason;
     fail_with(1);
-    teardown();
+    stop_processes();
+    return exit_code_;
 }
 
 int run_session(Plan plan) {
     Session session(std::move(plan));
     SessionServices services(session);
+    // Every process is gone: the teardown record is the audit log's last,
+    // written before the session dir is cleaned up, also when the session
+    // never got to run.
+    auto finish = [&session, &services](int exit_code) {
+        return session.finish(services.record_teardown(exit_code, session.teardown_problems()));
+    };
     try {
         // Inside the try: the session reads `services` when it writes its
         // status, so it is torn down here, while `services` still exists.
         session.prepare(services);
         services.open_audit();
-        // The teardown record is the audit log's last, written after every process
-        // is gone, also when the session never got to run.
-        session.set_final_hook([&services](int exit_code, const std::vector<std::string>& problems) {
-            return services.record_teardown(exit_code, problems);
-        });
         session.start_sandbox();  // before any thread: the proxy and netns helpers start threads
         session.start_display();
         session.add_app_env(services.start_accessibility_bus());
@@ -581,7 +589,7 @@ int run_session(Plan plan) {
     } catch (const std::exception& e) {
         // Any error (a filesystem_error too) is torn down here, while
         // `services` (which the hooks use) still exists.
-        session.end_failed_start(std::string("start failed: ") + e.what());
+        finish(session.end_failed_start(std::string("start failed: ") + e.what()));
         throw;
     }
     // Verification runs first at teardown, while apps and accessibility are
@@ -589,7 +597,7 @@ int run_session(Plan plan) {
     session.add_stop_hook([&session, &services] { session.fail_with(services.verify_at_end()); });
     std::cerr << "deskbox: session " << session.name() << " ready on display " << session.display() << ", agent socket "
               << (session.session_dir() / "agent.sock").string() << "\n";
-    return session.run();
+    return finish(session.run());
 }
 
 // Walks the parent chain in the sandbox's own /proc (pids there are the
