@@ -124,7 +124,6 @@ SessionServices::~SessionServices() {
     state_->review.reset();
     state_->takeover_vnc.reset();
     state_->vnc.reset();
-    if (state_->proxy) state_->proxy->stop();
 }
 
 void SessionServices::open_audit() {
@@ -171,7 +170,6 @@ std::vector<std::string> SessionServices::start_network() {
         audit->append("network", record);  // AuditLog::append is thread-safe
     });
     state_->proxy->start();
-    session_.add_stop_hook([this] { state_->proxy->stop(); });
     const std::string url = "http://127.0.0.1:" + std::to_string(kProxyPort);
     session_.set_proxy_url(url);
     return {"HTTP_PROXY=" + url, "HTTPS_PROXY=" + url, "ALL_PROXY=" + url, "http_proxy=" + url,
@@ -442,7 +440,8 @@ PartsStatus SessionServices::parts_status() const {
 int SessionServices::record_teardown(int exit_code, const std::vector<std::string>& problems) {
     State& st = *state_;
     // The teardown record is the log's last: nothing that writes records may outlive it.
-    if (st.proxy) st.proxy->stop();
+    // The proxy's one stop: its destruction (also State's, when the start failed earlier).
+    st.proxy.reset();
     if (!st.audit) return exit_code;
     nlohmann::json record = {{"exit_code", exit_code}, {"reason", session_.stop_reason()}};
     if (!problems.empty()) record["problems"] = problems;
