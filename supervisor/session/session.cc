@@ -90,7 +90,8 @@ Session::~Session() {
 
 // ---- step 1: everything validated, session dir, lock, status ----
 
-void Session::prepare() {
+void Session::prepare(const PartsStatusSource& parts) {
+    parts_ = &parts;
     validate_session_name(name());
     const Manifest& m = plan_.manifest;
     validate_sandbox_options(sandbox_options(plan_, "/"));
@@ -433,23 +434,25 @@ std::string Session::staging_child(const std::string& file) const {
     return std::string(sandbox::kStagingInside) + "/" + file;
 }
 
-nlohmann::json Session::status_json() const { return status_to_json(status_); }
-
-void Session::set_vnc_description(const std::string& text) {
-    status_.vnc = text;
-    write_status();
+SessionStatus Session::current_status() const {
+    SessionStatus status = status_;
+    if (parts_) {
+        PartsStatus p = parts_->parts_status();
+        status.vnc = std::move(p.vnc);
+        status.agent_socket = std::move(p.agent_socket);
+        status.review_socket = std::move(p.review_socket);
+        status.gate = std::move(p.gate);
+    }
+    return status;
 }
 
-void Session::set_sockets(const std::string& agent_socket, const std::string& review_socket) {
-    status_.agent_socket = agent_socket;
-    status_.review_socket = review_socket;
-    write_status();
-}
+nlohmann::json Session::status_json() const { return status_to_json(current_status()); }
 
 void Session::write_status() {
     if (session_dir_.empty()) return;
-    if (gate_status_) status_.gate = gate_status_();
-    write_status_file(session_dir_ / "status.json", status_, session_access().status_group);
+    const SessionStatus status = current_status();
+    write_status_file(session_dir_ / "status.json", status, session_access().status_group);
+    written_gate_ = status.gate;
 }
 
 int Session::run() {
@@ -464,7 +467,7 @@ int Session::run() {
     std::function<void()> refresh = [this, &refresh] {
         refresh_limit_events();
         // Budget use changes with every action; it reaches status.json at this pace.
-        if (gate_status_ && gate_status_() != status_.gate) write_status();
+        if (parts_ && parts_->parts_status().gate != written_gate_) write_status();
         if (!stopping_) loop_.add_timer(kStatusRefresh, refresh);
     };
     loop_.add_timer(kStatusRefresh, refresh);
@@ -479,11 +482,16 @@ int Session::run() {
         fail_internally("unknown exception in an event-loop callback");
     }
     std::cerr << "deskbox: session " << name() << " ending: " << status_.reason << "\n";
-    teardown();
+    stop_processes();
     return exit_code_;
 }
 
 void Session::teardown() {
+    stop_processes();
+    finish(exit_code_);
+}
+
+void Session::stop_processes() {
     if (torn_down_) return;
     torn_down_ = true;
     stopping_ = true;
@@ -500,7 +508,7 @@ void Session::teardown() {
             std::cerr << "deskbox: session " << name() << ": stop hook: " << e.what() << "\n";
         }
     }
-    std::vector<std::string> problems;
+    std::vector<std::string>& problems = problems_;
     if (sandbox_) {
         // Orderly first: SIGTERM to every process, a grace period for the ones we started.
         if (spawner_ && spawner_->running() > 0 && !sandbox_->init_exited()) {
@@ -534,13 +542,13 @@ void Session::teardown() {
     } catch (const Error&) {
     }
     if (!problems.empty() && exit_code_ == 0) exit_code_ = 1;
-    if (final_hook_) {
-        try {
-            exit_code_ = final_hook_(exit_code_, problems);
-        } catch (const std::exception& e) {
-            problems.push_back(std::string("final record: ") + e.what());
-        }
-    }
+}
+
+int Session::finish(int exit_code) {
+    if (finished_) return exit_code_;
+    finished_ = true;
+    exit_code_ = exit_code;
+    std::vector<std::string>& problems = problems_;
     if (!session_dir_.empty()) {
         for (auto& p : cleanup_session({{}, session_dir_, logs_dir(name())})) problems.push_back(p);
     }
@@ -548,25 +556,30 @@ void Session::teardown() {
     lock_.release();
     for (const auto& p : problems) std::cerr << "deskbox: session " << name() << ": teardown: " << p << "\n";
     if (!problems.empty() && exit_code_ == 0) exit_code_ = 1;
+    return exit_code_;
 }
 
-void Session::end_failed_start(const std::string& reason) {
+int Session::end_failed_start(const std::string& reason) {
     status_.reason = reason;
     fail_with(1);
-    teardown();
+    stop_processes();
+    return exit_code_;
 }
 
 int run_session(Plan plan) {
     Session session(std::move(plan));
     SessionServices services(session);
-    session.prepare();
-    services.open_audit();
-    // The teardown record is the audit log's last, written after every process
-    // is gone, also when the session never got to run.
-    session.set_final_hook([&services](int exit_code, const std::vector<std::string>& problems) {
-        return services.record_teardown(exit_code, problems);
-    });
+    // Every process is gone: the teardown record is the audit log's last,
+    // written before the session dir is cleaned up, also when the session
+    // never got to run.
+    auto finish = [&session, &services](int exit_code) {
+        return session.finish(services.record_teardown(exit_code, session.teardown_problems()));
+    };
     try {
+        // Inside the try: the session reads `services` when it writes its
+        // status, so it is torn down here, while `services` still exists.
+        session.prepare(services);
+        services.open_audit();
         session.start_sandbox();  // before any thread: the proxy and netns helpers start threads
         session.start_display();
         session.add_app_env(services.start_accessibility_bus());
@@ -576,7 +589,7 @@ int run_session(Plan plan) {
     } catch (const std::exception& e) {
         // Any error (a filesystem_error too) is torn down here, while
         // `services` (which the hooks use) still exists.
-        session.end_failed_start(std::string("start failed: ") + e.what());
+        finish(session.end_failed_start(std::string("start failed: ") + e.what()));
         throw;
     }
     // Verification runs first at teardown, while apps and accessibility are
@@ -584,7 +597,7 @@ int run_session(Plan plan) {
     session.add_stop_hook([&session, &services] { session.fail_with(services.verify_at_end()); });
     std::cerr << "deskbox: session " << session.name() << " ready on display " << session.display() << ", agent socket "
               << (session.session_dir() / "agent.sock").string() << "\n";
-    return session.run();
+    return finish(session.run());
 }
 
 // Walks the parent chain in the sandbox's own /proc (pids there are the

@@ -1,15 +1,16 @@
 // One session, start to end, as explicit ordered steps:
 //
 //   Session s(plan);
-//   s.prepare();        validate everything, session dir + lock + status.json, signals   (no privileged step before)
+//   s.prepare(parts);   validate everything, session dir + lock + status.json, signals   (no privileged step before)
 //   s.start_sandbox();  sandbox (namespaces, filesystem, cgroup, init), janitor, spawner
 //   s.start_display();  Xvfb inside the sandbox (cookie in the staging dir), the X resources,
 //                       the window manager started (docs/display.md, "The default desktop")
 //   s.start_apps();     waits until the window manager runs, then the manifest's apps, as the
 //                       sandbox user, with DISPLAY/XAUTHORITY; waits for the windows named by
 //                       their `ready:` (wm_class/title)
-//   int code = s.run(); event loop until a signal, the wall clock, the end of all apps or of init
-//                       (teardown happens inside run(); the destructor tears down too)
+//   int code = s.run(); event loop until a signal, the wall clock, the end of all apps or of init;
+//                       then every process stopped (the destructor tears down too)
+//   s.finish(code);     final cleanup (session dir, janitor, lock), after the owner's teardown record
 //
 // Other areas plug in between the steps (agent socket, VNC, proxy, gate,
 // audit) using loop(), spawner(), open_netns(), staging_dir(), session_dir(),
@@ -42,7 +43,9 @@ public:
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
-    void prepare();
+    // `parts` (owned by the runtime, outliving the session) is read for the
+    // sockets, the reviewers' view and the gate whenever status.json is written.
+    void prepare(const PartsStatusSource& parts);
     void start_sandbox();
     void start_display();
     void start_apps();
@@ -52,18 +55,20 @@ public:
     void request_stop(const std::string& reason, int exit_code = 0);
     // Called first during teardown, in reverse order of registration (before apps are stopped).
     void add_stop_hook(std::function<void()> hook);
-    // Called last during teardown: every process is gone, the session dir (with
-    // audit.jsonl) not yet cleaned up. Gets the exit code and teardown problems,
-    // returns the exit code to use. The teardown audit record is written here.
-    using FinalHook = std::function<int(int exit_code, const std::vector<std::string>& problems)>;
-    void set_final_hook(FinalHook hook) { final_hook_ = std::move(hook); }
     // An event-loop callback threw: the session ends through the same teardown,
     // with exit code 1; `what` goes to the teardown record and stderr.
     void fail_internally(const std::string& what);
     // The error that ended the session (a callback's exception), "" when none did.
     const std::string& error() const { return error_; }
-    // A start step failed: tear down now (final hook included) with this reason.
-    void end_failed_start(const std::string& reason);
+    // A start step failed: stop every process now with this reason; returns
+    // the exit code (finish() follows).
+    int end_failed_start(const std::string& reason);
+    // Final cleanup after run() or end_failed_start() stopped the processes
+    // (the owner writes its teardown record in between): session dir cleaned,
+    // janitor dismissed, lock released. Returns the exit code to use.
+    int finish(int exit_code);
+    // What went wrong while the processes stopped (for the teardown record).
+    const std::vector<std::string>& teardown_problems() const { return problems_; }
 
     EventLoop& loop() { return loop_; }
     Spawner& spawner();
@@ -104,9 +109,6 @@ public:
     std::string staging_child(const std::string& file) const;
     std::string xauthority_child() const { return staging_child("Xauthority"); }
     nlohmann::json status_json() const;
-    void set_vnc_description(const std::string& text);
-    void set_sockets(const std::string& agent_socket, const std::string& review_socket);
-    void set_gate_status_provider(std::function<nlohmann::json()> provider) { gate_status_ = std::move(provider); }
     // The manifest app (apps[].name) whose process tree holds the session pid
     // `pid`; "" when none does (Xvfb, the helper). Throws deskbox::Error when
     // the session's /proc cannot be read.
@@ -125,7 +127,10 @@ private:
     void check_all_apps_done();
     void refresh_limit_events();
     void on_log_readable();
-    void teardown();
+    // status_ with the parts' current state read in.
+    SessionStatus current_status() const;
+    void stop_processes();
+    void teardown();  // stop_processes() and finish(), for the destructor
     std::string stage_window_manager_config(const DisplaySpec& display) const;
 
     Plan plan_;
@@ -138,12 +143,14 @@ private:
     Janitor janitor_;
     std::vector<std::unique_ptr<App>> apps_;
     std::vector<std::function<void()>> stop_hooks_;
-    FinalHook final_hook_;
+    std::vector<std::string> problems_;  // of the teardown
+    bool finished_ = false;
     ProcessId xvfb_pid_ = -1;
     int display_number_ = -1;
     std::vector<std::string> extra_app_env_;
     std::string proxy_url_;
-    std::function<nlohmann::json()> gate_status_;
+    const PartsStatusSource* parts_ = nullptr;
+    nlohmann::json written_gate_;  // the gate's status as status.json last showed it
     std::string x_cookie_;
     std::string window_manager_started_;  // its argv[0]; start_apps() waits until it runs
     std::string log_partial_;

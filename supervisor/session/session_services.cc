@@ -124,7 +124,6 @@ SessionServices::~SessionServices() {
     state_->review.reset();
     state_->takeover_vnc.reset();
     state_->vnc.reset();
-    if (state_->proxy) state_->proxy->stop();
 }
 
 void SessionServices::open_audit() {
@@ -171,7 +170,6 @@ std::vector<std::string> SessionServices::start_network() {
         audit->append("network", record);  // AuditLog::append is thread-safe
     });
     state_->proxy->start();
-    session_.add_stop_hook([this] { state_->proxy->stop(); });
     const std::string url = "http://127.0.0.1:" + std::to_string(kProxyPort);
     session_.set_proxy_url(url);
     return {"HTTP_PROXY=" + url, "HTTPS_PROXY=" + url, "ALL_PROXY=" + url, "http_proxy=" + url,
@@ -283,16 +281,10 @@ void SessionServices::start_control() {
     agent_options.mode = access.agent_socket.mode;
     agent_options.group = access.agent_socket.group;
     st.agent = std::make_unique<AgentServer>(s.loop(), *st.executor, *st.audited_gate,
-                                             [&s, gate] {
-                                                 Json status = s.status_json();
-                                                 status["gate"] = gate->status_json();
-                                                 return status;
-                                             },
-                                             agent_options);
+                                             [&s] { return s.status_json(); }, agent_options);
     st.review = std::make_unique<ReviewServer>(s.loop(), (s.session_dir() / "review.sock").string(), *st.audited_gate,
                                                ReviewAccess{access.review_socket.mode, access.review_socket.group});
-    s.set_sockets(agent_options.socket_path, st.review->path());
-    s.set_gate_status_provider([gate] { return gate->status_json(); });
+    s.write_status();  // the sockets listen
     // Collected after the sockets closed (stop hooks run last-added first), while the home still exists.
     if (!st.collector->empty()) s.add_stop_hook([this] { state_->collector->collect(nullptr); });
     // Sockets and the reviewers' view close before the apps stop; nothing further executes.
@@ -343,7 +335,7 @@ void SessionServices::start_files() {
 
 void SessionServices::start_reviewer_view() {
     state_->vnc = start_view_vnc(session_);
-    session_.set_vnc_description(describe_vnc_endpoint(state_->vnc->endpoint()));
+    session_.write_status();  // reviewers can connect
 }
 
 nlohmann::json SessionServices::start_takeover(const Reviewer& by) {
@@ -436,10 +428,21 @@ int SessionServices::verify_at_end() {
     return verify_now(nullptr).at("passed").get<bool>() ? 0 : 3;
 }
 
+PartsStatus SessionServices::parts_status() const {
+    const State& st = *state_;
+    PartsStatus p;
+    if (st.vnc) p.vnc = describe_vnc_endpoint(st.vnc->endpoint());
+    if (st.agent) p.agent_socket = st.agent->server().path();
+    if (st.review) p.review_socket = st.review->path();
+    if (st.audited_gate) p.gate = st.audited_gate->status_json();
+    return p;
+}
+
 int SessionServices::record_teardown(int exit_code, const std::vector<std::string>& problems) {
     State& st = *state_;
     // The teardown record is the log's last: nothing that writes records may outlive it.
-    if (st.proxy) st.proxy->stop();
+    // The proxy's one stop: its destruction (also State's, when the start failed earlier).
+    st.proxy.reset();
     if (!st.audit) return exit_code;
     nlohmann::json record = {{"exit_code", exit_code}, {"reason", session_.stop_reason()}};
     if (!problems.empty()) record["problems"] = problems;

@@ -21,7 +21,7 @@
 
 namespace deskbox {
 
-class SessionServices {
+class SessionServices final : public PartsStatusSource {
 public:
     explicit SessionServices(Session& session);
     ~SessionServices();
@@ -45,6 +45,8 @@ public:
     // start): stops what could still write records, then writes the teardown
     // record. Returns the exit code to use.
     int record_teardown(int exit_code, const std::vector<std::string>& problems);
+    // The sockets, the reviewers' view and the gate as they are now (status.json).
+    PartsStatus parts_status() const override;
 
 private:
     void start_reviewer_view();  // x11vnc + forwarder (review.vnc)
