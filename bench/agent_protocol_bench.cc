@@ -125,7 +125,8 @@ int main(int argc, char** argv) {
         AllowGate gate;
         AgentServer::Options options;
         options.socket_path = socket;
-        AgentServer server(loop, desktop, gate, [] { return Json::object(); }, options);
+        AgentServer server(
+            loop, desktop, gate, [] { return Json::object(); }, options);
 
         std::atomic<bool> done{false};
         std::vector<double> anthropic, openai, osworld, shot;
@@ -135,8 +136,8 @@ int main(int argc, char** argv) {
                 anthropic = time_requests(socket, {{"action", "left_click"}, {"coordinate", {640, 400}}}, rounds);
                 openai = time_requests(socket, Json::parse(R"({"type":"click","button":"left","x":640,"y":400})"),
                                        rounds / 4);  // each also carries the 1.5 MB screenshot
-                osworld = time_requests(socket, Json::parse(R"({"action_type":"CLICK","parameters":{"x":640,"y":400}})"),
-                                        rounds);
+                osworld = time_requests(
+                    socket, Json::parse(R"({"action_type":"CLICK","parameters":{"x":640,"y":400}})"), rounds);
                 shot = time_requests(socket, {{"action", "screenshot"}}, rounds / 4);
             } catch (const std::exception& e) {
                 failure = e.what();

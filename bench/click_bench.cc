@@ -26,8 +26,8 @@ int main(int argc, char** argv) {
             const ActionResult r = desktop.execute(click, CaptureOptions{});
             ours.push_back(now_ms() - t);
             if (!r.ok) throw Error(r.error);
-            xdotool.push_back(display.time_tool({"xdotool", "mousemove", std::to_string(100 + i % 500),
-                                                 std::to_string(200 + i % 300), "click", "1"}));
+            xdotool.push_back(display.time_tool(
+                {"xdotool", "mousemove", std::to_string(100 + i % 500), std::to_string(200 + i % 300), "click", "1"}));
         }
         print_row("deskbox click (XTest + XSync)", ours);
         print_row("xdotool mousemove X Y click 1", xdotool);

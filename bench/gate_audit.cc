@@ -78,12 +78,14 @@ struct Stats {
 
 Stats stats(std::vector<double> us) {
     std::sort(us.begin(), us.end());
-    auto at = [&](double q) { return us[std::min(us.size() - 1, static_cast<std::size_t>(q * static_cast<double>(us.size())))]; };
+    auto at = [&](double q) {
+        return us[std::min(us.size() - 1, static_cast<std::size_t>(q * static_cast<double>(us.size())))];
+    };
     return {at(0.5), at(0.9), at(0.99), us.back()};
 }
 
 bool is_tmpfs(const char* path) {
-    struct statfs st{};
+    struct statfs st {};
     return ::statfs(path, &st) == 0 && st.f_type == TMPFS_MAGIC;
 }
 
@@ -123,8 +125,9 @@ void run(const std::filesystem::path& dir, int count) {
             bool executed = false;
             const auto start = Clock::now();
             const double cpu_start = thread_cpu_us();
-            audited.propose(Proposal{click, Dialect::Anthropic, "req"}, [](const GateVerdict&) {},
-                            [&](const GateVerdict& v) { executed = v.outcome == GateVerdict::Outcome::Execute; });
+            audited.propose(
+                Proposal{click, Dialect::Anthropic, "req"}, [](const GateVerdict&) {},
+                [&](const GateVerdict& v) { executed = v.outcome == GateVerdict::Outcome::Execute; });
             gated.push_back(since_us(start));
             gated_cpu.push_back(thread_cpu_us() - cpu_start);
             if (!executed) throw Error("the benchmark's click was not allowed");
@@ -146,11 +149,12 @@ void run(const std::filesystem::path& dir, int count) {
             bool decided = false, executed = false;
             const auto start = Clock::now();
             const double cpu_start = thread_cpu_us();
-            audited.propose(Proposal{click, Dialect::Anthropic, "req"}, [](const GateVerdict&) {},
-                            [&](const GateVerdict& v) {
-                                decided = true;
-                                executed = v.outcome == GateVerdict::Outcome::Execute;
-                            });
+            audited.propose(
+                Proposal{click, Dialect::Anthropic, "req"}, [](const GateVerdict&) {},
+                [&](const GateVerdict& v) {
+                    decided = true;
+                    executed = v.outcome == GateVerdict::Outcome::Execute;
+                });
             while (!decided) loop.run_once(Millis(1000));
             parked.push_back(since_us(start));
             parked_cpu.push_back(thread_cpu_us() - cpu_start);
@@ -177,14 +181,13 @@ void run(const std::filesystem::path& dir, int count) {
     std::filesystem::remove(raw_file);
     const Stats g = stats(gated), r = stats(raw), c = stats(gated_cpu), p = stats(parked), pc = stats(parked_cpu);
     std::printf("%s [%s] (%d actions, %zu bytes of audit per action)\n", dir.c_str(),
-                is_tmpfs(dir.c_str()) ? "tmpfs" : "disk", count,
-                bytes_before / static_cast<std::size_t>(count));
+                is_tmpfs(dir.c_str()) ? "tmpfs" : "disk", count, bytes_before / static_cast<std::size_t>(count));
     std::printf("  %-44s median %8.1f us  p90 %8.1f  p99 %8.1f  max %8.1f\n", "gate + audit (2 records, fdatasync)",
                 g.median, g.p90, g.p99, g.max);
     std::printf("  %-44s median %8.1f us  p90 %8.1f  p99 %8.1f  max %8.1f\n", "  the same, CPU time of the thread",
                 c.median, c.p90, c.p99, c.max);
-    std::printf("  %-44s median %8.1f us  p90 %8.1f  p99 %8.1f  max %8.1f\n", "gate + audit, context parked (from the loop)",
-                p.median, p.p90, p.p99, p.max);
+    std::printf("  %-44s median %8.1f us  p90 %8.1f  p99 %8.1f  max %8.1f\n",
+                "gate + audit, context parked (from the loop)", p.median, p.p90, p.p99, p.max);
     std::printf("  %-44s median %8.1f us  p90 %8.1f  p99 %8.1f  max %8.1f\n", "  the same, CPU time of the thread",
                 pc.median, pc.p90, pc.p99, pc.max);
     std::printf("  %-44s median %8.1f us  p90 %8.1f  p99 %8.1f  max %8.1f\n", "bare write x2 + fdatasync (baseline)",
@@ -198,14 +201,17 @@ int main(int argc, char** argv) {
     std::string dir;
     int count = 0;
     for (int i = 1; i < argc; ++i) {
-        if (!std::strcmp(argv[i], "--dir") && i + 1 < argc) dir = argv[++i];
-        else if (!std::strcmp(argv[i], "--count") && i + 1 < argc) count = std::atoi(argv[++i]);
+        if (!std::strcmp(argv[i], "--dir") && i + 1 < argc)
+            dir = argv[++i];
+        else if (!std::strcmp(argv[i], "--count") && i + 1 < argc)
+            count = std::atoi(argv[++i]);
         else {
             std::fprintf(stderr, "usage: gate_audit [--dir DIR] [--count N]\n");
             return 64;
         }
     }
-    if (!dir.empty()) targets.emplace_back(dir, count > 0 ? count : 1000);
+    if (!dir.empty())
+        targets.emplace_back(dir, count > 0 ? count : 1000);
     else
         targets = {{is_tmpfs("/run") ? "/run" : "/dev/shm", count > 0 ? count : 2000},
                    {"/var/tmp", count > 0 ? count : 300}};

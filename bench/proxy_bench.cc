@@ -181,7 +181,8 @@ UniqueFd open_path(bool via_proxy, std::uint16_t proxy_port, std::uint16_t origi
     return fd;
 }
 
-double bulk_gbits(bool via_proxy, bool upload, std::uint16_t proxy_port, std::uint16_t origin_port, std::uint64_t bytes) {
+double bulk_gbits(bool via_proxy, bool upload, std::uint16_t proxy_port, std::uint16_t origin_port,
+                  std::uint64_t bytes) {
     UniqueFd fd = open_path(via_proxy, proxy_port, origin_port);
     char hdr[9];
     hdr[0] = upload ? 'u' : 'd';
@@ -244,9 +245,12 @@ int main(int argc, char** argv) {
     int rounds = 5, connections = 2000;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
-        if (a == "--bytes") mib = std::strtoull(argv[i + 1], nullptr, 10);
-        else if (a == "--rounds") rounds = std::atoi(argv[i + 1]);
-        else if (a == "--connections") connections = std::atoi(argv[i + 1]);
+        if (a == "--bytes")
+            mib = std::strtoull(argv[i + 1], nullptr, 10);
+        else if (a == "--rounds")
+            rounds = std::atoi(argv[i + 1]);
+        else if (a == "--connections")
+            connections = std::atoi(argv[i + 1]);
     }
     try {
         Origin origin;

@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
         settle.settle = true;
         desktop.execute(shot, settle);
 
-        std::vector<double> raw, raw_get_image, png_encode_t, jpeg_encode_t, png_t, jpeg_t, png_scaled_t, jpeg_scaled_t, scrot_t, import_t;
+        std::vector<double> raw, raw_get_image, png_encode_t, jpeg_encode_t, png_t, jpeg_t, png_scaled_t, jpeg_scaled_t,
+            scrot_t, import_t;
         std::size_t png_bytes = 0, jpeg_bytes = 0, png_scaled_bytes = 0;
         const std::string scrot_file = (display.dir / "scrot.png").string();
         const std::string import_file = (display.dir / "import.png").string();

@@ -41,8 +41,8 @@ inline Stats stats(std::vector<double> v) {
 
 inline void print_row(const char* name, const std::vector<double>& samples, const char* unit = "ms") {
     const Stats s = stats(samples);
-    std::printf("%-44s median %9.3f %s  (p10 %.3f, p90 %.3f, min %.3f, max %.3f, n=%zu)\n", name, s.median, unit,
-                s.p10, s.p90, s.min, s.max, samples.size());
+    std::printf("%-44s median %9.3f %s  (p10 %.3f, p90 %.3f, min %.3f, max %.3f, n=%zu)\n", name, s.median, unit, s.p10,
+                s.p90, s.min, s.max, samples.size());
 }
 
 struct BenchDisplay {
@@ -69,9 +69,12 @@ struct BenchDisplay {
         std::filesystem::remove_all(dir, ignored);
     }
     std::vector<std::string> env() const {
-        return {"DISPLAY=:" + std::to_string(server.display_number), "XAUTHORITY=" + (dir / "Xauthority").string(),
-                "PATH=" + std::string(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin"), "HOME=" + dir.string(),
-                "LANG=C.UTF-8", "NO_AT_BRIDGE=1"};
+        return {"DISPLAY=:" + std::to_string(server.display_number),
+                "XAUTHORITY=" + (dir / "Xauthority").string(),
+                "PATH=" + std::string(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin"),
+                "HOME=" + dir.string(),
+                "LANG=C.UTF-8",
+                "NO_AT_BRIDGE=1"};
     }
     // Starts a process; returns its id.
     ProcessId start(const std::vector<std::string>& argv, int* status_out = nullptr, bool* done_out = nullptr) {

@@ -9,7 +9,9 @@ std::uint64_t EventLoopTimers::schedule(Millis after, std::function<void()> call
     return loop_.add_timer(after, std::move(callback));
 }
 
-void EventLoopTimers::cancel(std::uint64_t id) { loop_.cancel_timer(id); }
+void EventLoopTimers::cancel(std::uint64_t id) {
+    loop_.cancel_timer(id);
+}
 
 namespace {
 
@@ -79,7 +81,8 @@ void ApprovalQueue::deny(const std::string& id, const Reviewer& by, const std::s
 }
 
 void ApprovalQueue::deny_all(const Reviewer& by, const std::string& note) {
-    while (!pending_.empty()) resolve(pending_.begin()->second.info.id, ApprovalResolution{false, false, by, note, 0}, true);
+    while (!pending_.empty())
+        resolve(pending_.begin()->second.info.id, ApprovalResolution{false, false, by, note, 0}, true);
 }
 
 }  // namespace deskbox

@@ -4,11 +4,10 @@
 // session's event loop thread (the review server calls in from there too).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -66,8 +65,8 @@ struct ApprovalResolution {
 
 struct PendingApproval {
     std::string id;
-    std::string rule;            // the rule that asked for approval
-    nlohmann::json detail;       // redacted proposal summary shown to reviewers
+    std::string rule;       // the rule that asked for approval
+    nlohmann::json detail;  // redacted proposal summary shown to reviewers
     std::int64_t created_ms = 0;
     std::int64_t deadline_ms = 0;
 };

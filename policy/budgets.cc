@@ -8,10 +8,14 @@
 
 namespace deskbox {
 
-MonotonicClock system_monotonic_clock() { return [] { return monotonic_ms(); }; }
+MonotonicClock system_monotonic_clock() {
+    return [] { return monotonic_ms(); };
+}
 
 namespace {
-double bucket_capacity(double rate) { return std::max(1.0, rate); }
+double bucket_capacity(double rate) {
+    return std::max(1.0, rate);
+}
 }  // namespace
 
 Budgets::Budgets(const BudgetLimits& limits, MonotonicClock clock)
@@ -20,7 +24,9 @@ Budgets::Budgets(const BudgetLimits& limits, MonotonicClock clock)
     refilled_ms_ = started_ms_;
 }
 
-std::int64_t Budgets::elapsed_ms() const { return clock_() - started_ms_; }
+std::int64_t Budgets::elapsed_ms() const {
+    return clock_() - started_ms_;
+}
 
 std::optional<BudgetRefusal> Budgets::charge() {
     const std::int64_t now = clock_();
@@ -37,8 +43,8 @@ std::optional<BudgetRefusal> Budgets::charge() {
         if (tokens_ < 1.0) {
             char text[64];
             std::snprintf(text, sizeof text, "%g", rate);
-            BudgetRefusal refusal{"budget:rate", std::string("more than ") + text +
-                                                     " actions per second; slow down and propose again"};
+            BudgetRefusal refusal{
+                "budget:rate", std::string("more than ") + text + " actions per second; slow down and propose again"};
             refusal.retry_after_ms = static_cast<std::int64_t>(std::ceil((1.0 - tokens_) * 1000.0 / rate));
             return refusal;
         }

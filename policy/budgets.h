@@ -13,9 +13,9 @@
 namespace deskbox {
 
 struct BudgetLimits {
-    std::uint32_t steps = 0;         // 0: unlimited
-    Millis wall_clock{0};            // 0: unlimited
-    double actions_per_second = 0;   // 0: unlimited
+    std::uint32_t steps = 0;        // 0: unlimited
+    Millis wall_clock{0};           // 0: unlimited
+    double actions_per_second = 0;  // 0: unlimited
 };
 
 struct BudgetRefusal {

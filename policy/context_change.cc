@@ -56,14 +56,16 @@ std::vector<std::string> context_changes(const GateContext& before, const GateCo
         const auto &a = before.window, &b = now.window;
         const bool same = a.has_value() == b.has_value() &&
                           (!a || (a->id == b->id && a->window_class == b->window_class && a->title == b->title));
-        if (!same) changes.push_back("window: " + describe(a) + " is now " + describe(b));
+        if (!same)
+            changes.push_back("window: " + describe(a) + " is now " + describe(b));
         else if (a && before.readable("app") && now.readable("app") && a->app != b->app)
             changes.push_back("app: '" + a->app + "' is now '" + b->app + "'");
     }
     if (before.readable("target") && now.readable("target")) {
         const auto &a = before.target, &b = now.target;
-        const bool same = a.has_value() == b.has_value() &&
-                          (!a || (a->role == b->role && a->name == b->name && near(a->box, b->box, tolerance.box_pixels)));
+        const bool same =
+            a.has_value() == b.has_value() &&
+            (!a || (a->role == b->role && a->name == b->name && near(a->box, b->box, tolerance.box_pixels)));
         if (!same) changes.push_back("target: " + describe(a) + " is now " + describe(b));
     }
     if (before.readable("domain") && now.readable("domain") && before.domain != now.domain)

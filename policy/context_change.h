@@ -12,9 +12,9 @@
 namespace deskbox {
 
 struct ChangeTolerance {
-    int box_pixels = 4;                 // an element's box may move this much (layout jitter)
-    int channel_delta = 48;             // a pixel differs when a channel moves more than this
-    double changed_fraction = 0.10;     // ...and the patch changed when more than this share of pixels did
+    int box_pixels = 4;              // an element's box may move this much (layout jitter)
+    int channel_delta = 48;          // a pixel differs when a channel moves more than this
+    double changed_fraction = 0.10;  // ...and the patch changed when more than this share of pixels did
 };
 
 // Human-readable differences ("window: 'Chromium' (0x400005) is now 'XTerm' (0x600003)"); empty when the

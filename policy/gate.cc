@@ -19,8 +19,8 @@ std::string key_family(const std::string& key) {
     if (k == "ctrl" || k == "control" || k == "control_l" || k == "control_r") return "ctrl";
     if (k == "alt" || k == "alt_l" || k == "alt_r" || k == "option") return "alt";
     if (k == "shift" || k == "shift_l" || k == "shift_r") return "shift";
-    if (k == "super" || k == "super_l" || k == "super_r" || k == "win" || k == "cmd" || k == "meta" ||
-        k == "meta_l" || k == "meta_r")
+    if (k == "super" || k == "super_l" || k == "super_r" || k == "win" || k == "cmd" || k == "meta" || k == "meta_l" ||
+        k == "meta_r")
         return "super";
     if (k == "return" || k == "enter") return "return";
     if (k == "escape" || k == "esc") return "escape";
@@ -32,7 +32,9 @@ bool kind_in(const std::vector<std::string>& kinds, ActionKind kind) {
     return std::find(kinds.begin(), kinds.end(), to_string(kind)) != kinds.end();
 }
 
-bool is_screen_capture(ActionKind kind) { return kind == ActionKind::Screenshot || kind == ActionKind::Zoom; }
+bool is_screen_capture(ActionKind kind) {
+    return kind == ActionKind::Screenshot || kind == ActionKind::Zoom;
+}
 
 // A class pattern matches either half of WM_CLASS ("xterm" / "XTerm").
 bool class_matches(const Pattern& p, const FocusedWindow& w) {
@@ -159,7 +161,9 @@ bool rule_matches(const RuleWhen& when, const Action& action, const GateContext&
 }
 
 Gate::Gate(const Policy& policy, const BudgetLimits& budget, Millis default_approval_timeout, MonotonicClock clock)
-    : policy_(policy), default_timeout_(default_approval_timeout), budgets_(budget, std::move(clock)),
+    : policy_(policy),
+      default_timeout_(default_approval_timeout),
+      budgets_(budget, std::move(clock)),
       taint_(policy.taint) {}
 
 GateDecision Gate::from_spec(const DecisionSpec& spec, std::string rule) const {
@@ -173,9 +177,12 @@ GateDecision Gate::from_spec(const DecisionSpec& spec, std::string rule) const {
 namespace {
 std::string reason_for(const GateDecision& d) {
     switch (d.decision) {
-        case Decision::Allow: return "allowed by rule '" + d.rule + "'";
-        case Decision::Deny: return "denied by rule '" + d.rule + "'";
-        case Decision::Approve: return "waiting for a reviewer (rule '" + d.rule + "')";
+        case Decision::Allow:
+            return "allowed by rule '" + d.rule + "'";
+        case Decision::Deny:
+            return "denied by rule '" + d.rule + "'";
+        case Decision::Approve:
+            return "waiting for a reviewer (rule '" + d.rule + "')";
     }
     return {};
 }
@@ -270,8 +277,10 @@ GateDecision Gate::decide(const Action& action, const GateContext& context) {
                 d.approve_timeout = policy_.tiers.at(Tier::High).approve_timeout.value_or(default_timeout_);
             d.decision = to;
         }
-        const std::string cause = taint_.cause() ? " after observed text matched '" + taint_.cause()->pattern + "'" : "";
-        d.reason = (d.decision == Decision::Deny ? "denied: the session is tainted" : "waiting for a reviewer: the session is tainted") +
+        const std::string cause =
+            taint_.cause() ? " after observed text matched '" + taint_.cause()->pattern + "'" : "";
+        d.reason = (d.decision == Decision::Deny ? "denied: the session is tainted"
+                                                 : "waiting for a reviewer: the session is tainted") +
                    cause + " (rule '" + d.rule + "')";
     }
     return finish(std::move(d));

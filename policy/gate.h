@@ -38,18 +38,18 @@ bool is_password_field(const std::optional<TargetElement>& target);
 struct FocusedWindow {
     std::string window_class;  // WM_CLASS res_class (instance when the class is empty)
     std::string title;
-    std::string instance;      // WM_CLASS res_name
-    std::uint64_t id = 0;      // X window id
-    int pid = -1;              // the owning client's pid in the session (-1: unknown)
-    std::string app;           // the manifest app (apps[].name) that owns it; empty: none of them
+    std::string instance;  // WM_CLASS res_name
+    std::uint64_t id = 0;  // X window id
+    int pid = -1;          // the owning client's pid in the session (-1: unknown)
+    std::string app;       // the manifest app (apps[].name) that owns it; empty: none of them
 };
 
 // A small block of screen pixels around a pointer action's point (RGB, row
 // major), kept with a pending approval to see whether the target changed.
 struct PixelPatch {
-    Rect area;                       // screen coordinates
-    std::vector<std::uint8_t> rgb;   // area.width * area.height * 3
-    std::string sha256;              // hex, for the audit log
+    Rect area;                      // screen coordinates
+    std::vector<std::uint8_t> rgb;  // area.width * area.height * 3
+    std::string sha256;             // hex, for the audit log
 };
 
 // Each context field is known (set), absent (unset: there is nothing there)
@@ -63,14 +63,14 @@ struct GateContext {
     // field is recognised and never recorded).
     std::optional<TargetElement> target;
     std::optional<FocusedWindow> window;
-    std::string domain;                   // host of the focused browser document; empty when none
+    std::string domain;  // host of the focused browser document; empty when none
     // Text visible now (page text, a11y names) that the gate scans for taint
     // before deciding; empty when the provider has none.
     std::string observation_text;
     // Fields that could not be read: "window", "app", "target", "domain" -> why.
     std::map<std::string, std::string> unreadable;
-    std::optional<PixelPatch> pixels;     // around a pointer action's point
-    bool keys_follow_pointer = false;     // keyboard focus was PointerRoot/None
+    std::optional<PixelPatch> pixels;  // around a pointer action's point
+    bool keys_follow_pointer = false;  // keyboard focus was PointerRoot/None
 
     bool readable(const std::string& field) const { return unreadable.find(field) == unreadable.end(); }
 };
@@ -93,12 +93,12 @@ public:
 
 struct GateDecision {
     Decision decision = Decision::Deny;
-    std::string rule;                      // "deploy controls", "default", "budget:steps", "x+taint"
-    std::optional<Tier> tier;              // when a tier rule decided
+    std::string rule;          // "deploy controls", "default", "budget:steps", "x+taint"
+    std::optional<Tier> tier;  // when a tier rule decided
     bool taint_escalated = false;
-    Millis approve_timeout{0};             // when decision == Approve
-    std::string reason;                    // one sentence for the agent and the audit log
-    std::optional<TaintCause> new_taint;   // this proposal's context tainted the session
+    Millis approve_timeout{0};            // when decision == Approve
+    std::string reason;                   // one sentence for the agent and the audit log
+    std::optional<TaintCause> new_taint;  // this proposal's context tainted the session
     // rule == "context:unavailable": the field that could not be read and the
     // rule that needed it.
     std::string unreadable_field;

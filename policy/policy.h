@@ -33,12 +33,12 @@ struct WindowPattern {
 };
 
 struct RuleWhen {
-    std::vector<std::string> actions;      // normalized action kinds; empty: any
+    std::vector<std::string> actions;  // normalized action kinds; empty: any
     std::optional<TargetMatch> target;
     std::optional<WindowPattern> window;
-    std::vector<std::string> domains;      // host patterns ("ci.example", "*.example"); empty: any
-    std::optional<Pattern> text;           // typed text
-    std::vector<std::string> keys;         // normalized chords, e.g. "ctrl+alt+Delete"
+    std::vector<std::string> domains;  // host patterns ("ci.example", "*.example"); empty: any
+    std::optional<Pattern> text;       // typed text
+    std::vector<std::string> keys;     // normalized chords, e.g. "ctrl+alt+Delete"
 };
 
 struct Rule {
@@ -50,17 +50,17 @@ struct Rule {
 };
 
 struct TaintSpec {
-    std::vector<Pattern> patterns;        // untrusted-instruction patterns in observations
-    std::vector<Tier> escalate;           // tiers that escalate while tainted
+    std::vector<Pattern> patterns;  // untrusted-instruction patterns in observations
+    std::vector<Tier> escalate;     // tiers that escalate while tainted
     Decision escalate_to = Decision::Approve;
 };
 
 struct AdmissionLimits {
     std::vector<std::string> allowed_domains;  // empty: no network allowed at all
     bool allow_persistent_profile = false;
-    bool allow_writable_files = true;          // manifest files with mode: copy (writable in the sandbox)
+    bool allow_writable_files = true;  // manifest files with mode: copy (writable in the sandbox)
     bool allow_browser_sandbox = true;
-    bool allow_host_commands = false;          // verify: command checks run on the host
+    bool allow_host_commands = false;  // verify: command checks run on the host
 };
 
 struct BudgetCaps {
@@ -101,7 +101,7 @@ struct Policy {
     std::map<Tier, DecisionSpec> tiers;  // all three present after parsing
     std::vector<Rule> rules;             // first match wins
     TaintSpec taint;
-    std::vector<Pattern> redact;         // extra redaction patterns for the audit log
+    std::vector<Pattern> redact;  // extra redaction patterns for the audit log
     AdmissionLimits admission;
     BudgetCaps budget;
     std::vector<ObservationLimit> observation_limits;

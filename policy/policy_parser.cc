@@ -9,18 +9,24 @@ namespace deskbox {
 
 const char* to_string(Decision d) {
     switch (d) {
-        case Decision::Allow: return "allow";
-        case Decision::Deny: return "deny";
-        case Decision::Approve: return "approve";
+        case Decision::Allow:
+            return "allow";
+        case Decision::Deny:
+            return "deny";
+        case Decision::Approve:
+            return "approve";
     }
     return "deny";
 }
 
 const char* to_string(Tier t) {
     switch (t) {
-        case Tier::Low: return "low";
-        case Tier::Medium: return "medium";
-        case Tier::High: return "high";
+        case Tier::Low:
+            return "low";
+        case Tier::Medium:
+            return "medium";
+        case Tier::High:
+            return "high";
     }
     return "high";
 }
@@ -28,10 +34,10 @@ const char* to_string(Tier t) {
 namespace {
 
 const std::vector<std::string> kActionKinds = {
-    "screenshot", "tree", "hit_test", "cursor_position", "zoom", "wait", "mouse_move", "click",
-    "double_click", "triple_click", "mouse_down", "mouse_up", "drag", "scroll", "type", "key",
-    "key_down", "key_up", "click_element", "type_into", "focus_element", "type_secret", "done", "fail",
-    "upload"};
+    "screenshot",  "tree",         "hit_test",     "cursor_position", "zoom",          "wait",      "mouse_move",
+    "click",       "double_click", "triple_click", "mouse_down",      "mouse_up",      "drag",      "scroll",
+    "type",        "key",          "key_down",     "key_up",          "click_element", "type_into", "focus_element",
+    "type_secret", "done",         "fail",         "upload"};
 
 Decision parse_decision_word(const YamlContext& ctx, const YAML::Node& n, const std::string& where) {
     const std::string w = read_string(ctx, n, where);
@@ -145,8 +151,7 @@ Rule parse_rule(const YamlContext& ctx, const YAML::Node& node, std::size_t inde
     }
     YAML::Node decision = m.get("decision");
     YAML::Node tier = m.get("tier");
-    if (decision.IsDefined() == tier.IsDefined())
-        ctx.fail(node, where + ": expected exactly one of decision or tier");
+    if (decision.IsDefined() == tier.IsDefined()) ctx.fail(node, where + ": expected exactly one of decision or tier");
     if (decision.IsDefined()) r.decision = parse_decision(ctx, decision, where + ".decision");
     if (tier.IsDefined()) r.tier = parse_tier(ctx, tier, where + ".tier");
     m.finish();
@@ -156,7 +161,8 @@ Rule parse_rule(const YamlContext& ctx, const YAML::Node& node, std::size_t inde
 std::vector<Pattern> pattern_list(const YamlContext& ctx, const YAML::Node& n, const std::string& where) {
     if (!n.IsSequence()) ctx.fail(n, where + ": expected a list of regular expressions, got " + describe_node(n));
     std::vector<Pattern> out;
-    for (std::size_t i = 0; i < n.size(); ++i) out.push_back(parse_pattern(ctx, n[i], where + "[" + std::to_string(i) + "]"));
+    for (std::size_t i = 0; i < n.size(); ++i)
+        out.push_back(parse_pattern(ctx, n[i], where + "[" + std::to_string(i) + "]"));
     return out;
 }
 
@@ -179,8 +185,7 @@ ScreenRedaction parse_screen_redaction(const YamlContext& ctx, const YAML::Node&
         bm.finish();
         r.rect = box;
     }
-    if (r.element.has_value() == r.rect.has_value())
-        ctx.fail(n, where + ": expected exactly one of element or rect");
+    if (r.element.has_value() == r.rect.has_value()) ctx.fail(n, where + ": expected exactly one of element or rect");
     m.finish();
     return r;
 }
@@ -190,7 +195,8 @@ ScreenRedaction parse_screen_redaction(const YamlContext& ctx, const YAML::Node&
 Policy parse_policy_text(const std::string& text, const std::string& display_name) {
     const YamlContext ctx{display_name};
     YAML::Node doc = load_yaml_text(text, display_name);
-    if (!doc.IsDefined() || doc.IsNull()) throw InputError(display_name, 1, 1, "empty policy: expected a mapping with default and rules");
+    if (!doc.IsDefined() || doc.IsNull())
+        throw InputError(display_name, 1, 1, "empty policy: expected a mapping with default and rules");
     StrictMap top(ctx, doc, "");
     Policy p;
     p.source = display_name;
@@ -215,9 +221,12 @@ Policy parse_policy_text(const std::string& text, const std::string& display_nam
     }
     if (YAML::Node f = top.get("unknown_focus_text"); f.IsDefined()) {
         const std::string w = read_string(ctx, f, "unknown_focus_text");
-        if (w == "omit") p.unknown_focus_text = UnknownFocusText::Omit;
-        else if (w == "record") p.unknown_focus_text = UnknownFocusText::Record;
-        else ctx.fail(f, "unknown_focus_text: expected omit or record, got '" + w + "'");
+        if (w == "omit")
+            p.unknown_focus_text = UnknownFocusText::Omit;
+        else if (w == "record")
+            p.unknown_focus_text = UnknownFocusText::Record;
+        else
+            ctx.fail(f, "unknown_focus_text: expected omit or record, got '" + w + "'");
     }
     if (YAML::Node rules = top.get("rules"); rules.IsDefined()) {
         if (!rules.IsSequence()) ctx.fail(rules, "rules: expected a list of rules, got " + describe_node(rules));
@@ -257,7 +266,8 @@ Policy parse_policy_text(const std::string& text, const std::string& display_nam
     if (YAML::Node b = top.get("budget"); b.IsDefined()) {
         StrictMap bm(ctx, b, "budget");
         if (bm.has("steps")) p.budget.steps = static_cast<std::uint32_t>(bm.integer("steps", 0, 1, 1'000'000));
-        if (bm.has("wall_clock")) p.budget.wall_clock = bm.duration("wall_clock", Millis(0), Millis(1000), Millis(7LL * 86'400'000));
+        if (bm.has("wall_clock"))
+            p.budget.wall_clock = bm.duration("wall_clock", Millis(0), Millis(1000), Millis(7LL * 86'400'000));
         if (bm.has("actions_per_second")) p.budget.actions_per_second = bm.number("actions_per_second", 0, 0.01, 1000);
         bm.finish({"steps", "wall_clock", "actions_per_second"});
     }

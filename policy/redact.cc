@@ -13,12 +13,18 @@ namespace {
 bool is_local_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
 }
-bool is_domain_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-'; }
-bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
-bool is_key_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; }
+bool is_domain_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+}
+bool is_alpha(char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) != 0;
+}
+bool is_key_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+}
 bool ends_value(char c) {
-    return std::isspace(static_cast<unsigned char>(c)) || c == '"' || c == '\'' || c == '&' || c == ';' ||
-           c == ',' || c == '}' || c == ')';
+    return std::isspace(static_cast<unsigned char>(c)) || c == '"' || c == '\'' || c == '&' || c == ';' || c == ',' ||
+           c == '}' || c == ')';
 }
 
 std::string lower(std::string_view s) {
@@ -29,8 +35,8 @@ std::string lower(std::string_view s) {
 
 // Key names whose value is a credential: matched as a suffix of the key
 // ("access_token", "X-Api-Key", "db_password").
-constexpr std::array<std::string_view, 9> kCredentialKeys = {
-    "password", "passwd", "pwd", "token", "api_key", "apikey", "api-key", "secret", "passphrase"};
+constexpr std::array<std::string_view, 9> kCredentialKeys = {"password", "passwd",  "pwd",    "token",     "api_key",
+                                                             "apikey",   "api-key", "secret", "passphrase"};
 
 bool is_credential_key(std::string_view key) {
     const std::string k = lower(key);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite the way CI does: installs what is missing, builds
+# Runs the whole test suite the way CI does: installs what is missing, checks the
+# C++ formatting (.clang-format), builds
 # with warnings as errors, runs clang-tidy and the unit, integration and security
 # suites, then the unit suite and a few real sessions again under AddressSanitizer +
 # UndefinedBehaviorSanitizer, the threaded parts under ThreadSanitizer, and gives
@@ -16,6 +17,9 @@ packaging/install-test-clients.sh
 
 # A test whose prerequisite is missing fails instead of skipping.
 export DESKBOX_MUST_WORK=1
+
+# Formatting first: seconds, and it fails before any build.
+tests/check-format.sh
 
 build=${DESKBOX_TEST_BUILD_DIR:-build-tests}
 if [ ! -d "$build" ]; then

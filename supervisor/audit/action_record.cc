@@ -9,7 +9,9 @@
 namespace deskbox {
 
 namespace {
-nlohmann::json point_json(const Point& p) { return {p.x, p.y}; }
+nlohmann::json point_json(const Point& p) {
+    return {p.x, p.y};
+}
 }  // namespace
 
 nlohmann::json safety_checks_json(const std::vector<SafetyCheck>& checks) {
@@ -36,7 +38,7 @@ TextRecording text_recording(const Action& action, const GateContext& context, U
 nlohmann::json action_record_json(const Action& action, TextRecording recording) {
     const bool omit_text = recording != TextRecording::Record;
     const char* omitted = recording == TextRecording::OmitPasswordField ? "[NOT RECORDED: password field]"
-                                                                         : "[NOT RECORDED: focus unknown]";
+                                                                        : "[NOT RECORDED: focus unknown]";
     nlohmann::json j = {{"kind", to_string(action.kind)}};
     if (action.point) j["point"] = point_json(*action.point);
     if (!action.path.empty()) {
@@ -78,8 +80,7 @@ nlohmann::json action_record_json(const Action& action, TextRecording recording)
     }
     if (action.kind == ActionKind::TypeSecret) j["secret"] = action.secret;  // the name; the value is never here
     if (action.duration.count() > 0) j["duration_ms"] = action.duration.count();
-    if (action.region)
-        j["region"] = {action.region->x, action.region->y, action.region->width, action.region->height};
+    if (action.region) j["region"] = {action.region->x, action.region->y, action.region->width, action.region->height};
     if (!action.safety_checks.empty()) j["safety_checks"] = safety_checks_json(action.safety_checks);
     if (action.upload) {
         // What lands in the sandbox, by hash: the bytes themselves are not logged.

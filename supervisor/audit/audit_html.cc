@@ -62,8 +62,8 @@ std::string embedded_screenshot(const std::filesystem::path& dir, const std::str
 
 std::string video_offset(std::int64_t ms) {
     char text[32];
-    std::snprintf(text, sizeof text, "%s%lld.%03lld s", ms < 0 ? "-" : "", static_cast<long long>(std::llabs(ms) / 1000),
-                  static_cast<long long>(std::llabs(ms) % 1000));
+    std::snprintf(text, sizeof text, "%s%lld.%03lld s", ms < 0 ? "-" : "",
+                  static_cast<long long>(std::llabs(ms) / 1000), static_cast<long long>(std::llabs(ms) % 1000));
     return text;
 }
 
@@ -142,7 +142,8 @@ void write_timeline(const std::filesystem::path& dir, const std::vector<AuditLin
             video_start = d["started_unix_ms"].get<std::int64_t>();
         std::string offset;
         if (video_start)
-            if (const auto t = parse_audit_time(str(r, "time")); t && *t >= *video_start) offset = video_offset(*t - *video_start);
+            if (const auto t = parse_audit_time(str(r, "time")); t && *t >= *video_start)
+                offset = video_offset(*t - *video_start);
         std::string row_class = type;
         if (type == "decision") row_class += "-" + str(d, "outcome");
         out << "<tr class=\"" << html_escape(row_class) << "\"><td class=\"t\">" << html_escape(str(r, "time"))
@@ -161,12 +162,23 @@ std::string html_escape(std::string_view text) {
     out.reserve(text.size());
     for (char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out.push_back(c);
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out.push_back(c);
         }
     }
     return out;

@@ -8,13 +8,12 @@
 // disk before the action it allows reaches the display.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <sys/types.h>
 
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
-
-#include <sys/types.h>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "policy/redact.h"

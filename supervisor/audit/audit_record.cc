@@ -41,7 +41,8 @@ FileDigest sha256_of_file(const std::filesystem::path& file) {
     const UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     if (!fd) throw_errno("hashing " + file.string());
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) throw Error("hashing " + file.string() + ": OpenSSL");
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1)
+        throw Error("hashing " + file.string() + ": OpenSSL");
     FileDigest out;
     std::vector<char> buf(1 << 20);
     for (;;) {

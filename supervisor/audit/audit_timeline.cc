@@ -14,7 +14,9 @@ std::string str(const nlohmann::json& j, const char* key) {
     return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
+std::string quoted(const std::string& s) {
+    return "'" + s + "'";
+}
 
 std::string action_text(const nlohmann::json& a) {
     std::string out = str(a, "kind");
@@ -44,7 +46,8 @@ std::string summarize_audit_record(const nlohmann::json& record) {
         std::string out = str(d, "id") + " " + action_text(d.value("action", nlohmann::json::object())) + " [" +
                           str(d, "dialect") + "]";
         if (d.contains("target")) out += " target=" + str(d["target"], "role") + " " + quoted(str(d["target"], "name"));
-        if (d.contains("window")) out += " window=" + str(d["window"], "class") + " " + quoted(str(d["window"], "title"));
+        if (d.contains("window"))
+            out += " window=" + str(d["window"], "class") + " " + quoted(str(d["window"], "title"));
         if (d.contains("window") && !str(d["window"], "app").empty()) out += " app=" + str(d["window"], "app");
         if (d.contains("domain")) out += " domain=" + str(d, "domain");
         if (d.contains("focus")) out += " focus=" + str(d, "focus");
@@ -106,9 +109,9 @@ std::string summarize_audit_record(const nlohmann::json& record) {
         return out;
     }
     if (type == "collect") {
-        std::string out = str(d, "path") + (d.value("copied", false) ? " copied (" + str(d, "size") + " bytes, sha256 " +
-                                                                         str(d, "sha256") + ")"
-                                                                   : " not copied: " + str(d, "error"));
+        std::string out = str(d, "path") + (d.value("copied", false) ? " copied (" + str(d, "size") +
+                                                                           " bytes, sha256 " + str(d, "sha256") + ")"
+                                                                     : " not copied: " + str(d, "error"));
         if (d.contains("requested_by")) out += " [requested by " + who(d["requested_by"]) + "]";
         return out;
     }
@@ -116,7 +119,8 @@ std::string summarize_audit_record(const nlohmann::json& record) {
         std::string out = "exit code " + str(d, "exit_code");
         if (!str(d, "reason").empty()) out += ": " + str(d, "reason");
         if (d.contains("problems") && d["problems"].is_array())
-            for (const auto& p : d["problems"]) out += "; problem: " + (p.is_string() ? p.get<std::string>() : p.dump());
+            for (const auto& p : d["problems"])
+                out += "; problem: " + (p.is_string() ? p.get<std::string>() : p.dump());
         return out;
     }
     if (type == "recording") {

@@ -2,11 +2,10 @@
 // record ("08:01:44.123  #12 decision  P3 approve by rule 'deploy controls' (high)").
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace deskbox {
 

@@ -39,8 +39,8 @@ std::string check_record(std::string_view line, std::uint64_t expected_seq, cons
     const auto& prev = r["prev"].get_ref<const std::string&>();
     if (prev != prev_hash) return "prev hash does not match the hash of the record before it";
     own_hash = r["hash"].get<std::string>();
-    const std::string computed = audit_record_hash(seq, r["time"].get<std::string>(), r["type"].get<std::string>(),
-                                                   prev, r["data"]);
+    const std::string computed =
+        audit_record_hash(seq, r["time"].get<std::string>(), r["type"].get<std::string>(), prev, r["data"]);
     if (computed != own_hash) return "hash does not match the record's content (the record was changed)";
     return {};
 }
@@ -61,7 +61,8 @@ AuditVerifyReport verify_audit_text(std::string_view text) {
             break;
         }
         std::string hash;
-        const std::string problem = check_record(text.substr(pos, nl - pos), report.last_seq + 1, report.last_hash, hash);
+        const std::string problem =
+            check_record(text.substr(pos, nl - pos), report.last_seq + 1, report.last_hash, hash);
         if (!problem.empty()) {
             report.ok = false;
             report.broken_record = line_no;
@@ -80,7 +81,7 @@ AuditVerifyReport verify_audit_text(std::string_view text) {
 std::string read_audit_file(const std::filesystem::path& file) {
     UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) throw_errno("opening audit log " + file.string());
-    struct stat st{};
+    struct stat st {};
     if (fstat(fd.get(), &st) != 0) throw_errno("reading audit log " + file.string());
     if (!S_ISREG(st.st_mode)) throw Error("reading audit log " + file.string() + ": not a regular file");
     std::string text;
@@ -114,7 +115,9 @@ std::vector<std::string> describe_audit_verification(const std::string& file, co
     return lines;
 }
 
-AuditVerifyReport verify_audit_file(const std::filesystem::path& file) { return verify_audit_text(read_audit_file(file)); }
+AuditVerifyReport verify_audit_file(const std::filesystem::path& file) {
+    return verify_audit_text(read_audit_file(file));
+}
 
 std::vector<AuditLine> parse_audit_lines(std::string_view text) {
     std::vector<AuditLine> out;

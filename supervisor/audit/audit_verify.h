@@ -7,10 +7,9 @@
 // last record (count and hash) with a copy kept elsewhere for that.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,9 +23,9 @@ struct AuditVerifyReport {
     std::string problem;              // what is wrong with it
     bool torn_tail = false;           // the last line was cut short
     std::uint64_t torn_bytes = 0;
-    std::uint64_t good_bytes = 0;     // bytes up to the end of the last good record
+    std::uint64_t good_bytes = 0;  // bytes up to the end of the last good record
     std::uint64_t last_seq = 0;
-    std::string last_hash;            // genesis (64 zeros) for an empty log
+    std::string last_hash;  // genesis (64 zeros) for an empty log
 };
 
 AuditVerifyReport verify_audit_text(std::string_view text);
@@ -41,7 +40,7 @@ std::string read_audit_file(const std::filesystem::path& file);
 struct AuditLine {
     std::uint64_t number = 0;  // 1-based line number
     bool parsed = false;
-    nlohmann::json record;     // when parsed
+    nlohmann::json record;  // when parsed
 };
 std::vector<AuditLine> parse_audit_lines(std::string_view text);
 

@@ -1,9 +1,9 @@
 #include "supervisor/audit/audited_gate.h"
 
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <chrono>
-#include <unistd.h>
 
 #include "policy/context_change.h"
 #include "supervisor/audit/action_record.h"
@@ -74,17 +74,17 @@ void AuditedGate::propose(const Proposal& proposal, std::function<void(const Gat
                           std::function<void(const GateVerdict&)> decided) {
     // Refused without reading the screen: nothing would run anyway.
     if (stopped_ || paused_ || taken_by_) return decide(proposal, pending, decided, GateContext{}, {}, -1);
-    auto parked = std::make_shared<Parked>(Parked{proposal, std::move(pending), std::move(decided),
-                                                  std::chrono::steady_clock::now(), false});
+    auto parked = std::make_shared<Parked>(
+        Parked{proposal, std::move(pending), std::move(decided), std::chrono::steady_clock::now(), false});
     parked_.push_back(parked);
     std::weak_ptr<bool> alive = alive_;
     auto resume = [this, alive, parked](GateContext context, std::string error) {
         if (alive.expired() || parked->over) return;
         parked->over = true;
         std::erase(parked_, parked);
-        const auto context_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                                    std::chrono::steady_clock::now() - parked->started)
-                                    .count();
+        const auto context_us =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - parked->started)
+                .count();
         decide(parked->proposal, parked->pending, parked->decided, std::move(context), error, context_us);
     };
     try {
@@ -112,8 +112,7 @@ void AuditedGate::decide(const Proposal& proposal, std::function<void(const Gate
                          const std::string& context_error, std::int64_t context_us) {
     const std::string pid = "P" + std::to_string(next_proposal_++);
     try {
-        const TextRecording recording =
-            text_recording(proposal.action, context, gate_.policy().unknown_focus_text);
+        const TextRecording recording = text_recording(proposal.action, context, gate_.policy().unknown_focus_text);
         nlohmann::json record = {{"id", pid},
                                  {"dialect", to_string(proposal.dialect)},
                                  {"action", action_record_json(proposal.action, recording)}};
@@ -124,7 +123,8 @@ void AuditedGate::decide(const Proposal& proposal, std::function<void(const Gate
         if (context_us >= 0) record["context_us"] = context_us;
         // A secret's value in ordinary typed text: the log redacts it; the flag says it happened.
         if (options_.secrets_in && !proposal.action.text.empty())
-            if (auto names = options_.secrets_in(proposal.action.text); !names.empty()) record["secret_leak"] = names;  // what reading the screen cost this proposal
+            if (auto names = options_.secrets_in(proposal.action.text); !names.empty())
+                record["secret_leak"] = names;  // what reading the screen cost this proposal
         if (!context_error.empty()) record["context_error"] = context_error;
         log_.append("proposal", record);
 
@@ -138,7 +138,8 @@ void AuditedGate::decide(const Proposal& proposal, std::function<void(const Gate
             return refuse_now("session:taken_over", "reviewer " + reviewer_name(*taken_by_) +
                                                         " has taken control of the session; propose again after "
                                                         "they hand it back");
-        if (paused_) return refuse_now("session:paused", "the session is paused by a reviewer; propose again after it resumes");
+        if (paused_)
+            return refuse_now("session:paused", "the session is paused by a reviewer; propose again after it resumes");
         if (!context_error.empty())
             return refuse_now("context:unavailable", "the gate could not read the screen context: " + context_error);
         // A secret is typed only where its manifest entry allows, whatever the policy says.
@@ -152,8 +153,8 @@ void AuditedGate::decide(const Proposal& proposal, std::function<void(const Gate
         const GateDecision d = gate_.decide(proposal.action, context);
         if (d.new_taint) audit_taint(*d.new_taint);
 
-        nlohmann::json decision = {{"proposal", pid}, {"outcome", to_string(d.decision)}, {"rule", d.rule},
-                                   {"reason", d.reason}};
+        nlohmann::json decision = {
+            {"proposal", pid}, {"outcome", to_string(d.decision)}, {"rule", d.rule}, {"reason", d.reason}};
         if (!d.unreadable_field.empty()) {
             decision["unreadable_field"] = d.unreadable_field;
             decision["unreadable_rule"] = d.unreadable_rule;
@@ -185,7 +186,8 @@ void AuditedGate::decide(const Proposal& proposal, std::function<void(const Gate
         if (d.tier) detail["tier"] = to_string(*d.tier);
         if (gate_.taint().tainted()) detail["tainted"] = true;
         if (const auto& cause = gate_.taint().cause())
-            detail["taint_cause"] = {{"pattern", cause->pattern}, {"source", cause->source}, {"excerpt", cause->excerpt}};
+            detail["taint_cause"] = {
+                {"pattern", cause->pattern}, {"source", cause->source}, {"excerpt", cause->excerpt}};
         log_.redactor().redact_json(detail);
         const std::string rule = d.rule;
         const Action action = proposal.action;
@@ -197,9 +199,9 @@ void AuditedGate::decide(const Proposal& proposal, std::function<void(const Gate
                 observations_.erase(p.id);
                 try {
                     const char* outcome = r.approved ? "approved" : r.timed_out ? "timed_out" : "denied";
-                    nlohmann::json approval = {{"proposal", pid}, {"approval_id", p.id}, {"outcome", outcome},
-                                               {"by", reviewer_json(r.by)}, {"note", r.note},
-                                               {"waited_ms", r.at_ms - p.created_ms}};
+                    nlohmann::json approval = {{"proposal", pid},    {"approval_id", p.id},
+                                               {"outcome", outcome}, {"by", reviewer_json(r.by)},
+                                               {"note", r.note},     {"waited_ms", r.at_ms - p.created_ms}};
                     // What the reviewer acknowledged (or refused) on the agent's behalf.
                     if (!checks.empty()) approval["safety_checks"] = safety_checks_json(checks);
                     log_.append("approval", approval, Durability::Sync);
@@ -214,15 +216,16 @@ void AuditedGate::decide(const Proposal& proposal, std::function<void(const Gate
                 answer.approval_id = p.id;
                 if (!r.approved) {
                     answer.reason = r.timed_out ? "approval " + p.id + " timed out: " + r.note
-                                           : "denied by reviewer " + reviewer_name(r.by) +
-                                                 (r.note.empty() ? "" : ": " + r.note);
+                                                : "denied by reviewer " + reviewer_name(r.by) +
+                                                      (r.note.empty() ? "" : ": " + r.note);
                     return refuse(decided, std::move(answer));
                 }
                 answer.reason = "approved by reviewer " + reviewer_name(r.by) + (r.note.empty() ? "" : ": " + r.note);
                 answer.outcome = GateVerdict::Outcome::Execute;
                 deliver([this, decided, answer, action, context]() mutable {
-                    if (stopped_) return refuse(decided, refused(answer.proposal_id, "session:stopped",
-                                                                 "the session was stopped by a reviewer"));
+                    if (stopped_)
+                        return refuse(decided, refused(answer.proposal_id, "session:stopped",
+                                                       "the session was stopped by a reviewer"));
                     // Right before it runs: is the screen still what the reviewer approved?
                     if (auto changed = target_changed(answer.proposal_id, action, context))
                         return refuse(decided, std::move(*changed));
@@ -279,8 +282,10 @@ void AuditedGate::deliver(std::function<void()> action) {
     if (!options_.run_later) return action();
     // By the time it runs, a reviewer may have paused the session or taken control: ask again then.
     options_.run_later([this, action = std::move(action)]() mutable {
-        if (holding()) held_.push_back(std::move(action));
-        else action();
+        if (holding())
+            held_.push_back(std::move(action));
+        else
+            action();
     });
 }
 
@@ -299,7 +304,8 @@ void AuditedGate::observe_text(std::string_view text, const std::string& source)
     if (auto cause = gate_.observe_text(text, source)) audit_taint(*cause);
 }
 
-std::string AuditedGate::record_observation(const std::string& kind, const std::string& mime, const std::string& bytes) {
+std::string AuditedGate::record_observation(const std::string& kind, const std::string& mime,
+                                            const std::string& bytes) {
     const std::string id = sha256_hex_of(bytes);
     nlohmann::json record = {{"kind", kind}, {"id", "sha256:" + id}, {"mime", mime}, {"bytes", bytes.size()}};
     if (options_.keep_screenshots_in) {
@@ -337,8 +343,10 @@ void AuditedGate::keep_observation(const std::string& approval_id, const GateCon
     ApprovalObservation o;
     // The box the reviewer should look at: the element, else the pixels
     // around the pointer's point.
-    if (context.target && context.target->box) o.box = context.target->box;
-    else if (context.pixels) o.box = context.pixels->area;
+    if (context.target && context.target->box)
+        o.box = context.target->box;
+    else if (context.pixels)
+        o.box = context.pixels->area;
     if (options_.approval_screenshot) {
         try {
             o.png = options_.approval_screenshot(o.box);
@@ -360,13 +368,18 @@ Json AuditedGate::audit(std::size_t last) {
     for (std::size_t i = lines.size() > last ? lines.size() - last : 0; i < lines.size(); ++i)
         if (lines[i].parsed) records.push_back(lines[i].record);
     return {{"records", std::move(records)},
-            {"verification", {{"ok", report.ok}, {"records", report.records}, {"problem", report.problem},
-                              {"broken_record", report.broken_record}, {"torn_tail", report.torn_tail},
-                              {"last_seq", report.last_seq}}}};
+            {"verification",
+             {{"ok", report.ok},
+              {"records", report.records},
+              {"problem", report.problem},
+              {"broken_record", report.broken_record},
+              {"torn_tail", report.torn_tail},
+              {"last_seq", report.last_seq}}}};
 }
 
 Json AuditedGate::kept_screenshot(const std::string& name) {
-    if (!options_.keep_screenshots_in) throw NotFoundError("this session keeps no screenshots (observe.keep_screenshots)");
+    if (!options_.keep_screenshots_in)
+        throw NotFoundError("this session keeps no screenshots (observe.keep_screenshots)");
     if (!kept_screenshot_mime(name)) throw Error("'" + name + "' is not the name of a kept screenshot");
     if (!std::filesystem::exists(*options_.keep_screenshots_in / name))
         throw NotFoundError("no kept screenshot '" + name + "'");
@@ -388,7 +401,10 @@ Json AuditedGate::list_approvals() {
     const std::int64_t now = approvals_.now();
     Json list = Json::array();
     for (const auto& p : approvals_.list())
-        list.push_back({{"id", p.id}, {"rule", p.rule}, {"proposal", p.detail}, {"waiting_ms", now - p.created_ms},
+        list.push_back({{"id", p.id},
+                        {"rule", p.rule},
+                        {"proposal", p.detail},
+                        {"waiting_ms", now - p.created_ms},
                         {"expires_in_ms", p.deadline_ms - now}});
     return list;
 }
@@ -428,8 +444,7 @@ Json AuditedGate::takeover(const Reviewer& by, const std::string& note) {
     if (!takeover_start_) throw Error("this session's manifest does not allow takeover (review.takeover: true)");
     if (taken_by_) throw Error("reviewer " + reviewer_name(*taken_by_) + " already has control of the session");
     // Durable before the reviewer gets any input; from here on the agent is refused.
-    log_.append("control", {{"action", "takeover.start"}, {"by", reviewer_json(by)}, {"note", note}},
-                Durability::Sync);
+    log_.append("control", {{"action", "takeover.start"}, {"by", reviewer_json(by)}, {"note", note}}, Durability::Sync);
     taken_by_ = by;
     refuse_parked();
     changed();
@@ -463,8 +478,11 @@ void AuditedGate::end_takeover(const Reviewer& by, const std::string& note, cons
     taken_by_.reset();
     changed();
     log_.append("control",
-                {{"action", "takeover.end"}, {"by", reviewer_json(by)}, {"taken_by", reviewer_json(had)},
-                 {"reason", reason}, {"note", note}},
+                {{"action", "takeover.end"},
+                 {"by", reviewer_json(by)},
+                 {"taken_by", reviewer_json(had)},
+                 {"reason", reason},
+                 {"note", note}},
                 Durability::Sync);
 }
 
@@ -509,12 +527,15 @@ Json AuditedGate::collect(const ReviewerIdentity& who) {
 }
 
 nlohmann::json AuditedGate::status_json() const {
-    nlohmann::json j = {{"paused", paused_}, {"stopped", stopped_}, {"taken_over", taken_by_.has_value()},
+    nlohmann::json j = {{"paused", paused_},
+                        {"stopped", stopped_},
+                        {"taken_over", taken_by_.has_value()},
                         {"pending_approvals", approvals_.size()},
                         {"reading_context", parked_.size()},  // proposals parked on a context lookup
                         {"steps_used", gate_.budgets().steps_used()},
                         {"steps_limit", gate_.budgets().limits().steps},
-                        {"elapsed_ms", gate_.budgets().elapsed_ms()}, {"tainted", gate_.taint().tainted()}};
+                        {"elapsed_ms", gate_.budgets().elapsed_ms()},
+                        {"tainted", gate_.taint().tainted()}};
     if (taken_by_) j["taken_over_by"] = reviewer_json(*taken_by_);
     if (const auto& cause = gate_.taint().cause()) {
         nlohmann::json c = {{"pattern", cause->pattern}, {"source", cause->source}, {"excerpt", cause->excerpt}};

@@ -11,12 +11,11 @@
 // Single-threaded: call everything on the session's event loop thread.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,9 +53,9 @@ struct AuditedGateOptions {
 
 // What a pending approval was decided on, for the console (review.sock "observation").
 struct ApprovalObservation {
-    std::string png;             // redacted screenshot; empty when none could be taken
-    std::optional<Rect> box;     // the target's box on it (screen pixels)
-    std::string error;           // why there is no screenshot
+    std::string png;          // redacted screenshot; empty when none could be taken
+    std::optional<Rect> box;  // the target's box on it (screen pixels)
+    std::string error;        // why there is no screenshot
 };
 
 class AuditedGate : public GatePort, public ReviewHandler {
@@ -140,8 +139,8 @@ private:
     struct Parked;
     // Audits the proposal with its context and decides it (the rest of propose()).
     void decide(const Proposal& proposal, std::function<void(const GateVerdict&)> pending,
-                std::function<void(const GateVerdict&)> decided, GateContext context,
-                const std::string& context_error, std::int64_t context_us);
+                std::function<void(const GateVerdict&)> decided, GateContext context, const std::string& context_error,
+                std::int64_t context_us);
     // Stop, pause, takeover: parked proposals are decided now (refused, audited).
     void refuse_parked();
     void refuse(std::function<void(const GateVerdict&)>& decided, GateVerdict verdict);
@@ -177,8 +176,8 @@ private:
     std::function<void()> on_change_;
     std::function<Json(const Reviewer&)> verifier_;
     std::function<Json(const Reviewer&)> collector_;
-    std::map<std::string, ApprovalObservation> observations_;  // by pending approval id
-    std::vector<std::shared_ptr<Parked>> parked_;  // in the order proposed
+    std::map<std::string, ApprovalObservation> observations_;     // by pending approval id
+    std::vector<std::shared_ptr<Parked>> parked_;                 // in the order proposed
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // a late context after destruction is dropped
 };
 

@@ -28,7 +28,9 @@ constexpr const char* kSystemTokenDir = "/var/lib/deskbox/tokens";
 constexpr const char* kReviewGroup = "deskbox-review";
 constexpr int kSchema = 1;
 
-const char* kind_file_name(TokenKind kind) { return kind == TokenKind::agent ? "agent.json" : "reviewer.json"; }
+const char* kind_file_name(TokenKind kind) {
+    return kind == TokenKind::agent ? "agent.json" : "reviewer.json";
+}
 
 void validate_token_name(const std::string& name) {
     if (name.empty() || name.size() > 48) throw Error("token name '" + name + "': must be 1 to 48 characters long");
@@ -49,8 +51,10 @@ std::string random_base64url(std::size_t bytes) {
     out.resize(static_cast<std::size_t>(n));
     while (!out.empty() && out.back() == '=') out.pop_back();
     for (char& c : out) {
-        if (c == '+') c = '-';
-        else if (c == '/') c = '_';
+        if (c == '+')
+            c = '-';
+        else if (c == '/')
+            c = '_';
     }
     return out;
 }
@@ -68,7 +72,7 @@ void ensure_dir(const std::filesystem::path& dir, bool shared_with_reviewers) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) throw Error("creating the token dir " + dir.string() + ": " + ec.message());
-    struct stat st{};
+    struct stat st {};
     if (stat(dir.c_str(), &st) != 0) throw_errno("reading the token dir " + dir.string());
     if (st.st_uid != geteuid()) return;  // someone else's (e.g. root's shared dir): leave its modes alone
     if (shared_with_reviewers && geteuid() == 0) {
@@ -82,7 +86,7 @@ void ensure_dir(const std::filesystem::path& dir, bool shared_with_reviewers) {
 }
 
 std::uint64_t file_key(const std::filesystem::path& file) {
-    struct stat st{};
+    struct stat st {};
     if (stat(file.c_str(), &st) != 0) return 1;  // absent: a key of its own, so a later file is read
     return (static_cast<std::uint64_t>(st.st_ino) * 1000003u) ^ (static_cast<std::uint64_t>(st.st_mtim.tv_sec) << 20) ^
            static_cast<std::uint64_t>(st.st_mtim.tv_nsec) ^ (static_cast<std::uint64_t>(st.st_size) << 40);
@@ -99,7 +103,9 @@ UniqueFd lock_store(const std::filesystem::path& file) {
 
 }  // namespace
 
-std::string token_prefix(TokenKind kind) { return kind == TokenKind::agent ? "dbx_agent_" : "dbx_reviewer_"; }
+std::string token_prefix(TokenKind kind) {
+    return kind == TokenKind::agent ? "dbx_agent_" : "dbx_reviewer_";
+}
 
 TokenStore::TokenStore(std::filesystem::path file) : file_(std::move(file)) {}
 

@@ -27,8 +27,8 @@ enum class TokenKind {
 
 struct TokenInfo {
     std::string name;
-    std::int64_t created = 0;                // unix seconds
-    std::optional<std::int64_t> revoked;     // unix seconds, when revoked
+    std::int64_t created = 0;             // unix seconds
+    std::optional<std::int64_t> revoked;  // unix seconds, when revoked
 };
 
 class TokenStore {

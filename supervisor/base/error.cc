@@ -22,6 +22,8 @@ void throw_errno(const std::string& step, int err) {
     throw Error(step + ": " + errno_text(err));
 }
 
-void throw_errno(const std::string& step) { throw_errno(step, errno); }
+void throw_errno(const std::string& step) {
+    throw_errno(step, errno);
+}
 
 }  // namespace deskbox

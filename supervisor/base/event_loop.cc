@@ -110,8 +110,10 @@ void EventLoop::modify_fd(int fd, std::uint32_t events) {
 }
 
 void EventLoop::remove_fd(int fd) {
-    if (urgent_.erase(fd)) epoll_ctl(urgent_epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
-    else epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+    if (urgent_.erase(fd))
+        epoll_ctl(urgent_epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+    else
+        epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
     fds_.erase(fd);
     interest_.erase(fd);
 }
@@ -193,7 +195,8 @@ void EventLoop::fire_due_timers() {
 }
 
 bool EventLoop::run_once(Millis max_wait) {
-    const int n = dispatch_events(epoll_.get(), static_cast<int>(next_timer_wait(max_wait).count()), fds_, error_handler_);
+    const int n =
+        dispatch_events(epoll_.get(), static_cast<int>(next_timer_wait(max_wait).count()), fds_, error_handler_);
     const bool had_timers = !timers_.empty() && timers_.begin()->first <= monotonic_ms();
     fire_due_timers();
     return n > 0 || had_timers;

@@ -77,8 +77,8 @@ private:
 
     UniqueFd epoll_;
     UniqueFd urgent_epoll_;  // urgent fds live here; it is itself a source of epoll_
-    UniqueFd wake_;    // eventfd for post()
-    UniqueFd signal_;  // signalfd, created on first add_signal
+    UniqueFd wake_;          // eventfd for post()
+    UniqueFd signal_;        // signalfd, created on first add_signal
     std::unordered_map<int, FdCallback> fds_;
     std::unordered_map<int, std::uint32_t> interest_;  // fd -> the events it waits for
     std::unordered_set<int> urgent_;

@@ -127,8 +127,8 @@ std::optional<HostName> normalize_host(std::string_view raw, std::string* why) {
         // UTS #46 processing: case folding, NFC, compatibility mapping, then
         // punycode per label. Invalid UTF-8 or disallowed code points fail.
         char* out = nullptr;
-        const int rc = idn2_lookup_u8(reinterpret_cast<const uint8_t*>(name.c_str()),
-                                      reinterpret_cast<uint8_t**>(&out), IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+        const int rc = idn2_lookup_u8(reinterpret_cast<const uint8_t*>(name.c_str()), reinterpret_cast<uint8_t**>(&out),
+                                      IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
         std::unique_ptr<char, IdnFree> owned(out);
         if (rc != IDN2_OK || !out) {
             *why = std::string("not a valid internationalized host name: ") + idn2_strerror(rc);

@@ -24,9 +24,9 @@ namespace deskbox {
 struct HostName {
     enum class Kind { Name, Ipv4, Ipv6 };
     Kind kind = Kind::Name;
-    std::string text;      // canonical form (see above)
-    in_addr v4{};          // when kind == Ipv4
-    in6_addr v6{};         // when kind == Ipv6
+    std::string text;  // canonical form (see above)
+    in_addr v4{};      // when kind == Ipv4
+    in6_addr v6{};     // when kind == Ipv6
 
     bool is_ip() const { return kind != Kind::Name; }
 };

@@ -5,8 +5,7 @@ namespace {
 
 // Is `name` strictly below `suffix`, at a label boundary? Both canonical.
 bool is_below(const std::string& name, const std::string& suffix) {
-    return name.size() > suffix.size() + 1 &&
-           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+    return name.size() > suffix.size() + 1 && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
            name[name.size() - suffix.size() - 1] == '.';
 }
 
@@ -53,9 +52,12 @@ std::optional<HostPattern> HostPattern::parse(std::string_view text, std::string
 
 bool HostPattern::matches(const HostName& host) const {
     switch (kind_) {
-        case Kind::Any: return true;
-        case Kind::Exact: return host.kind == host_.kind && host.text == host_.text;
-        case Kind::Subdomains: return !host.is_ip() && is_below(host.text, host_.text);
+        case Kind::Any:
+            return true;
+        case Kind::Exact:
+            return host.kind == host_.kind && host.text == host_.text;
+        case Kind::Subdomains:
+            return !host.is_ip() && is_below(host.text, host_.text);
     }
     return false;
 }
@@ -67,8 +69,10 @@ bool HostPattern::matches(std::string_view host) const {
 
 bool HostPattern::covers(const HostPattern& other) const {
     switch (kind_) {
-        case Kind::Any: return true;
-        case Kind::Exact: return other.kind_ == Kind::Exact && matches(other.host_);
+        case Kind::Any:
+            return true;
+        case Kind::Exact:
+            return other.kind_ == Kind::Exact && matches(other.host_);
         case Kind::Subdomains:
             if (other.kind_ == Kind::Any) return false;
             // "*.example" covers "*.example" and "*.a.example"; an exact name
@@ -80,9 +84,12 @@ bool HostPattern::covers(const HostPattern& other) const {
 
 std::string HostPattern::canonical() const {
     switch (kind_) {
-        case Kind::Any: return "*";
-        case Kind::Exact: return host_.text;
-        case Kind::Subdomains: return "*." + host_.text;
+        case Kind::Any:
+            return "*";
+        case Kind::Exact:
+            return host_.text;
+        case Kind::Subdomains:
+            return "*." + host_.text;
     }
     return {};
 }

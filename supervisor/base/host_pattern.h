@@ -45,7 +45,7 @@ public:
     Kind kind() const { return kind_; }
     bool is_ip() const { return kind_ == Kind::Exact && host_.is_ip(); }
     const std::string& source() const { return source_; }  // as written
-    std::string canonical() const;                          // "*.xn--bcher-kva.example"
+    std::string canonical() const;                         // "*.xn--bcher-kva.example"
 
 private:
     std::string source_;

@@ -19,7 +19,9 @@
 namespace deskbox {
 namespace {
 
-int pidfd_open_wrapper(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
+int pidfd_open_wrapper(pid_t pid) {
+    return static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+}
 
 // Async-signal-safe child side: only system calls, no allocation.
 [[noreturn]] void exec_child(const char* program, char* const* argv, char* const* envp, const char* cwd,

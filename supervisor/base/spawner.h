@@ -14,14 +14,14 @@
 namespace deskbox {
 
 struct SpawnRequest {
-    std::string name;                       // for logs and status ("Xvfb", "app editor")
-    std::vector<std::string> argv;          // argv[0] is looked up in PATH
-    std::vector<std::string> env;           // the complete environment, "NAME=value"
-    std::string cwd;                        // empty: the (sandbox) home
+    std::string name;               // for logs and status ("Xvfb", "app editor")
+    std::vector<std::string> argv;  // argv[0] is looked up in PATH
+    std::vector<std::string> env;   // the complete environment, "NAME=value"
+    std::string cwd;                // empty: the (sandbox) home
     // Descriptors handed to the child: (fd in this process, fd number in the child).
     // The caller keeps ownership of its fds; everything else is closed in the child.
     std::vector<std::pair<int, int>> fds;
-    bool browser_sandbox = false;           // seccomp allows user namespaces for this process
+    bool browser_sandbox = false;  // seccomp allows user namespaces for this process
 };
 
 // Opaque handle of a spawned process (its pid as the spawner sees it).

@@ -103,15 +103,19 @@ void YamlContext::fail(const YAML::Node& at, const std::string& message) const {
 
 std::string describe_node(const YAML::Node& node) {
     switch (node.Type()) {
-        case YAML::NodeType::Null: return "nothing";
-        case YAML::NodeType::Sequence: return "a list";
-        case YAML::NodeType::Map: return "a mapping";
+        case YAML::NodeType::Null:
+            return "nothing";
+        case YAML::NodeType::Sequence:
+            return "a list";
+        case YAML::NodeType::Map:
+            return "a mapping";
         case YAML::NodeType::Scalar: {
             std::string s = node.Scalar();
             if (s.size() > 40) s = s.substr(0, 37) + "...";
             return "'" + s + "'";
         }
-        default: return "nothing";
+        default:
+            return "nothing";
     }
 }
 
@@ -156,8 +160,7 @@ std::string StrictMap::path_of(std::string_view key) const {
 
 YAML::Node StrictMap::require(std::string_view key) {
     YAML::Node child = get(key);
-    if (!child.IsDefined())
-        ctx_.fail(node_, "missing required key '" + path_of(key) + "'");
+    if (!child.IsDefined()) ctx_.fail(node_, "missing required key '" + path_of(key) + "'");
     return child;
 }
 
@@ -226,8 +229,8 @@ std::int64_t StrictMap::integer(std::string_view key, std::int64_t fallback, std
     if (!n.IsScalar() || !YAML::convert<std::int64_t>::decode(n, value))
         ctx_.fail(n, path_of(key) + ": expected a whole number, got " + describe_node(n));
     if (value < min || value > max)
-        ctx_.fail(n, path_of(key) + ": " + std::to_string(value) + " is out of range (expected " +
-                         std::to_string(min) + ".." + std::to_string(max) + ")");
+        ctx_.fail(n, path_of(key) + ": " + std::to_string(value) + " is out of range (expected " + std::to_string(min) +
+                         ".." + std::to_string(max) + ")");
     return value;
 }
 
@@ -271,8 +274,8 @@ Millis StrictMap::duration(std::string_view key, Millis fallback, Millis min, Mi
     if (n.IsScalar()) value = parse_duration(n.Scalar());
     if (!value) ctx_.fail(n, path_of(key) + ": expected a duration like 90s or 15m, got " + describe_node(n));
     if (*value < min || *value > max)
-        ctx_.fail(n, path_of(key) + ": " + n.Scalar() + " is out of range (expected " + format_duration(min) +
-                         ".." + format_duration(max) + ")");
+        ctx_.fail(n, path_of(key) + ": " + n.Scalar() + " is out of range (expected " + format_duration(min) + ".." +
+                         format_duration(max) + ")");
     return *value;
 }
 
@@ -288,7 +291,8 @@ std::vector<std::string> StrictMap::host_pattern_list(std::string_view key) {
     if (!n.IsSequence()) ctx_.fail(n, path_of(key) + ": expected a list of host patterns, got " + describe_node(n));
     std::vector<std::string> out;
     std::size_t i = 0;
-    for (const auto& item : n) out.push_back(read_host_pattern(ctx_, item, path_of(key) + "[" + std::to_string(i++) + "]"));
+    for (const auto& item : n)
+        out.push_back(read_host_pattern(ctx_, item, path_of(key) + "[" + std::to_string(i++) + "]"));
     return out;
 }
 

@@ -28,8 +28,7 @@ namespace deskbox {
 std::string read_bounded_file(const std::filesystem::path& file, const std::string& what, std::uint64_t max_bytes);
 
 YAML::Node load_yaml_file(const std::filesystem::path& file, std::uint64_t max_bytes = 1 << 20);
-YAML::Node load_yaml_text(const std::string& text, const std::string& display_name,
-                          std::uint64_t max_bytes = 1 << 20);
+YAML::Node load_yaml_text(const std::string& text, const std::string& display_name, std::uint64_t max_bytes = 1 << 20);
 
 // Position-aware context: which file and which dotted path we are reading.
 struct YamlContext {
@@ -71,8 +70,7 @@ public:
     // A list of host patterns (host_pattern.h); an entry that is not one
     // fails at its position with the reason.
     std::vector<std::string> host_pattern_list(std::string_view key);
-    std::string one_of(std::string_view key, const std::string& fallback,
-                       const std::vector<std::string>& allowed);
+    std::string one_of(std::string_view key, const std::string& fallback, const std::vector<std::string>& allowed);
 
 private:
     YamlContext ctx_;
@@ -83,8 +81,7 @@ private:
 
 // Scalar readers for nodes that are not map entries (list items).
 std::string read_string(const YamlContext& ctx, const YAML::Node& node, const std::string& what);
-std::vector<std::string> read_string_list(const YamlContext& ctx, const YAML::Node& node,
-                                          const std::string& what);
+std::vector<std::string> read_string_list(const YamlContext& ctx, const YAML::Node& node, const std::string& what);
 // One host pattern ("ci.example", "*.example", "*", an IP address), as written.
 std::string read_host_pattern(const YamlContext& ctx, const YAML::Node& node, const std::string& what);
 

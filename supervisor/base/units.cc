@@ -13,7 +13,10 @@ bool split_number(std::string_view text, double& number, std::string_view& suffi
     std::size_t i = 0;
     bool digits = false, dot = false;
     while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || (text[i] == '.' && !dot))) {
-        if (text[i] == '.') dot = true; else digits = true;
+        if (text[i] == '.')
+            dot = true;
+        else
+            digits = true;
         ++i;
     }
     if (!digits) return false;
@@ -32,12 +35,18 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
     std::string_view suffix;
     if (!split_number(text, number, suffix)) return std::nullopt;
     double multiplier = 1;
-    if (suffix.empty() || suffix == "B") multiplier = 1;
-    else if (suffix == "K" || suffix == "k" || suffix == "KiB") multiplier = 1024.0;
-    else if (suffix == "M" || suffix == "MiB") multiplier = 1024.0 * 1024;
-    else if (suffix == "G" || suffix == "GiB") multiplier = 1024.0 * 1024 * 1024;
-    else if (suffix == "T" || suffix == "TiB") multiplier = 1024.0 * 1024 * 1024 * 1024;
-    else return std::nullopt;
+    if (suffix.empty() || suffix == "B")
+        multiplier = 1;
+    else if (suffix == "K" || suffix == "k" || suffix == "KiB")
+        multiplier = 1024.0;
+    else if (suffix == "M" || suffix == "MiB")
+        multiplier = 1024.0 * 1024;
+    else if (suffix == "G" || suffix == "GiB")
+        multiplier = 1024.0 * 1024 * 1024;
+    else if (suffix == "T" || suffix == "TiB")
+        multiplier = 1024.0 * 1024 * 1024 * 1024;
+    else
+        return std::nullopt;
     const double bytes = number * multiplier;
     if (bytes >= static_cast<double>(std::numeric_limits<std::uint64_t>::max())) return std::nullopt;
     if (suffix.empty() && std::floor(number) != number) return std::nullopt;  // "1.5" bytes
@@ -49,12 +58,18 @@ std::optional<Millis> parse_duration(std::string_view text) {
     std::string_view suffix;
     if (!split_number(text, number, suffix)) return std::nullopt;
     double ms_per_unit = 0;
-    if (suffix == "ms") ms_per_unit = 1;
-    else if (suffix.empty() || suffix == "s") ms_per_unit = 1000;
-    else if (suffix == "m" || suffix == "min") ms_per_unit = 60'000;
-    else if (suffix == "h") ms_per_unit = 3'600'000;
-    else if (suffix == "d") ms_per_unit = 86'400'000;
-    else return std::nullopt;
+    if (suffix == "ms")
+        ms_per_unit = 1;
+    else if (suffix.empty() || suffix == "s")
+        ms_per_unit = 1000;
+    else if (suffix == "m" || suffix == "min")
+        ms_per_unit = 60'000;
+    else if (suffix == "h")
+        ms_per_unit = 3'600'000;
+    else if (suffix == "d")
+        ms_per_unit = 86'400'000;
+    else
+        return std::nullopt;
     const double ms = number * ms_per_unit;
     if (ms > 1e15) return std::nullopt;
     return Millis(static_cast<long long>(std::llround(ms)));

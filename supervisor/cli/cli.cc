@@ -10,19 +10,9 @@ namespace {
 
 // Every subcommand, in the order --help lists them.
 constexpr CommandRegistrar kCommands[] = {
-    add_check_command,
-    add_run_command,
-    add_status_command,
-    add_list_command,
-    add_act_command,
-    add_tree_command,
-    add_screenshot_command,
-    add_review_commands,
-    add_audit_command,
-    add_demo_command,
-    add_token_command,
-    add_mcp_command,
-    add_console_command,
+    add_check_command, add_run_command,        add_status_command,  add_list_command,  add_act_command,
+    add_tree_command,  add_screenshot_command, add_review_commands, add_audit_command, add_demo_command,
+    add_token_command, add_mcp_command,        add_console_command,
 };
 
 }  // namespace
@@ -35,8 +25,9 @@ int run_cli(int argc, char** argv) {
         "deskbox"};
     app.set_version_flag("--version", std::string("deskbox ") + DESKBOX_VERSION);
     app.require_subcommand(1);
-    app.footer("Run 'deskbox help COMMAND' or 'deskbox COMMAND --help' for a command's options.\n"
-               "Exit codes: 0 success, 1 refused or failed, 2 invalid input file, 64 bad command line.");
+    app.footer(
+        "Run 'deskbox help COMMAND' or 'deskbox COMMAND --help' for a command's options.\n"
+        "Exit codes: 0 success, 1 refused or failed, 2 invalid input file, 64 bad command line.");
 
     CommandAction selected;
     for (CommandRegistrar add : kCommands) add(app, selected);

@@ -27,7 +27,8 @@ void add_act_command(CLI::App& app, CommandAction& selected) {
         "Prints the final reply line. When the policy asks a reviewer, a 'pending' line is reported on stderr and\n"
         "the command waits for the decision. A refusal by the session's rate limit (budget:rate) is proposed again\n"
         "when the session says the budget refills.\n"
-        "Exit codes: 0 done, 1 refused or failed (or the session is unreachable), 64 the argument is not a JSON object.");
+        "Exit codes: 0 done, 1 refused or failed (or the session is unreachable), 64 the argument is not a JSON "
+        "object.");
     cmd->callback([opts, &selected] {
         selected = [opts]() -> int {
             Json request = Json::parse(opts->request, nullptr, false);

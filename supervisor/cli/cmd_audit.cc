@@ -27,10 +27,12 @@ void add_audit_command(CLI::App& app, CommandAction& selected) {
     CLI::App* cmd = app.add_subcommand("audit", "Verify or show a session's audit log");
     cmd->require_subcommand(1);
 
-    CLI::App* verify = cmd->add_subcommand("verify", "Check the audit log's hash chain and name the first broken record");
+    CLI::App* verify =
+        cmd->add_subcommand("verify", "Check the audit log's hash chain and name the first broken record");
     verify->add_option("file", *file, "Audit log (audit.jsonl)")->required();
-    verify->footer("Exit codes: 0 intact (a torn last line from a crash is reported, not an error), "
-                   "1 broken (the record number and what is wrong are printed), 2 unreadable.");
+    verify->footer(
+        "Exit codes: 0 intact (a torn last line from a crash is reported, not an error), "
+        "1 broken (the record number and what is wrong are printed), 2 unreadable.");
     verify->callback([file, &selected] {
         selected = [file]() -> int {
             AuditVerifyReport report;

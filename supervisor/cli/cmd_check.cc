@@ -22,8 +22,10 @@ void add_check_command(CLI::App& app, CommandAction& selected) {
     cmd->callback([opts, &selected] {
         selected = [opts]() -> int {
             const Plan plan = admit_file(opts->manifest);
-            if (opts->json) std::cout << plan_to_json(plan).dump(2) << "\n";
-            else std::cout << plan_to_text(plan);
+            if (opts->json)
+                std::cout << plan_to_json(plan).dump(2) << "\n";
+            else
+                std::cout << plan_to_text(plan);
             return plan.verdict.admitted ? kExitOk : kExitFailure;
         };
     });

@@ -20,11 +20,13 @@ void add_console_command(CLI::App& app, CommandAction& selected) {
         int login_hours = 8;
     };
     auto opts = std::make_shared<Options>();
-    CLI::App* cmd = app.add_subcommand("console", "Serve the reviewers' web console for every session on this host "
-                                                  "(approvals with what the agent saw, live view, controls, timeline)");
+    CLI::App* cmd = app.add_subcommand("console",
+                                       "Serve the reviewers' web console for every session on this host "
+                                       "(approvals with what the agent saw, live view, controls, timeline)");
     cmd->add_option("--listen", opts->listen,
                     "Where to listen: HOST:PORT (a numeric address; port 0 picks a free one) or unix:/PATH "
-                    "(default " + std::string(console::kDefaultListen) + ")");
+                    "(default " +
+                        std::string(console::kDefaultListen) + ")");
     cmd->add_flag("--secure-cookie", opts->secure_cookie,
                   "Mark the login cookie Secure: set it when a TLS reverse proxy serves the console");
     cmd->add_option("--novnc-dir", opts->novnc_dir, "Where noVNC's files are (Debian's novnc package)");

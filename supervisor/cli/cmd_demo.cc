@@ -36,13 +36,15 @@ constexpr int kPageMs = 90'000;
 constexpr int kSessionEndMs = 120'000;
 constexpr const char* kReviewer = "scripted reviewer (deskbox demo)";
 
-fs::path self_exe() { return fs::read_symlink("/proc/self/exe"); }
+fs::path self_exe() {
+    return fs::read_symlink("/proc/self/exe");
+}
 
 // The example next to a build tree's binary (build/deskbox → examples/), else the installed one.
 fs::path default_example() {
     const fs::path exe_dir = self_exe().parent_path();
-    for (const fs::path& p : {exe_dir.parent_path() / "examples/ci-incident",
-                              exe_dir.parent_path() / "share/deskbox/examples/ci-incident"})
+    for (const fs::path& p :
+         {exe_dir.parent_path() / "examples/ci-incident", exe_dir.parent_path() / "share/deskbox/examples/ci-incident"})
         if (fs::exists(p / "manifest.yaml")) return p;
     return exe_dir.parent_path() / "examples/ci-incident";
 }
@@ -111,7 +113,9 @@ std::string reply_text(const Json& reply) {
 class Demo {
 public:
     Demo(fs::path example, DemoTrajectory trajectory, std::string session)
-        : example_(std::move(example)), t_(std::move(trajectory)), session_(std::move(session)),
+        : example_(std::move(example)),
+          t_(std::move(trajectory)),
+          session_(std::move(session)),
           audit_(find_session_dir(session_) / "audit.jsonl") {}
 
     int run();
@@ -218,7 +222,8 @@ void Demo::review(const DemoStep& s, std::size_t index, const Json& pending) {
     const Json reply = reviewer.call({{"type", approve ? "approve" : "deny"},
                                       {"approval", id},
                                       {"note", std::string(kReviewer) + ": " + (s.review ? s.review->note : "")}});
-    if (!reply.value("ok", false)) throw Error("the review socket refused the answer to " + id + ": " + one_line(reply));
+    if (!reply.value("ok", false))
+        throw Error("the review socket refused the answer to " + id + ": " + one_line(reply));
 }
 
 void Demo::step(std::size_t index, const DemoStep& s) {
@@ -264,9 +269,8 @@ bool Demo::check_outcomes() {
     print_audit_timeline(text, timeline);
     std::cout << "\noutcomes (read back from " << log.string() << ")\n";
     bool all = report.ok;
-    std::cout << (report.ok ? "  PASS  " : "  FAIL  ") << "the audit log's hash chain: " << report.records
-              << " records" << (report.ok ? ", intact" : ", broken at record " + std::to_string(report.broken_record))
-              << "\n";
+    std::cout << (report.ok ? "  PASS  " : "  FAIL  ") << "the audit log's hash chain: " << report.records << " records"
+              << (report.ok ? ", intact" : ", broken at record " + std::to_string(report.broken_record)) << "\n";
     for (const DemoOutcome& o : t_.outcomes) {
         std::string missing;
         for (const std::string& needle : o.audit)
@@ -298,8 +302,8 @@ int Demo::run() {
     const bool outcomes = check_outcomes();
     for (const auto& f : failures_) std::cout << "  FAIL  " << f << "\n";
     const bool passed = outcomes && failures_.empty();
-    std::cout << "\ndeskbox demo: " << (passed ? "every expected outcome happened" : "NOT every expected outcome happened")
-              << "\n";
+    std::cout << "\ndeskbox demo: "
+              << (passed ? "every expected outcome happened" : "NOT every expected outcome happened") << "\n";
     return passed ? kExitOk : kExitFailure;
 }
 
@@ -308,12 +312,14 @@ int Demo::run() {
 void add_demo_command(CLI::App& app, CommandAction& selected) {
     auto example = std::make_shared<std::string>();
     CLI::App* cmd = app.add_subcommand(
-        "demo", "Run the CI-incident example end to end: a scripted agent and a scripted reviewer, the timeline as it happens");
+        "demo",
+        "Run the CI-incident example end to end: a scripted agent and a scripted reviewer, the timeline as it happens");
     cmd->add_option("--example", *example,
                     "The example folder (manifest.yaml, site.py, trajectory.json); default: examples/ci-incident of "
                     "the source tree or of the installed share folder");
-    cmd->footer("Needs root (the session's sandbox), python3 and chromium; the example site listens on 127.0.0.1:8765.\n"
-                "Exit codes: 0 every expected outcome happened, 1 otherwise, 2 invalid trajectory or manifest.");
+    cmd->footer(
+        "Needs root (the session's sandbox), python3 and chromium; the example site listens on 127.0.0.1:8765.\n"
+        "Exit codes: 0 every expected outcome happened, 1 otherwise, 2 invalid trajectory or manifest.");
     cmd->callback([example, &selected] {
         selected = [example]() -> int {
             const fs::path dir = example->empty() ? default_example() : fs::path(*example);

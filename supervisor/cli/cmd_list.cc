@@ -15,8 +15,9 @@ void add_list_command(CLI::App& app, CommandAction& selected) {
         bool json = false;
     };
     auto opts = std::make_shared<Options>();
-    CLI::App* cmd = app.add_subcommand("list", "List every session on this host you may see: state, display, apps, "
-                                               "pending approvals, taint, budget use, uptime");
+    CLI::App* cmd = app.add_subcommand("list",
+                                       "List every session on this host you may see: state, display, apps, "
+                                       "pending approvals, taint, budget use, uptime");
     cmd->add_flag("--json", opts->json, "Print the stable JSON document ({\"schema\": 1, \"sessions\": [...]})");
     cmd->footer(
         "Looks in DESKBOX_RUNTIME_DIR when set; as root in /run/deskbox; as a user in\n"
@@ -33,8 +34,10 @@ void add_list_command(CLI::App& app, CommandAction& selected) {
             const std::int64_t now = std::time(nullptr);
             std::vector<nlohmann::json> entries;
             for (const ListedSession& s : list_sessions()) entries.push_back(list_entry(s, now));
-            if (opts->json) std::cout << list_document(entries).dump(2) << "\n";
-            else std::cout << format_list_table(entries, now);
+            if (opts->json)
+                std::cout << list_document(entries).dump(2) << "\n";
+            else
+                std::cout << format_list_table(entries, now);
             return kExitOk;
         };
     });

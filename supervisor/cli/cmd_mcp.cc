@@ -59,7 +59,8 @@ int serve_http(const McpOptions& opts, mcp::McpServer& server, mcp::AgentPool& p
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     mcp::HttpServer listener(server, pool, http);
     std::cerr << "deskbox mcp: session " << opts.session << ", listening on " << listener.bound_address()
-              << " (endpoint " << mcp::kEndpoint << ", bearer tokens from " << store->file().string() << ")" << std::endl;
+              << " (endpoint " << mcp::kEndpoint << ", bearer tokens from " << store->file().string() << ")"
+              << std::endl;
     std::thread waiter([&] {
         int signo = 0;
         sigwait(&stop_signals, &signo);

@@ -33,7 +33,7 @@ struct ReviewOptions {
     std::string id;
     std::string note;
     bool json = false;
-    bool all = false;  // stop --all
+    bool all = false;           // stop --all
     std::string password_file;  // takeover: where the one-time VNC password goes
 };
 
@@ -146,16 +146,16 @@ void print_approvals(const Json& list) {
     }
     for (const Json& a : list) {
         std::cout << a.value("id", "?") << "  rule '" << a.value("rule", "?") << "', waiting "
-                  << seconds(a.value("waiting_ms", Json())) << ", denied in " << seconds(a.value("expires_in_ms", Json()))
-                  << "\n";
+                  << seconds(a.value("waiting_ms", Json())) << ", denied in "
+                  << seconds(a.value("expires_in_ms", Json())) << "\n";
         const Json proposal = a.value("proposal", Json::object());
         std::cout << "    " << summarize_audit_record({{"type", "proposal"}, {"data", proposal}}) << "\n";
         if (proposal.contains("reason")) std::cout << "    " << proposal["reason"].get<std::string>() << "\n";
         // OpenAI safety checks: approving acknowledges them on the agent's behalf.
         const Json action = proposal.value("action", Json::object());
         for (const Json& c : action.value("safety_checks", Json::array()))
-            std::cout << "    safety check " << c.value("id", "?") << " [" << c.value("code", "") << "]: "
-                      << c.value("message", "") << "\n";
+            std::cout << "    safety check " << c.value("id", "?") << " [" << c.value("code", "")
+                      << "]: " << c.value("message", "") << "\n";
         if (proposal.value("tainted", false)) std::cout << "    the session is tainted (see deskbox status)\n";
     }
 }
@@ -198,8 +198,10 @@ void add_review_commands(CLI::App& app, CommandAction& selected) {
                 if (int rc = require_session(*opts, "approvals")) return rc;
                 Json reply;
                 if (int rc = call(*opts, {{"type", "approvals"}}, &reply, "approvals")) return rc;
-                if (opts->json) std::cout << reply["approvals"].dump(2) << "\n";
-                else print_approvals(reply["approvals"]);
+                if (opts->json)
+                    std::cout << reply["approvals"].dump(2) << "\n";
+                else
+                    print_approvals(reply["approvals"]);
                 return kExitOk;
             };
         });
@@ -208,7 +210,8 @@ void add_review_commands(CLI::App& app, CommandAction& selected) {
         auto opts = std::make_shared<ReviewOptions>();
         const bool approve = std::string(verb) == "approve";
         CLI::App* cmd = add_review_subcommand(
-            app, verb, approve ? "Approve a pending proposal (it runs)" : "Deny a pending proposal (it never runs)", opts);
+            app, verb, approve ? "Approve a pending proposal (it runs)" : "Deny a pending proposal (it never runs)",
+            opts);
         cmd->add_option("id", opts->id, "Approval id, as 'deskbox approvals' lists it (A1, A2, ...)")->required();
         cmd->add_option("--note", opts->note, "A note kept in the audit log with your name");
         cmd->footer("Exit codes: 0 done, 1 no such pending approval or the session is not running.");
@@ -228,9 +231,10 @@ void add_review_commands(CLI::App& app, CommandAction& selected) {
         const char* help;
         const char* done;
     };
-    for (const Control c : {Control{"pause", "Pause the session: nothing executes until resume", "paused"},
-                            Control{"resume", "Resume a paused session", "resumed"},
-                            Control{"stop", "Stop the session now (kill switch): pending proposals are denied", "stopped"}}) {
+    for (const Control c :
+         {Control{"pause", "Pause the session: nothing executes until resume", "paused"},
+          Control{"resume", "Resume a paused session", "resumed"},
+          Control{"stop", "Stop the session now (kill switch): pending proposals are denied", "stopped"}}) {
         auto opts = std::make_shared<ReviewOptions>();
         CLI::App* cmd = add_review_subcommand(app, c.verb, c.help, opts);
         cmd->add_option("--note", opts->note, "A note kept in the audit log with your name");
@@ -239,9 +243,10 @@ void add_review_commands(CLI::App& app, CommandAction& selected) {
             cmd->add_flag("--all", opts->all,
                           "Stop every session you may stop (those 'deskbox list' shows live), each through its "
                           "review.sock; prints one result per session");
-            cmd->footer("Exit codes: 0 done, 1 refused or the session is not running (--all: any stop failed;\n"
-                        "sessions whose supervisor is gone, already ending or whose review.sock you may not\n"
-                        "use are skipped, not failed), 64 bad command line.");
+            cmd->footer(
+                "Exit codes: 0 done, 1 refused or the session is not running (--all: any stop failed;\n"
+                "sessions whose supervisor is gone, already ending or whose review.sock you may not\n"
+                "use are skipped, not failed), 64 bad command line.");
         } else {
             cmd->footer("Exit codes: 0 done, 1 refused or the session is not running.");
         }
@@ -275,10 +280,11 @@ void add_review_commands(CLI::App& app, CommandAction& selected) {
                         "Where to write the one-time VNC password (vncpasswd format, mode 0600; default: "
                         "$XDG_RUNTIME_DIR/deskbox-takeover-NAME.passwd, else ~/.deskbox-takeover-NAME.passwd)");
         cmd->add_flag("--json", opts->json, "Print the session's answer (socket and password) as JSON");
-        cmd->footer("The start and the end are audited with your name. Connect with the printed command\n"
-                    "(TigerVNC's viewer reads the unix socket, which belongs to you); one viewer at a time.\n"
-                    "Exit codes: 0 you have control, 1 refused (not allowed by the manifest, someone\n"
-                    "else has control) or the session is not running, 64 bad command line.");
+        cmd->footer(
+            "The start and the end are audited with your name. Connect with the printed command\n"
+            "(TigerVNC's viewer reads the unix socket, which belongs to you); one viewer at a time.\n"
+            "Exit codes: 0 you have control, 1 refused (not allowed by the manifest, someone\n"
+            "else has control) or the session is not running, 64 bad command line.");
         cmd->callback([opts, &selected] {
             selected = [opts]() -> int {
                 if (int rc = require_session(*opts, "takeover")) return rc;
@@ -295,8 +301,8 @@ void add_review_commands(CLI::App& app, CommandAction& selected) {
                     opts->password_file.empty() ? default_password_file(opts->session) : opts->password_file;
                 write_vnc_password_file(file, t.value("password", ""));
                 const std::string name = opts->session.empty() ? "NAME" : opts->session;
-                std::cout << "you have control of the session; the agent is refused until 'deskbox handback -s "
-                          << name << "'\n"
+                std::cout << "you have control of the session; the agent is refused until 'deskbox handback -s " << name
+                          << "'\n"
                           << "VNC with input, for you alone: xtigervncviewer -passwd " << file << " "
                           << t.value("socket", "?") << "\n";
                 return kExitOk;
@@ -325,9 +331,10 @@ void add_review_commands(CLI::App& app, CommandAction& selected) {
         CLI::App* cmd = add_review_subcommand(
             app, "verify", "Run the manifest's final-state verify checks now (each result is audited)", opts);
         cmd->add_flag("--json", opts->json, "Print the results as JSON");
-        cmd->footer("The same checks run when the session ends; this runs them on demand, e.g. before\n"
-                    "approving the last step. Exit codes: 0 every check passed, 3 a check failed,\n"
-                    "1 the session is not running or refused, 64 bad command line.");
+        cmd->footer(
+            "The same checks run when the session ends; this runs them on demand, e.g. before\n"
+            "approving the last step. Exit codes: 0 every check passed, 3 a check failed,\n"
+            "1 the session is not running or refused, 64 bad command line.");
         cmd->callback([opts, &selected] {
             selected = [opts]() -> int {
                 if (int rc = require_session(*opts, "verify")) return rc;
@@ -335,8 +342,10 @@ void add_review_commands(CLI::App& app, CommandAction& selected) {
                 if (int rc = call(*opts, {{"type", "verify"}}, &reply, "verify")) return rc;
                 const Json& v = reply["verification"];
                 bool passed = v.value("passed", false);
-                if (opts->json) std::cout << v.dump(2) << "\n";
-                else passed = print_verification(v);
+                if (opts->json)
+                    std::cout << v.dump(2) << "\n";
+                else
+                    passed = print_verification(v);
                 return passed ? kExitOk : kExitVerifyFailed;
             };
         });
@@ -347,9 +356,10 @@ void add_review_commands(CLI::App& app, CommandAction& selected) {
             app, "collect", "Copy the manifest's collect files out of the session now (each audited with its sha256)",
             opts);
         cmd->add_flag("--json", opts->json, "Print the result as JSON");
-        cmd->footer("The same files are collected when the session ends, into the next numbered folder\n"
-                    "under collected/ beside the kept audit.jsonl. Exit codes: 0 every file copied, 1 a file\n"
-                    "was not copied, the session is not running or refused, 64 bad command line.");
+        cmd->footer(
+            "The same files are collected when the session ends, into the next numbered folder\n"
+            "under collected/ beside the kept audit.jsonl. Exit codes: 0 every file copied, 1 a file\n"
+            "was not copied, the session is not running or refused, 64 bad command line.");
         cmd->callback([opts, &selected] {
             selected = [opts]() -> int {
                 if (int rc = require_session(*opts, "collect")) return rc;
@@ -358,8 +368,10 @@ void add_review_commands(CLI::App& app, CommandAction& selected) {
                 const Json& c = reply["collected"];
                 bool copied = true;
                 for (const Json& f : c.value("files", Json::array())) copied = copied && f.value("copied", false);
-                if (opts->json) std::cout << c.dump(2) << "\n";
-                else print_collected(c);
+                if (opts->json)
+                    std::cout << c.dump(2) << "\n";
+                else
+                    print_collected(c);
                 return copied ? kExitOk : kExitFailure;
             };
         });

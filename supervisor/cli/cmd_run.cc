@@ -23,16 +23,19 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
                     "so the unit, the session dir and the sockets agree)");
     cmd->footer(
         "The session ends on SIGTERM/SIGINT, when its wall-clock budget is spent, or when all its apps have ended.\n"
-        "Exit codes: 0 the session ran and ended in order, 1 refused by admission or failed, 2 invalid manifest or policy\n"
+        "Exit codes: 0 the session ran and ended in order, 1 refused by admission or failed, 2 invalid manifest or "
+        "policy\n"
         "(or its session.name is not --expect-name).");
     cmd->callback([opts, &selected] {
         selected = [opts]() -> int {
             Plan plan = admit_file(opts->manifest);
-            // Refused rather than overridden: the manifest (and its hash in the audit log) must say which session it is.
+            // Refused rather than overridden: the manifest (and its hash in the audit log) must say which session it
+            // is.
             if (!opts->expect_name.empty() && plan.manifest.session.name != opts->expect_name) {
                 std::cerr << "deskbox run: " << opts->manifest << " names its session '" << plan.manifest.session.name
-                          << "', expected '" << opts->expect_name << "' (the unit instance): set session.name: "
-                          << opts->expect_name << " or rename the file\n";
+                          << "', expected '" << opts->expect_name
+                          << "' (the unit instance): set session.name: " << opts->expect_name
+                          << " or rename the file\n";
                 return kExitInvalid;
             }
             if (!plan.verdict.admitted) {

@@ -36,7 +36,7 @@ void add_screenshot_command(CLI::App& app, CommandAction& selected) {
     cmd->callback([opts, &selected] {
         selected = [opts]() -> int {
             validate_session_name(opts->session);
-            const Json request = {{"id", "cli-screenshot"}, {"action", "screenshot"}, {"format", opts->format},
+            const Json request = {{"id", "cli-screenshot"},   {"action", "screenshot"}, {"format", opts->format},
                                   {"quality", opts->quality}, {"settle", opts->settle}, {"cursor", opts->cursor}};
             AgentClient client((find_session_dir(opts->session) / "agent.sock").string());
             const Json reply = client.call_paced(request);

@@ -2,7 +2,6 @@
 #include <cerrno>
 #include <fstream>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "supervisor/base/error.h"
@@ -40,8 +39,10 @@ void add_status_command(CLI::App& app, CommandAction& selected) {
             }
             nlohmann::json status = nlohmann::json::parse(in, nullptr, false);
             if (status.is_discarded()) throw Error(file.string() + ": not valid JSON");
-            if (opts->json) std::cout << status.dump(2) << "\n";
-            else std::cout << format_status(status);
+            if (opts->json)
+                std::cout << status.dump(2) << "\n";
+            else
+                std::cout << format_status(status);
             return kExitOk;
         };
     });

@@ -73,7 +73,8 @@ void add_token_subcommands(CLI::App& parent, TokenKind kind, CommandAction& sele
         };
     });
 
-    CLI::App* revoke = parent.add_subcommand("revoke", "Revoke NAME's token; the next request that presents it is refused");
+    CLI::App* revoke =
+        parent.add_subcommand("revoke", "Revoke NAME's token; the next request that presents it is refused");
     revoke->add_option("name", *name, "The " + who + "'s name")->required();
     revoke->callback([&selected, name, kind] {
         selected = [name, kind]() -> int {
@@ -86,7 +87,8 @@ void add_token_subcommands(CLI::App& parent, TokenKind kind, CommandAction& sele
 }
 
 void add_token_command(CLI::App& app, CommandAction& selected) {
-    CLI::App* cmd = app.add_subcommand("token", "Manage the agents' bearer tokens for MCP over HTTP (add, list, revoke)");
+    CLI::App* cmd =
+        app.add_subcommand("token", "Manage the agents' bearer tokens for MCP over HTTP (add, list, revoke)");
     cmd->footer(
         "Tokens are stored hashed (SHA-256): as root in /var/lib/deskbox/tokens/agent.json, as a user in\n"
         "${XDG_STATE_HOME:-~/.local/state}/deskbox/tokens/agent.json; DESKBOX_TOKEN_DIR overrides the dir.\n"

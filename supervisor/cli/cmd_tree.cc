@@ -27,15 +27,19 @@ void add_tree_command(CLI::App& app, CommandAction& selected) {
         selected = [opts]() -> int {
             validate_session_name(opts->session);
             AgentClient client((find_session_dir(opts->session) / "agent.sock").string());
-            const Json reply = client.call_paced(
-                {{"id", "cli-tree"}, {"action", "tree"}, {"format", opts->format}, {"interactive_only", opts->interactive}});
+            const Json reply = client.call_paced({{"id", "cli-tree"},
+                                                  {"action", "tree"},
+                                                  {"format", opts->format},
+                                                  {"interactive_only", opts->interactive}});
             if (!reply.value("ok", false)) {
                 std::cerr << "deskbox tree: " << reply.dump() << "\n";
                 return kExitFailure;
             }
             const Json& result = reply["result"];
-            if (result.contains("text")) std::cout << result["text"].get<std::string>() << "\n";
-            else std::cout << result["data"].dump(2) << "\n";
+            if (result.contains("text"))
+                std::cout << result["text"].get<std::string>() << "\n";
+            else
+                std::cout << result["data"].dump(2) << "\n";
             return kExitOk;
         };
     });

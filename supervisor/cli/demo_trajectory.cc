@@ -55,7 +55,8 @@ DemoStep parse_step(const Reader& r, const Json& j, const std::string& path) {
             r.fail(path + ".await_focus", "must be a point [x, y]");
         step.await_focus = std::pair{p[0].get<int>(), p[1].get<int>()};
     }
-    if (!j.contains("block") || !j["block"].is_object()) r.fail(path + ".block", "must be an object (the agent's request)");
+    if (!j.contains("block") || !j["block"].is_object())
+        r.fail(path + ".block", "must be an object (the agent's request)");
     step.block = j["block"];
     const std::string expect = r.text(j, path, "expect", true);
     if (expect != "ok" && expect != "refused") r.fail(path + ".expect", "must be ok or refused, not '" + expect + "'");
@@ -66,7 +67,8 @@ DemoStep parse_step(const Reader& r, const Json& j, const std::string& path) {
         const std::string rp = path + ".review";
         r.only(j["review"], rp, {"decide", "note"});
         const std::string decide = r.text(j["review"], rp, "decide", true);
-        if (decide != "approve" && decide != "deny") r.fail(rp + ".decide", "must be approve or deny, not '" + decide + "'");
+        if (decide != "approve" && decide != "deny")
+            r.fail(rp + ".decide", "must be approve or deny, not '" + decide + "'");
         step.review = DemoReview{decide == "approve", r.text(j["review"], rp, "note", true)};
     }
     return step;

@@ -20,13 +20,13 @@ struct DemoReview {
 };
 
 struct DemoStep {
-    std::string say;                    // what the agent is doing, in words
-    std::string await;                  // text in the accessibility tree before the block is sent ("" none)
+    std::string say;    // what the agent is doing, in words
+    std::string await;  // text in the accessibility tree before the block is sent ("" none)
     std::optional<std::pair<int, int>> await_focus;  // the element at this point has the focus before it is sent
-    Json block;                         // sent to agent.sock as it is
-    bool expect_ok = true;              // the final reply's ok
-    std::string refusal;                // a refused reply's message contains this
-    std::optional<DemoReview> review;   // the scripted reviewer's answer when the block waits for one
+    Json block;                                      // sent to agent.sock as it is
+    bool expect_ok = true;                           // the final reply's ok
+    std::string refusal;                             // a refused reply's message contains this
+    std::optional<DemoReview> review;                // the scripted reviewer's answer when the block waits for one
 };
 
 struct DemoOutcome {

@@ -14,8 +14,10 @@ constexpr std::string_view kServed = "served ";
 
 std::vector<std::string> site_argv(const ExampleSiteOptions& o) {
     std::vector<std::string> args = {"python3", o.script.string(), "--port", std::to_string(o.port)};
-    if (o.login) args.insert(args.end(), {"--user", o.user, "--password", o.password});
-    else args.emplace_back("--no-login");
+    if (o.login)
+        args.insert(args.end(), {"--user", o.user, "--password", o.password});
+    else
+        args.emplace_back("--no-login");
     return args;
 }
 

@@ -55,8 +55,8 @@ std::vector<std::pair<std::string, std::string>> approval_words(const Json& appr
     add("Why", str(p, "reason"));
     if (p.contains("taint_cause")) {
         const Json& c = p["taint_cause"];
-        add("Taint", "the session is tainted: " + str(c, "source") + " text matched \"" + str(c, "pattern") +
-                         "\": \"" + str(c, "excerpt") + "\"");
+        add("Taint", "the session is tainted: " + str(c, "source") + " text matched \"" + str(c, "pattern") + "\": \"" +
+                         str(c, "excerpt") + "\"");
     } else if (p.value("tainted", false)) {
         add("Taint", "the session is tainted");
     }

@@ -53,8 +53,8 @@ void fill_from_review_status(Json& entry, const std::filesystem::path& dir, cons
         const Json& g = reply["status"];
         entry["state"] = g.value("stopped", false) ? "stopping" : "running";
         entry["problem"] = nullptr;
-        for (const char* key : {"pending_approvals", "tainted", "paused", "taken_over", "steps_used", "steps_limit",
-                                "taint_cause"})
+        for (const char* key :
+             {"pending_approvals", "tainted", "paused", "taken_over", "steps_used", "steps_limit", "taint_cause"})
             if (g.contains(key)) entry[key] = g[key];
     } catch (const Error&) {
         // Left as the listing says ("no access").
@@ -98,11 +98,12 @@ Response ConsoleApp::login(const Request& request, const std::string& client) {
     const std::string token = form && form->count("token") ? form->at("token") : "";
     const auto name = token.empty() ? std::nullopt : authenticate_(token);
     if (!name)
-        return make_response(request, http::status::unauthorized, login_page("That token is not valid (or was revoked)."));
+        return make_response(request, http::status::unauthorized,
+                             login_page("That token is not valid (or was revoked)."));
     const Login l = logins_.create(*name, token, now / 1000);
     Response r = redirect(request, "/");
-    r.set(http::field::set_cookie, login_cookie(l.id, static_cast<long>(options_.login_lifetime.count()),
-                                                options_.secure_cookie));
+    r.set(http::field::set_cookie,
+          login_cookie(l.id, static_cast<long>(options_.login_lifetime.count()), options_.secure_cookie));
     return r;
 }
 
@@ -115,10 +116,14 @@ Response ConsoleApp::novnc_file(const Request& request, const std::string& path)
     std::stringstream ss;
     ss << in.rdbuf();
     std::string_view type = "application/octet-stream";
-    if (path.ends_with(".js")) type = "text/javascript";
-    else if (path.ends_with(".css")) type = "text/css";
-    else if (path.ends_with(".svg")) type = "image/svg+xml";
-    else if (path.ends_with(".png")) type = "image/png";
+    if (path.ends_with(".js"))
+        type = "text/javascript";
+    else if (path.ends_with(".css"))
+        type = "text/css";
+    else if (path.ends_with(".svg"))
+        type = "image/svg+xml";
+    else if (path.ends_with(".png"))
+        type = "image/png";
     return make_response(request, http::status::ok, ss.str(), type);
 }
 
@@ -129,7 +134,8 @@ Response ConsoleApp::handle(const Request& request, const std::string& client) {
     const bool post = request.method() == http::verb::post;
     if (!get && !post) return make_response(request, http::status::method_not_allowed, "GET or POST\n", "text/plain");
 
-    if (get && path == "/static/console.css") return make_response(request, http::status::ok, std::string(kConsoleCss), "text/css");
+    if (get && path == "/static/console.css")
+        return make_response(request, http::status::ok, std::string(kConsoleCss), "text/css");
     if (get && path == "/static/console.js")
         return make_response(request, http::status::ok, std::string(kConsoleJs), "text/javascript");
     if (get && path == "/static/live.js")

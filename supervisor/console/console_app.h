@@ -10,7 +10,6 @@
 #pragma once
 
 #include <boost/beast/http.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -89,7 +88,7 @@ private:
     WallClock clock_;
     LoginSessions logins_;
     RateLimiter login_limiter_;
-    std::mutex controls_mutex_;  // connections are served on threads of their own
+    std::mutex controls_mutex_;                          // connections are served on threads of their own
     std::map<std::filesystem::path, Control> controls_;  // by session dir
 };
 

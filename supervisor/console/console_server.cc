@@ -50,9 +50,8 @@ std::string read_password(const std::filesystem::path& file) {
 template <class Stream>
 void bridge_vnc(Stream socket, const Request& request, const ConsoleApp::VncTarget& target) {
     websocket::stream<Stream> ws(std::move(socket));
-    ws.set_option(websocket::stream_base::decorator([](websocket::response_type& r) {
-        r.set(http::field::sec_websocket_protocol, "binary");
-    }));
+    ws.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& r) { r.set(http::field::sec_websocket_protocol, "binary"); }));
     ws.read_message_max(1 << 20);
     ws.accept(request);
     ws.binary(true);
@@ -177,8 +176,7 @@ struct ConsoleServer::Impl {
     std::optional<local::acceptor> unix_acceptor;
 };
 
-ConsoleServer::ConsoleServer(ConsoleApp& app, const ListenAddress& where)
-    : impl_(new Impl{app, where, {}, {}, {}}) {
+ConsoleServer::ConsoleServer(ConsoleApp& app, const ListenAddress& where) : impl_(new Impl{app, where, {}, {}, {}}) {
     try {
         if (where.unix_socket) {
             ::unlink(where.path.c_str());
@@ -194,9 +192,9 @@ ConsoleServer::ConsoleServer(ConsoleApp& app, const ListenAddress& where)
             impl_->tcp_acceptor->listen();
         }
     } catch (const boost::system::system_error& e) {
-        throw Error("listening on " + (where.unix_socket ? "unix:" + where.path : where.host + ":" +
-                                                                                     std::to_string(where.port)) +
-                    ": " + e.code().message());
+        throw Error("listening on " +
+                    (where.unix_socket ? "unix:" + where.path : where.host + ":" + std::to_string(where.port)) + ": " +
+                    e.code().message());
     }
 }
 

@@ -20,7 +20,8 @@ ListenAddress parse_listen_address(const std::string& text) {
     const auto colon = text.rfind(':');
     if (colon == std::string::npos) throw Error(where + "expected unix:PATH or HOST:PORT");
     a.host = text.substr(0, colon);
-    if (a.host.size() >= 2 && a.host.front() == '[' && a.host.back() == ']') a.host = a.host.substr(1, a.host.size() - 2);
+    if (a.host.size() >= 2 && a.host.front() == '[' && a.host.back() == ']')
+        a.host = a.host.substr(1, a.host.size() - 2);
     const std::string port = text.substr(colon + 1);
     unsigned value = 0;
     const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);

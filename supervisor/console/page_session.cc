@@ -1,6 +1,6 @@
+#include "supervisor/audit/audit_timeline.h"
 #include "supervisor/console/pages.h"
 #include "supervisor/console/web_text.h"
-#include "supervisor/audit/audit_timeline.h"
 
 namespace deskbox::console {
 
@@ -45,14 +45,20 @@ std::string approvals_section(const PageContext& who, const std::string& session
     for (const Json& a : approvals) {
         const std::string id = str(a, "id");
         out += "<article class=\"approval\" id=\"approval-" + html_escape(id) + "\"><h3>" + html_escape(id) + ": " +
-               html_escape(str(a, "rule")) + "</h3><div class=\"approval-body\"><figure><img class=\"observation\" "
-               "alt=\"the screen when the agent proposed this (password fields and redaction regions blacked out; the target in red)\" "
-               "src=\"" + base + "/approval/" + url_encode(id) + ".png\"><figcaption>The screen at proposal time; "
-               "password fields and the policy's redaction regions blacked out, the target outlined in red.</figcaption></figure><dl class=\"words\">";
+               html_escape(str(a, "rule")) +
+               "</h3><div class=\"approval-body\"><figure><img class=\"observation\" "
+               "alt=\"the screen when the agent proposed this (password fields and redaction regions blacked out; the "
+               "target in red)\" "
+               "src=\"" +
+               base + "/approval/" + url_encode(id) +
+               ".png\"><figcaption>The screen at proposal time; "
+               "password fields and the policy's redaction regions blacked out, the target outlined in "
+               "red.</figcaption></figure><dl class=\"words\">";
         for (const auto& [label, text] : approval_words(a))
             out += "<dt>" + html_escape(label) + "</dt><dd>" + html_escape(text) + "</dd>";
         out += "</dl></div><form method=\"post\" action=\"" + base + "/decide\" class=\"decide\">" + csrf_field(who) +
-               "<input type=\"hidden\" name=\"approval\" value=\"" + html_escape(id) + "\">"
+               "<input type=\"hidden\" name=\"approval\" value=\"" + html_escape(id) +
+               "\">"
                "<label>Note <input type=\"text\" name=\"note\" maxlength=\"2000\"></label> "
                "<button type=\"submit\" name=\"decision\" value=\"approve\" class=\"approve\">Approve</button> "
                "<button type=\"submit\" name=\"decision\" value=\"deny\" class=\"deny\">Deny</button></form></article>";
@@ -72,8 +78,9 @@ std::string timeline_section(const std::string& session, const Json& audit) {
         out += "<p class=\"broken\" id=\"chain\">Hash chain BROKEN at record " + html_escape(str(v, "broken_record")) +
                ": " + html_escape(str(v, "problem")) + "</p>";
     }
-    out += "<table class=\"timeline\"><thead><tr><th>Time</th><th>#</th><th>Record</th><th>What happened</th></tr>"
-           "</thead><tbody>";
+    out +=
+        "<table class=\"timeline\"><thead><tr><th>Time</th><th>#</th><th>Record</th><th>What happened</th></tr>"
+        "</thead><tbody>";
     for (auto it = records.rbegin(); it != records.rend(); ++it) {  // newest first
         std::string time = str(*it, "time");
         if (time.size() >= 23 && time[10] == 'T') time = time.substr(11, 12);
@@ -93,8 +100,9 @@ std::string session_page(const PageContext& who, const Json& entry, const Json& 
     if (entry["paused"] == true) state += ", paused";
     if (entry.contains("taken_over") && entry["taken_over"] == true) state += ", taken over by a reviewer";
     std::string body = "<h1>Session " + html_escape(name) + "</h1><p class=\"state\" id=\"state\">" +
-                       html_escape(state) + (entry["tainted"] == true ? " · <span class=\"tainted\">tainted</span>" : "") +
-                       " · steps " + html_escape(str(entry, "steps_used")) + "</p>";
+                       html_escape(state) +
+                       (entry["tainted"] == true ? " · <span class=\"tainted\">tainted</span>" : "") + " · steps " +
+                       html_escape(str(entry, "steps_used")) + "</p>";
     body += "<section id=\"controls\"><h2>Controls</h2>" + control_form(who, base, "pause", "Pause") +
             control_form(who, base, "resume", "Resume") +
             control_form(who, base, "stop", "Stop the session",
@@ -109,7 +117,8 @@ std::string session_page(const PageContext& who, const Json& entry, const Json& 
     if (live_view)
         body += "<section id=\"live\"><h2>Live view" + std::string(in_control ? " (you have control)" : "") +
                 "</h2><div id=\"screen\" data-ws=\"" + base + "/vnc\"" +
-                (in_control ? " data-view-only=\"false\"" : "") + "></div><p class=\"hint\" id=\"live-status\">connecting…</p></section>"
+                (in_control ? " data-view-only=\"false\"" : "") +
+                "></div><p class=\"hint\" id=\"live-status\">connecting…</p></section>"
                 "<script type=\"module\" src=\"/static/live.js\"></script>";
     body += "<div id=\"live-parts\" data-poll=\"" + base + "/parts\">" + approvals_section(who, name, approvals) +
             timeline_section(name, audit) + "</div>";

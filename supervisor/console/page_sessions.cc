@@ -40,8 +40,9 @@ std::string sessions_page(const PageContext& who, const std::vector<Json>& entri
         body += "<p id=\"no-sessions\">No sessions.</p>";
         return page_layout("Sessions", &who, body);
     }
-    body += "<table class=\"sessions\" id=\"sessions\"><thead><tr><th>Session</th><th>State</th><th>Apps</th>"
-            "<th>Taint</th><th>Pending approvals</th><th>Budget</th><th>Uptime</th></tr></thead><tbody>";
+    body +=
+        "<table class=\"sessions\" id=\"sessions\"><thead><tr><th>Session</th><th>State</th><th>Apps</th>"
+        "<th>Taint</th><th>Pending approvals</th><th>Budget</th><th>Uptime</th></tr></thead><tbody>";
     for (const Json& e : entries) {
         const std::string name = text_of(e["name"]);
         std::string budget = text_of(e["steps_used"]);
@@ -56,7 +57,7 @@ std::string sessions_page(const PageContext& who, const std::vector<Json>& entri
                 "\">" + html_escape(taint_of(e)) + "</td><td class=\"" + (pending ? "pending" : "") + "\">" +
                 html_escape(text_of(e["pending_approvals"])) + "</td><td>" + html_escape(budget) + "</td><td>" +
                 html_escape(e["uptime_s"].is_number_integer() ? format_uptime(e["uptime_s"].get<std::int64_t>())
-                                                               : std::string("-")) +
+                                                              : std::string("-")) +
                 "</td></tr>";
     }
     body += "</tbody></table>";

@@ -30,7 +30,8 @@ std::int64_t RateLimiter::retry_after_ms(const std::string& client, std::int64_t
     const auto it = by_client_.find(client);
     if (it != by_client_.end() && static_cast<int>(it->second.size()) >= limits_.per_client)
         wait = it->second.front() + limits_.window_ms - now_ms;
-    if (static_cast<int>(all_.size()) >= limits_.global) wait = std::max(wait, all_.front() + limits_.window_ms - now_ms);
+    if (static_cast<int>(all_.size()) >= limits_.global)
+        wait = std::max(wait, all_.front() + limits_.window_ms - now_ms);
     return std::max<std::int64_t>(wait, 0);
 }
 

@@ -14,8 +14,8 @@
 namespace deskbox::console {
 
 struct RateLimits {
-    int per_client = 10;      // attempts per window from one address
-    int global = 60;          // attempts per window in all
+    int per_client = 10;  // attempts per window from one address
+    int global = 60;      // attempts per window in all
     std::int64_t window_ms = 60'000;
 };
 

@@ -15,7 +15,9 @@ namespace deskbox::console {
 
 namespace {
 
-std::string base_of(const std::string& name) { return "/session/" + url_encode(name); }
+std::string base_of(const std::string& name) {
+    return "/session/" + url_encode(name);
+}
 
 // The reply's payload, or an Error with the session's message.
 Json checked(const Json& reply, const char* key) {
@@ -54,9 +56,9 @@ Response ConsoleApp::session_get(const Request& request, const Login& who, const
         }
         if (rest.rfind("kept/", 0) == 0) {
             // A timeline thumbnail: the session checks the name's shape and reads it.
-            const Json shot = checked(review_call(session->dir, {{"type", "kept_screenshot"}, {"name", rest.substr(5)}},
-                                                  who.reviewer),
-                                      "screenshot");
+            const Json shot = checked(
+                review_call(session->dir, {{"type", "kept_screenshot"}, {"name", rest.substr(5)}}, who.reviewer),
+                "screenshot");
             std::string bytes;
             if (!base64_decode(shot.value("base64", ""), bytes) || bytes.empty())
                 return make_response(request, http::status::not_found, "no such screenshot\n", "text/plain");
@@ -64,11 +66,15 @@ Response ConsoleApp::session_get(const Request& request, const Login& who, const
             return make_response(request, http::status::ok, std::move(bytes), mime);
         }
         const Json approvals = checked(review_call(session->dir, {{"type", "approvals"}}, who.reviewer), "approvals");
-        const Json audit = checked(review_call(session->dir, {{"type", "audit"}, {"last", 300}}, who.reviewer), "audit");
+        const Json audit =
+            checked(review_call(session->dir, {{"type", "audit"}, {"last", 300}}, who.reviewer), "audit");
         if (rest == "parts")
-            return make_response(request, http::status::ok,
-                                 "<div>" + approvals_section(page, name, approvals) + timeline_section(name, audit) + "</div>");
-        if (!rest.empty()) return make_response(request, http::status::not_found, message_page(page, "Not found", rest, base_of(name)));
+            return make_response(
+                request, http::status::ok,
+                "<div>" + approvals_section(page, name, approvals) + timeline_section(name, audit) + "</div>");
+        if (!rest.empty())
+            return make_response(request, http::status::not_found,
+                                 message_page(page, "Not found", rest, base_of(name)));
         const Json entry = list_entry(*session, clock_() / 1000);
         const bool in_control = control_of(session->dir, who.reviewer).has_value();
         std::string html = session_page(page, entry, approvals, audit,
@@ -93,7 +99,8 @@ Response ConsoleApp::session_post(const Request& request, const Login& who, cons
     if (rest == "decide") {
         const std::string decision = field("decision");
         if (decision != "approve" && decision != "deny")
-            return make_response(request, http::status::bad_request, "decision: expected approve or deny\n", "text/plain");
+            return make_response(request, http::status::bad_request, "decision: expected approve or deny\n",
+                                 "text/plain");
         call = {{"type", decision}, {"approval", field("approval")}, {"note", field("note")}};
     } else if (rest == "pause" || rest == "resume" || rest == "stop" || rest == "verify" || rest == "takeover" ||
                rest == "handback") {
@@ -136,7 +143,8 @@ std::variant<ConsoleApp::VncTarget, Response> ConsoleApp::vnc_target(const Reque
         return make_response(request, http::status::not_found, "not found\n", "text/plain");
     const auto name = url_decode(target.substr(prefix.size(), target.size() - prefix.size() - 4));
     const auto session = name ? find_listed_session(*name) : std::nullopt;
-    if (!session) return make_response(request, http::status::not_found, "this session has no live view\n", "text/plain");
+    if (!session)
+        return make_response(request, http::status::not_found, "this session has no live view\n", "text/plain");
     if (auto control = control_of(session->dir, who->reviewer))
         return VncTarget{control->socket, {}, who->reviewer, control->password};
     if (!std::filesystem::exists(session->dir / "vnc.sock"))
@@ -144,7 +152,8 @@ std::variant<ConsoleApp::VncTarget, Response> ConsoleApp::vnc_target(const Reque
     return VncTarget{session->dir / "vnc.sock", session->dir / "vnc.passwd", who->reviewer, std::nullopt};
 }
 
-std::optional<ConsoleApp::Control> ConsoleApp::control_of(const std::filesystem::path& dir, const std::string& reviewer) {
+std::optional<ConsoleApp::Control> ConsoleApp::control_of(const std::filesystem::path& dir,
+                                                          const std::string& reviewer) {
     const std::lock_guard lock(controls_mutex_);
     const auto it = controls_.find(dir);
     if (it == controls_.end()) return std::nullopt;

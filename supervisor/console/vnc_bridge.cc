@@ -16,7 +16,8 @@ public:
     std::string take(std::size_t n, const char* step) {
         while (buffer_.size() < n) {
             const std::string more = s_.read_some();
-            if (more.empty()) throw Error(std::string("VNC handshake: the ") + who_ + " closed the connection at " + step);
+            if (more.empty())
+                throw Error(std::string("VNC handshake: the ") + who_ + " closed the connection at " + step);
             buffer_ += more;
         }
         std::string out = buffer_.substr(0, n);
@@ -38,7 +39,8 @@ std::uint32_t be32(const std::string& b) {
 
 }  // namespace
 
-std::pair<std::string, std::string> rfb_handshake(ByteStream& browser, ByteStream& server, const std::string& password) {
+std::pair<std::string, std::string> rfb_handshake(ByteStream& browser, ByteStream& server,
+                                                  const std::string& password) {
     Reader from_server(server, "session's VNC server"), from_browser(browser, "browser");
     const std::string version = from_server.take(12, "the version");
     if (version.rfind("RFB 003.", 0) != 0 || version.substr(8) < "008\n")
@@ -56,7 +58,8 @@ std::pair<std::string, std::string> rfb_handshake(ByteStream& browser, ByteStrea
     const std::string types = from_server.take(static_cast<std::uint8_t>(count[0]), "the security types");
     const bool none = types.find('\x01') != std::string::npos;
     const bool vnc_auth = types.find('\x02') != std::string::npos;
-    if (!none && !vnc_auth) throw Error("VNC handshake: the session's server offers neither None nor VNC authentication");
+    if (!none && !vnc_auth)
+        throw Error("VNC handshake: the session's server offers neither None nor VNC authentication");
 
     browser.write(std::string("\x01\x01", 2));  // one type: None
     const std::string chosen = from_browser.take(1, "the security type");

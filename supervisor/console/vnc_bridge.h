@@ -14,7 +14,7 @@ namespace deskbox::console {
 
 // Byte pipes, so that the handshake is unit-testable without sockets.
 struct ByteStream {
-    std::function<std::string()> read_some;            // "" at the end
+    std::function<std::string()> read_some;  // "" at the end
     std::function<void(const std::string&)> write;
 };
 
@@ -24,7 +24,6 @@ struct ByteStream {
 // bytes read from either side beyond the handshake (to be forwarded first):
 // .first from the browser, .second from the server. Throws deskbox::Error
 // naming the step that failed.
-std::pair<std::string, std::string> rfb_handshake(ByteStream& browser, ByteStream& server,
-                                                  const std::string& password);
+std::pair<std::string, std::string> rfb_handshake(ByteStream& browser, ByteStream& server, const std::string& password);
 
 }  // namespace deskbox::console

@@ -36,7 +36,9 @@ std::string login_cookie(const std::string& id, long max_age_s, bool secure) {
            "; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
 }
 
-std::string logout_cookie(bool secure) { return login_cookie("", 0, secure); }
+std::string logout_cookie(bool secure) {
+    return login_cookie("", 0, secure);
+}
 
 std::optional<std::string> url_decode(std::string_view text) {
     std::string out;
@@ -94,12 +96,23 @@ std::string html_escape(std::string_view text) {
     out.reserve(text.size());
     for (char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;

@@ -43,7 +43,9 @@ void AgentClient::set_wait_tick(std::chrono::milliseconds every, std::function<v
     on_wait_ = std::move(on_wait);
 }
 
-void AgentClient::interrupt() { ::shutdown(fd_.get(), SHUT_RDWR); }
+void AgentClient::interrupt() {
+    ::shutdown(fd_.get(), SHUT_RDWR);
+}
 
 void AgentClient::wait_readable() {
     if (!on_wait_ || tick_every_.count() <= 0) return;  // recv blocks
@@ -59,8 +61,7 @@ void AgentClient::wait_readable() {
     }
 }
 
-Json AgentClient::call_paced(const Json& request, const std::function<void(const Json&)>& on_interim,
-                             int attempts) {
+Json AgentClient::call_paced(const Json& request, const std::function<void(const Json&)>& on_interim, int attempts) {
     Json reply;
     for (int attempt = 0; attempt < attempts; ++attempt) {
         reply = call(request, on_interim);

@@ -25,8 +25,7 @@ public:
     // proposed again after the reply's retry_after_ms, the time the session
     // says its bucket refills, up to `attempts` times. Any other reply,
     // refusals by rules included, is returned as it is.
-    Json call_paced(const Json& request, const std::function<void(const Json&)>& on_interim = {},
-                    int attempts = 20);
+    Json call_paced(const Json& request, const std::function<void(const Json&)>& on_interim = {}, int attempts = 20);
 
     // While call() waits for a reply, `on_wait` is called every `every` of
     // silence (a reviewer may take minutes; the MCP server reports progress).

@@ -46,18 +46,18 @@ const ImageData* last_image(const std::vector<ActionResult>& results) {
 Json deskbox_result(const AgentRequest& request, const std::vector<ActionResult>& results) {
     Json result = Json::object();
     if (const ImageData* image = last_image(results)) {
-        result["image"] = {{"mime", image->mime},
-                           {"width", image->width},
-                           {"height", image->height},
-                           {"data", image_base64(*image)}};
+        result["image"] = {
+            {"mime", image->mime}, {"width", image->width}, {"height", image->height}, {"data", image_base64(*image)}};
     }
     for (const auto& r : results) {
         if (r.cursor) result["cursor"] = {{"x", r.cursor->x}, {"y", r.cursor->y}};
         if (!r.json.empty()) {
             // The a11y helper's answer is JSON already; embed it as a value.
             Json parsed = Json::parse(r.json, nullptr, false);
-            if (parsed.is_discarded()) result["text"] = r.json;
-            else result["data"] = std::move(parsed);
+            if (parsed.is_discarded())
+                result["text"] = r.json;
+            else
+                result["data"] = std::move(parsed);
         }
     }
     if (!request.steps.empty()) {
@@ -84,7 +84,9 @@ Json anthropic_tool_result(const AgentRequest& request, Json content, bool is_er
 
 }  // namespace
 
-std::string data_url(const ImageData& image) { return "data:" + image.mime + ";base64," + image_base64(image); }
+std::string data_url(const ImageData& image) {
+    return "data:" + image.mime + ";base64," + image_base64(image);
+}
 
 std::string success_reply_line(const AgentRequest& request, const std::vector<ActionResult>& results) {
     const ImageData* image = last_image(results);
@@ -101,7 +103,8 @@ std::string success_reply_line(const AgentRequest& request, const std::vector<Ac
     std::string line = reply.dump(-1, ' ', false, Json::error_handler_t::replace);
     // Exactly one image is embedded (the last one), so exactly one placeholder.
     const std::size_t at = line.find(placeholder_token());
-    if (at == std::string::npos) return success_reply(request, results).dump(-1, ' ', false, Json::error_handler_t::replace);
+    if (at == std::string::npos)
+        return success_reply(request, results).dump(-1, ' ', false, Json::error_handler_t::replace);
     std::string encoded = base64_encode(image->bytes);
     std::string out;
     out.reserve(line.size() + encoded.size());
@@ -145,13 +148,15 @@ Json success_reply(const AgentRequest& request, const std::vector<ActionResult>&
             Json content = Json::array();
             for (const auto& r : results) {
                 if (r.cursor)
-                    content.push_back({{"type", "text"},
-                                       {"text", "X=" + std::to_string(r.cursor->x) + ",Y=" + std::to_string(r.cursor->y)}});
+                    content.push_back(
+                        {{"type", "text"},
+                         {"text", "X=" + std::to_string(r.cursor->x) + ",Y=" + std::to_string(r.cursor->y)}});
             }
             if (const ImageData* image = last_image(results)) content.push_back(anthropic_image_block(*image));
             if (content.empty())
-                content.push_back({{"type", "text"},
-                                   {"text", request.confirmation.empty() ? request.action_name + " done" : request.confirmation}});
+                content.push_back(
+                    {{"type", "text"},
+                     {"text", request.confirmation.empty() ? request.action_name + " done" : request.confirmation}});
             reply["tool_result"] = anthropic_tool_result(request, std::move(content), false);
             break;
         }

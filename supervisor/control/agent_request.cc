@@ -10,9 +10,9 @@
 // An explicit "dialect" field overrides detection.
 #include "supervisor/control/agent_request.h"
 
-#include "supervisor/base/error.h"
 #include <algorithm>
 
+#include "supervisor/base/error.h"
 #include "xsession/actions/keys.h"
 #include "xsession/actions/secret_placeholder.h"
 
@@ -23,9 +23,11 @@ void parse_envelope(const Fields& f, AgentRequest& out) {
     if (const Json* id = f.find("id")) {
         if (id->is_string()) {
             if (id->get_ref<const std::string&>().size() > kMaxIdLength)
-                throw ProtocolError("too_large", "field 'id' is longer than " + std::to_string(kMaxIdLength) + " bytes");
+                throw ProtocolError("too_large",
+                                    "field 'id' is longer than " + std::to_string(kMaxIdLength) + " bytes");
         } else if (!id->is_number_integer()) {
-            throw ProtocolError("invalid_field", "field 'id' must be a string or an integer, got " + json_type_name(*id));
+            throw ProtocolError("invalid_field",
+                                "field 'id' must be a string or an integer, got " + json_type_name(*id));
         }
         out.id = *id;
     }
@@ -75,9 +77,11 @@ Dialect detect(const Fields& f, Shape& shape) {
             return Dialect::OSWorld;
         }
         if (*explicit_dialect == "deskbox") return Dialect::Deskbox;
-        throw ProtocolError("invalid_field",
-                            "field 'dialect' must be anthropic, computer_toolset_20260801, openai, osworld, pyautogui or "
-                            "deskbox, got '" + utf8_prefix(*explicit_dialect, 32) + "'");
+        throw ProtocolError(
+            "invalid_field",
+            "field 'dialect' must be anthropic, computer_toolset_20260801, openai, osworld, pyautogui or "
+            "deskbox, got '" +
+                utf8_prefix(*explicit_dialect, 32) + "'");
     }
     if (f.has("toolset_name")) {
         shape = Shape::AnthropicToolset;
@@ -103,11 +107,13 @@ Dialect detect(const Fields& f, Shape& shape) {
             if (is_anthropic_action(name)) return Dialect::Anthropic;
             throw ProtocolError("unknown_action", "unknown action '" + utf8_prefix(name, 64) + "'");
         }
-        throw ProtocolError("invalid_field", "field 'action' must be a string or an object, got " + json_type_name(*action));
+        throw ProtocolError("invalid_field",
+                            "field 'action' must be a string or an object, got " + json_type_name(*action));
     }
     if (f.has("actions")) return Dialect::OpenAI;
     if (type && type->is_string())
-        throw ProtocolError("unknown_action", "unknown action type '" + utf8_prefix(type->get<std::string>(), 64) + "'");
+        throw ProtocolError("unknown_action",
+                            "unknown action type '" + utf8_prefix(type->get<std::string>(), 64) + "'");
     throw ProtocolError("unknown_dialect",
                         "cannot tell the request's dialect: expected 'action' (Anthropic, deskbox), 'toolset_name' "
                         "(Anthropic toolset), 'type' or 'actions' (OpenAI), 'action_type' or 'code' (OSWorld)");
@@ -121,9 +127,8 @@ void check_agent_name(std::string_view name) {
                c == '@' || c == '-';
     });
     if (!valid)
-        throw ProtocolError("invalid_field",
-                            "field 'agent' must be 1-64 characters of A-Z a-z 0-9 _ . @ -, got '" +
-                                utf8_prefix(std::string(name), 64) + "'");
+        throw ProtocolError("invalid_field", "field 'agent' must be 1-64 characters of A-Z a-z 0-9 _ . @ -, got '" +
+                                                 utf8_prefix(std::string(name), 64) + "'");
 }
 
 static AgentRequest parse_dialect_request(const Json& request, CoordinateSpace space) {
@@ -204,17 +209,18 @@ void resolve_from_pointer(Action& action, Point pointer, CoordinateSpace space) 
     if (action.kind == ActionKind::Drag && action.path.size() == 1) action.path.insert(action.path.begin(), pointer);
     if (!action.relative) return;
     Point* offset = action.kind == ActionKind::Drag && !action.path.empty() ? &action.path.back()
-                    : action.point                                         ? &*action.point
-                                                                           : nullptr;
+                    : action.point                                          ? &*action.point
+                                                                            : nullptr;
     if (!offset) throw ProtocolError("invalid_request", "a relative action has no offset");
     const long x = static_cast<long>(pointer.x) + offset->x;
     const long y = static_cast<long>(pointer.y) + offset->y;
     if (x < 0 || y < 0 || x >= space.width || y >= space.height)
-        throw ProtocolError("out_of_range", "the offset (" + std::to_string(offset->x) + ", " + std::to_string(offset->y) +
-                                                ") from the pointer at (" + std::to_string(pointer.x) + ", " +
-                                                std::to_string(pointer.y) + ") leads to (" + std::to_string(x) + ", " +
-                                                std::to_string(y) + "), outside the screen (" +
-                                                std::to_string(space.width) + "x" + std::to_string(space.height) + ")");
+        throw ProtocolError("out_of_range", "the offset (" + std::to_string(offset->x) + ", " +
+                                                std::to_string(offset->y) + ") from the pointer at (" +
+                                                std::to_string(pointer.x) + ", " + std::to_string(pointer.y) +
+                                                ") leads to (" + std::to_string(x) + ", " + std::to_string(y) +
+                                                "), outside the screen (" + std::to_string(space.width) + "x" +
+                                                std::to_string(space.height) + ")");
     *offset = Point{static_cast<int>(x), static_cast<int>(y)};
     action.relative = false;
 }

@@ -16,19 +16,19 @@ namespace deskbox {
 
 struct AgentRequest {
     enum class Kind { Act, Status, Identify } kind = Kind::Act;
-    Json id;                      // echoed in every reply line (null when absent)
+    Json id;  // echoed in every reply line (null when absent)
     Dialect dialect = Dialect::Deskbox;
-    std::vector<Action> steps;    // run in order, each through the gate
-    CaptureOptions capture;       // for any screenshot in the reply
-    bool screenshot_after = false;  // the reply carries a screenshot taken after the steps
-    std::string call_id;          // OpenAI computer_call
-    bool openai_batched = false;  // the call used the GA tool's "actions" array
-    std::string tool_use_id;      // Anthropic tool_use block, when one was sent
-    std::string toolset_name;     // "computer" for a computer_toolset_20260801 member block
-    std::string confirmation;     // the toolset's text for a pure action ("Clicked.")
+    std::vector<Action> steps;               // run in order, each through the gate
+    CaptureOptions capture;                  // for any screenshot in the reply
+    bool screenshot_after = false;           // the reply carries a screenshot taken after the steps
+    std::string call_id;                     // OpenAI computer_call
+    bool openai_batched = false;             // the call used the GA tool's "actions" array
+    std::string tool_use_id;                 // Anthropic tool_use block, when one was sent
+    std::string toolset_name;                // "computer" for a computer_toolset_20260801 member block
+    std::string confirmation;                // the toolset's text for a pure action ("Clicked.")
     std::vector<SafetyCheck> safety_checks;  // OpenAI pending_safety_checks, acknowledged in the reply
-    std::string action_name;      // the name the agent used ("left_click", "CLICK", ...)
-    std::string agent;            // Identify: the name the connection is labelled with
+    std::string action_name;                 // the name the agent used ("left_click", "CLICK", ...)
+    std::string agent;                       // Identify: the name the connection is labelled with
 };
 
 // An agent name as `identify` takes it (and the token store names agents):

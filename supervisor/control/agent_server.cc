@@ -31,8 +31,9 @@ AgentServer::AgentServer(EventLoop& loop, ActionExecutor& executor, GatePort& ga
       executor_(executor),
       gate_(gate),
       status_(std::move(status)),
-      server_(loop, options.socket_path, SocketAccess{options.mode, options.group}, options.limits,
-              [this](const std::shared_ptr<JsonlConnection>& conn, Json request) { handle(conn, std::move(request)); }) {}
+      server_(
+          loop, options.socket_path, SocketAccess{options.mode, options.group}, options.limits,
+          [this](const std::shared_ptr<JsonlConnection>& conn, Json request) { handle(conn, std::move(request)); }) {}
 
 void AgentServer::handle(const std::shared_ptr<JsonlConnection>& conn, Json request) {
     std::weak_ptr<JsonlConnection> weak = conn;
@@ -104,8 +105,10 @@ void AgentServer::next_step(const std::shared_ptr<Run>& run) {
         *answered = true;
         order_.release(conn_id);
     };
-    if (client) order_.hold(conn_id);
-    else *answered = true;
+    if (client)
+        order_.hold(conn_id);
+    else
+        *answered = true;
     gate_.propose(
         proposal,
         [run, first_answer](const GateVerdict& verdict) {
@@ -205,14 +208,16 @@ void AgentServer::after(Millis delay, std::function<void()> work) {
 
 void AgentServer::step_done(const std::shared_ptr<Run>& run, const GateVerdict& verdict, ActionKind kind,
                             ActionResult result) {
-    const std::string detail =
-        !result.ok ? result.error : result.detail.empty() ? std::string(to_string(kind)) + " done" : result.detail;
+    const std::string detail = !result.ok              ? result.error
+                               : result.detail.empty() ? std::string(to_string(kind)) + " done"
+                                                       : result.detail;
     gate_.record_result(verdict, result.ok, detail);
     auto conn = run->conn.lock();
     if (!result.ok) {
         std::string message = std::string(to_string(kind)) + " failed: " + result.error;
         if (run->request.steps.size() > 1)
-            message += " (step " + std::to_string(run->step + 1) + " of " + std::to_string(run->request.steps.size()) + ")";
+            message +=
+                " (step " + std::to_string(run->step + 1) + " of " + std::to_string(run->request.steps.size()) + ")";
         if (conn) conn->reply(error_reply(run->request, "action_failed", message));
         return;
     }

@@ -32,9 +32,9 @@ public:
     using StatusProvider = std::function<Json()>;
 
     struct Options {
-        std::string socket_path;      // e.g. /run/deskbox/NAME/agent.sock
-        mode_t mode = 0600;           // 0660 with a group (docs/permissions.md)
-        std::optional<gid_t> group;   // the agent group ("deskbox") when the socket is shared with it
+        std::string socket_path;     // e.g. /run/deskbox/NAME/agent.sock
+        mode_t mode = 0600;          // 0660 with a group (docs/permissions.md)
+        std::optional<gid_t> group;  // the agent group ("deskbox") when the socket is shared with it
         JsonlLimits limits;
     };
 

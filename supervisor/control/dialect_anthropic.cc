@@ -20,9 +20,23 @@ namespace deskbox {
 namespace {
 
 constexpr std::array kActions = {
-    "key", "hold_key", "type", "mouse_move", "left_click", "right_click", "middle_click", "double_click",
-    "triple_click", "left_click_drag", "left_mouse_down", "left_mouse_up", "scroll", "wait", "screenshot",
-    "cursor_position", "zoom",
+    "key",
+    "hold_key",
+    "type",
+    "mouse_move",
+    "left_click",
+    "right_click",
+    "middle_click",
+    "double_click",
+    "triple_click",
+    "left_click_drag",
+    "left_mouse_down",
+    "left_mouse_up",
+    "scroll",
+    "wait",
+    "screenshot",
+    "cursor_position",
+    "zoom",
 };
 
 // The 20250124 `text` field on clicks and scroll: modifier keys held meanwhile.
@@ -46,10 +60,14 @@ Action scroll_action(const Fields& f) {
     a.kind = ActionKind::Scroll;
     const std::string direction = f.string("scroll_direction", 16);
     const int amount = static_cast<int>(f.opt_integer("scroll_amount", 0, kMaxScrollClicks).value_or(3));
-    if (direction == "up") a.scroll_y = -amount;
-    else if (direction == "down") a.scroll_y = amount;
-    else if (direction == "left") a.scroll_x = -amount;
-    else if (direction == "right") a.scroll_x = amount;
+    if (direction == "up")
+        a.scroll_y = -amount;
+    else if (direction == "down")
+        a.scroll_y = amount;
+    else if (direction == "left")
+        a.scroll_x = -amount;
+    else if (direction == "right")
+        a.scroll_x = amount;
     else
         throw ProtocolError("invalid_field",
                             "field 'scroll_direction' must be up, down, left or right, got '" + direction + "'");
@@ -99,7 +117,8 @@ namespace {
 void parse_member(const std::string& name, const Fields& f, bool toolset, AgentRequest& out) {
     auto& steps = out.steps;
     auto required_seconds = [&](std::string_view key) {
-        if (toolset && !f.has(key)) throw ProtocolError("missing_field", "field '" + std::string(key) + "' is required");
+        if (toolset && !f.has(key))
+            throw ProtocolError("missing_field", "field '" + std::string(key) + "' is required");
         return seconds_field(f, key, Millis(1000));
     };
     if (name == "key") {
@@ -162,7 +181,8 @@ void parse_member(const std::string& name, const Fields& f, bool toolset, AgentR
         a.held_keys = held_modifiers(f);
         steps.push_back(std::move(a));
     } else if (name == "scroll") {
-        if (toolset && !f.has("scroll_amount")) throw ProtocolError("missing_field", "field 'scroll_amount' is required");
+        if (toolset && !f.has("scroll_amount"))
+            throw ProtocolError("missing_field", "field 'scroll_amount' is required");
         steps.push_back(scroll_action(f));
     } else if (name == "wait") {
         Action a;
@@ -214,8 +234,8 @@ const std::array<ToolsetMember, 17> kToolset = {{
 // Fields of the tool_use block itself: the API's (type, id, name,
 // toolset_name, input, caller; cache_control when replayed from a message
 // param) and deskbox's envelope.
-constexpr std::array kBlockFields = {"type", "id", "name", "toolset_name", "input", "caller", "cache_control",
-                                     "dialect", "capture", "screenshot_after"};
+constexpr std::array kBlockFields = {"type",          "id",      "name",    "toolset_name",    "input", "caller",
+                                     "cache_control", "dialect", "capture", "screenshot_after"};
 
 template <typename Names>
 bool listed(const Names& names, std::string_view key) {
@@ -264,7 +284,9 @@ std::string member_fields_list(const ToolsetMember& m) {
 
 }  // namespace
 
-bool is_computer_toolset_member(std::string_view name) { return toolset_member(name) != nullptr; }
+bool is_computer_toolset_member(std::string_view name) {
+    return toolset_member(name) != nullptr;
+}
 
 void parse_anthropic(const Fields& f, AgentRequest& out) {
     const std::string name = f.string("action", 64);
@@ -282,13 +304,15 @@ void parse_anthropic_toolset(const Fields& block, AgentRequest& out) {
         throw ProtocolError("invalid_field", "a computer toolset block has \"type\": \"tool_use\"");
     for (const auto& item : block.object().items()) {
         if (!listed(kBlockFields, item.key()))
-            throw ProtocolError("invalid_field", "unknown field '" + utf8_prefix(item.key(), 64) + "' in a tool_use block");
+            throw ProtocolError("invalid_field",
+                                "unknown field '" + utf8_prefix(item.key(), 64) + "' in a tool_use block");
     }
     const std::string name = block.string("name", 64);
     out.action_name = name;
     out.tool_use_id = block.opt_string("id", kMaxIdLength).value_or("");
     const ToolsetMember* member = toolset_member(name);
-    if (!member) throw ProtocolError("unknown_action", "unknown computer toolset member '" + utf8_prefix(name, 64) + "'");
+    if (!member)
+        throw ProtocolError("unknown_action", "unknown computer toolset member '" + utf8_prefix(name, 64) + "'");
     const Json* input = block.find("input");
     if (!input || !input->is_object())
         throw ProtocolError(input ? "invalid_field" : "missing_field", "a tool_use block needs an 'input' object");

@@ -11,8 +11,8 @@
 namespace deskbox {
 namespace {
 
-constexpr std::array kActions = {"click_element", "type_into", "focus_element", "type_secret", "screenshot", "tree",
-                                 "hit_test",      "upload"};
+constexpr std::array kActions = {"click_element", "type_into", "focus_element", "type_secret",
+                                 "screenshot",    "tree",      "hit_test",      "upload"};
 
 ElementTarget element_target(const Fields& f, bool required) {
     ElementTarget t;
@@ -43,8 +43,7 @@ UploadRequest upload_request(const Fields& f) {
     if (data.has_value() == source.has_value())
         throw ProtocolError("missing_field", "an upload needs exactly one of 'data' (base64) or 'source'");
     if (source) u.source = *source;
-    if (data && !base64_decode(*data, u.data))
-        throw ProtocolError("invalid_field", "field 'data' is not valid base64");
+    if (data && !base64_decode(*data, u.data)) throw ProtocolError("invalid_field", "field 'data' is not valid base64");
     if (u.data.size() > kMaxUploadBytes)
         throw ProtocolError("invalid_field", "field 'data' holds " + std::to_string(u.data.size()) +
                                                  " bytes, more than the " + std::to_string(kMaxUploadBytes) +

@@ -11,8 +11,8 @@
 namespace deskbox {
 namespace {
 
-constexpr std::array kActions = {"click", "double_click", "drag", "keypress", "move",
-                                 "scroll", "type", "wait", "screenshot"};
+constexpr std::array kActions = {"click",  "double_click", "drag", "keypress",  "move",
+                                 "scroll", "type",         "wait", "screenshot"};
 
 // scroll_x / scroll_y are pixels; X scrolls in wheel clicks. One click is
 // taken as 100 px (about three text lines in GTK and Chromium); any non-zero
@@ -43,19 +43,22 @@ std::vector<std::string> keys_array(const Fields& f, std::string_view field, boo
         if (required) throw ProtocolError("missing_field", "field '" + std::string(field) + "' is required");
         return {};
     }
-    if (!v->is_array()) throw ProtocolError("invalid_field", "field '" + std::string(field) + "' must be an array of key names");
+    if (!v->is_array())
+        throw ProtocolError("invalid_field", "field '" + std::string(field) + "' must be an array of key names");
     if (v->size() > kMaxChordKeys)
-        throw ProtocolError("too_large", "field '" + std::string(field) + "' has more than " +
-                                             std::to_string(kMaxChordKeys) + " keys");
+        throw ProtocolError(
+            "too_large", "field '" + std::string(field) + "' has more than " + std::to_string(kMaxChordKeys) + " keys");
     std::vector<std::string> keys;
     for (const Json& k : *v) {
-        if (!k.is_string()) throw ProtocolError("invalid_field", "field '" + std::string(field) + "' must be an array of key names");
+        if (!k.is_string())
+            throw ProtocolError("invalid_field", "field '" + std::string(field) + "' must be an array of key names");
         for (auto& sym : key_entry(k.get_ref<const std::string&>())) keys.push_back(std::move(sym));
     }
     if (keys.size() > kMaxChordKeys)
-        throw ProtocolError("too_large", "field '" + std::string(field) + "' has more than " +
-                                             std::to_string(kMaxChordKeys) + " keys");
-    if (required && keys.empty()) throw ProtocolError("missing_field", "field '" + std::string(field) + "' names no key");
+        throw ProtocolError(
+            "too_large", "field '" + std::string(field) + "' has more than " + std::to_string(kMaxChordKeys) + " keys");
+    if (required && keys.empty())
+        throw ProtocolError("missing_field", "field '" + std::string(field) + "' names no key");
     return keys;
 }
 
@@ -76,7 +79,8 @@ Point required_xy(const Fields& f) {
 }
 
 Action parse_one(const Json& json, CoordinateSpace space, std::string& name) {
-    if (!json.is_object()) throw ProtocolError("invalid_field", "an OpenAI action must be an object, got " + json_type_name(json));
+    if (!json.is_object())
+        throw ProtocolError("invalid_field", "an OpenAI action must be an object, got " + json_type_name(json));
     const Fields f(json, space);
     name = f.string("type", 64);
     Action a;
@@ -97,7 +101,8 @@ Action parse_one(const Json& json, CoordinateSpace space, std::string& name) {
         if (!path || !path->is_array() || path->size() < 2)
             throw ProtocolError("invalid_field", "field 'path' must be an array of at least two {x, y} points");
         if (path->size() > kMaxPathPoints)
-            throw ProtocolError("too_large", "field 'path' has more than " + std::to_string(kMaxPathPoints) + " points");
+            throw ProtocolError("too_large",
+                                "field 'path' has more than " + std::to_string(kMaxPathPoints) + " points");
         for (const Json& p : *path) {
             if (!p.is_object()) throw ProtocolError("invalid_field", "field 'path' must hold {x, y} objects");
             a.path.push_back(required_xy(Fields(p, space)));
@@ -136,10 +141,11 @@ std::vector<SafetyCheck> safety_checks(const Fields& f) {
     const Json* v = f.find("pending_safety_checks");
     if (!v) return {};
     if (!v->is_array())
-        throw ProtocolError("invalid_field", "field 'pending_safety_checks' must be an array, got " + json_type_name(*v));
+        throw ProtocolError("invalid_field",
+                            "field 'pending_safety_checks' must be an array, got " + json_type_name(*v));
     if (v->size() > kMaxSafetyChecks)
-        throw ProtocolError("too_large", "field 'pending_safety_checks' has more than " +
-                                             std::to_string(kMaxSafetyChecks) + " checks");
+        throw ProtocolError(
+            "too_large", "field 'pending_safety_checks' has more than " + std::to_string(kMaxSafetyChecks) + " checks");
     std::vector<SafetyCheck> checks;
     for (std::size_t i = 0; i < v->size(); ++i) {
         const Json& c = (*v)[i];
@@ -167,21 +173,23 @@ bool is_openai_action(std::string_view name) {
 
 void parse_openai_call(const Fields& f, AgentRequest& out) {
     out.dialect = Dialect::OpenAI;
-    out.screenshot_after = true;  // computer_call_output always carries a screenshot
+    out.screenshot_after = true;     // computer_call_output always carries a screenshot
     out.capture.current_url = true;  // and the browser's URL when one is focused
     const Json& body = f.object();
     if (body.value("type", "") == "computer_call" || f.has("action") || f.has("actions")) {
         out.call_id = f.opt_string("call_id", kMaxIdLength).value_or("");
         const Json* single = f.find("action");
         const Json* batch = f.find("actions");
-        if (single && batch) throw ProtocolError("invalid_request", "a computer_call has 'action' or 'actions', not both");
+        if (single && batch)
+            throw ProtocolError("invalid_request", "a computer_call has 'action' or 'actions', not both");
         if (single) {
             out.steps.push_back(parse_one(*single, f.space(), out.action_name));
         } else if (batch) {
             if (!batch->is_array() || batch->empty())
                 throw ProtocolError("invalid_field", "field 'actions' must be a non-empty array of actions");
             if (batch->size() > kMaxBatch)
-                throw ProtocolError("too_large", "field 'actions' has more than " + std::to_string(kMaxBatch) + " actions");
+                throw ProtocolError("too_large",
+                                    "field 'actions' has more than " + std::to_string(kMaxBatch) + " actions");
             out.openai_batched = true;
             std::string names;
             for (const Json& a : *batch) {

@@ -76,7 +76,8 @@ public:
             std::string name = a.keyword;
             if (name.empty()) {
                 if (positional >= params.size())
-                    fail(a.pos, "invalid_field", "takes at most " + std::to_string(params.size()) + " positional arguments");
+                    fail(a.pos, "invalid_field",
+                         "takes at most " + std::to_string(params.size()) + " positional arguments");
                 name = params[positional++];
             } else if (std::find_if(params.begin(), params.end(), [&](const char* p) { return name == p; }) ==
                        params.end()) {
@@ -106,8 +107,9 @@ public:
         if (!v) return std::nullopt;
         if (v->kind != PyValue::Kind::Int && v->kind != PyValue::Kind::Float) bad(*v, name, "a number");
         if (v->number < min || v->number > max)
-            fail(v->pos, "out_of_range", "argument '" + name + "' is outside " + std::to_string(static_cast<long>(min)) +
-                                             ".." + std::to_string(static_cast<long>(max)));
+            fail(v->pos, "out_of_range",
+                 "argument '" + name + "' is outside " + std::to_string(static_cast<long>(min)) + ".." +
+                     std::to_string(static_cast<long>(max)));
         return v->number;
     }
 
@@ -116,8 +118,9 @@ public:
         if (!v) return std::nullopt;
         if (v->kind != PyValue::Kind::Int) bad(*v, name, "an integer");
         if (v->integer < min || v->integer > max)
-            fail(v->pos, "out_of_range", "argument '" + name + "' is " + std::to_string(v->integer) + ", outside " +
-                                             std::to_string(min) + ".." + std::to_string(max));
+            fail(v->pos, "out_of_range",
+                 "argument '" + name + "' is " + std::to_string(v->integer) + ", outside " + std::to_string(min) +
+                     ".." + std::to_string(max));
         return v->integer;
     }
 
@@ -160,8 +163,9 @@ public:
         if (v->text == "left" || v->text == "primary") return MouseButton::Left;
         if (v->text == "right" || v->text == "secondary") return MouseButton::Right;
         if (v->text == "middle") return MouseButton::Middle;
-        fail(v->pos, "invalid_field", "argument 'button' must be left, right, middle, primary or secondary, got '" +
-                                          utf8_prefix(v->text, 32) + "'");
+        fail(v->pos, "invalid_field",
+             "argument 'button' must be left, right, middle, primary or secondary, got '" + utf8_prefix(v->text, 32) +
+                 "'");
     }
 
     std::vector<std::string> key(const PyValue& v, const std::string& name) const {
@@ -211,7 +215,9 @@ Action key_action(ActionKind kind, std::vector<std::string> keys) {
 void normalize(const PyCall& call, CoordinateSpace space, std::vector<Action>& steps) {
     if (call.function == "WAIT" || call.function == "DONE" || call.function == "FAIL") {
         Action a;
-        a.kind = call.function == "WAIT" ? ActionKind::Wait : call.function == "DONE" ? ActionKind::Done : ActionKind::Fail;
+        a.kind = call.function == "WAIT"   ? ActionKind::Wait
+                 : call.function == "DONE" ? ActionKind::Done
+                                           : ActionKind::Fail;
         if (a.kind == ActionKind::Wait) a.duration = kOsworldWait;
         steps.push_back(a);
         return;
@@ -233,10 +239,12 @@ void normalize(const PyCall& call, CoordinateSpace space, std::vector<Action>& s
         std::vector<const PyValue*> keys;
         PyCall rest{call.function, {}, call.pos};  // the keyword arguments
         for (const auto& a : call.args) {
-            if (!a.keyword.empty()) rest.args.push_back(a);
+            if (!a.keyword.empty())
+                rest.args.push_back(a);
             else if (a.value.kind == PyValue::Kind::List)
                 for (const auto& item : a.value.items) keys.push_back(&item);
-            else keys.push_back(&a.value);
+            else
+                keys.push_back(&a.value);
         }
         static const std::vector<const char*> hotkey_kw = {"interval"};
         const Args kw(rest, hotkey_kw);
@@ -255,7 +263,9 @@ void normalize(const PyCall& call, CoordinateSpace space, std::vector<Action>& s
     args.pacing();
     if (f == "click" || f == "doubleClick" || f == "tripleClick") {
         long clicks = f == "click" ? args.integer("clicks", 1, 3).value_or(1) : f == "doubleClick" ? 2 : 3;
-        const ActionKind kind = clicks == 1 ? ActionKind::Click : clicks == 2 ? ActionKind::DoubleClick : ActionKind::TripleClick;
+        const ActionKind kind = clicks == 1   ? ActionKind::Click
+                                : clicks == 2 ? ActionKind::DoubleClick
+                                              : ActionKind::TripleClick;
         steps.push_back(pointer(kind, args.button(), args.point(space)));
     } else if (f == "rightClick" || f == "middleClick") {
         steps.push_back(pointer(ActionKind::Click, f == "rightClick" ? MouseButton::Right : MouseButton::Middle,
@@ -280,20 +290,24 @@ void normalize(const PyCall& call, CoordinateSpace space, std::vector<Action>& s
         }
         steps.push_back(std::move(a));
     } else if (f == "mouseDown" || f == "mouseUp") {
-        steps.push_back(pointer(f == "mouseDown" ? ActionKind::MouseDown : ActionKind::MouseUp, args.button(), args.point(space)));
+        steps.push_back(
+            pointer(f == "mouseDown" ? ActionKind::MouseDown : ActionKind::MouseUp, args.button(), args.point(space)));
     } else if (f == "scroll" || f == "vscroll" || f == "hscroll") {
         Action a = pointer(ActionKind::Scroll, MouseButton::Left, args.point(space));
         args.required("clicks");
         const int clicks = static_cast<int>(*args.integer("clicks", -kMaxScrollClicks, kMaxScrollClicks));
         // pyautogui: scroll(+n) scrolls up, hscroll(+n) right.
-        if (f == "hscroll") a.scroll_x = clicks;
-        else a.scroll_y = -clicks;
+        if (f == "hscroll")
+            a.scroll_x = clicks;
+        else
+            a.scroll_y = -clicks;
         steps.push_back(std::move(a));
     } else if (f == "typewrite" || f == "write") {
         const PyValue& message = args.required("message");
         if (message.kind == PyValue::Kind::String) {
             if (message.text.size() > kMaxTextBytes)
-                args.fail(message.pos, "too_large", "argument 'message' is more than " + std::to_string(kMaxTextBytes) + " bytes");
+                args.fail(message.pos, "too_large",
+                          "argument 'message' is more than " + std::to_string(kMaxTextBytes) + " bytes");
             if (message.text.empty()) return;  // pyautogui types nothing
             Action a;
             a.kind = ActionKind::Type;

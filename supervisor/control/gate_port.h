@@ -16,18 +16,18 @@ namespace deskbox {
 
 struct GateVerdict {
     enum class Outcome { Execute, Refuse, Pending } outcome = Outcome::Refuse;
-    std::string rule;         // the rule that decided ("default" when none matched)
-    std::string reason;       // for the agent: why refused / what it waits for
-    std::string approval_id;  // when Pending
-    std::string proposal_id;  // audit id of the proposal, echoed in the result record
+    std::string rule;                            // the rule that decided ("default" when none matched)
+    std::string reason;                          // for the agent: why refused / what it waits for
+    std::string approval_id;                     // when Pending
+    std::string proposal_id;                     // audit id of the proposal, echoed in the result record
     std::optional<std::int64_t> retry_after_ms;  // a budget:rate refusal: propose again after this long
 };
 
 struct Proposal {
     Action action;
     Dialect dialect = Dialect::Deskbox;
-    std::string request_id;   // the agent's id, for the audit trail
-    std::string agent;        // the name the connection identified as (empty: none)
+    std::string request_id;  // the agent's id, for the audit trail
+    std::string agent;       // the name the connection identified as (empty: none)
 };
 
 class GatePort {

@@ -23,11 +23,14 @@ int max_nesting(std::string_view text, int limit) {
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
         if (in_string) {
-            if (c == '\\') ++i;
-            else if (c == '"') in_string = false;
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
             continue;
         }
-        if (c == '"') in_string = true;
+        if (c == '"')
+            in_string = true;
         else if (c == '[' || c == '{') {
             if (++depth > limit) return depth;
         } else if (c == ']' || c == '}') {
@@ -85,8 +88,7 @@ std::size_t find_invalid_utf8(std::string_view text) {
             if ((s[i + k] & 0xC0) != 0x80) return i;
             cp = (cp << 6) | (s[i + k] & 0x3F);
         }
-        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
+        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
             return i;
         i += len;
     }
@@ -96,8 +98,8 @@ std::size_t find_invalid_utf8(std::string_view text) {
 LineParse parse_request_line(std::string_view line, const JsonlLimits& limits) {
     LineParse result;
     if (line.size() > limits.max_line) {
-        result.value = make_error_reply(
-            "line_too_long", "request line is longer than " + std::to_string(limits.max_line) + " bytes");
+        result.value = make_error_reply("line_too_long",
+                                        "request line is longer than " + std::to_string(limits.max_line) + " bytes");
         return result;
     }
     if (const std::size_t bad = find_invalid_utf8(line); bad != std::string_view::npos) {
@@ -122,8 +124,8 @@ LineParse parse_request_line(std::string_view line, const JsonlLimits& limits) {
         return result;
     }
     if (!value.is_object()) {
-        result.value = make_error_reply("not_an_object",
-                                        std::string("request must be a JSON object, got ") + type_name(value));
+        result.value =
+            make_error_reply("not_an_object", std::string("request must be a JSON object, got ") + type_name(value));
         return result;
     }
     result.ok = true;
@@ -185,7 +187,8 @@ void JsonlConnection::on_events(std::uint32_t events) {
     if (may_read && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))) read_available();
     // A full hang-up is reported whatever we asked for; when there is nothing
     // left to read (or we may not read now) nobody can receive replies anyway.
-    else if (events & EPOLLHUP) close("peer hung up");
+    else if (events & EPOLLHUP)
+        close("peer hung up");
     if (!closed()) update_interest();
 }
 
@@ -206,8 +209,10 @@ void JsonlConnection::read_available() {
             close("reading from peer: " + errno_text(errno));
             return;
         }
-        if (n == 0) peer_eof_ = true;
-        else in_.append(buf, static_cast<std::size_t>(n));
+        if (n == 0)
+            peer_eof_ = true;
+        else
+            in_.append(buf, static_cast<std::size_t>(n));
         process_buffered();
         if (n == 0) break;
     }
@@ -239,8 +244,7 @@ void JsonlConnection::process_buffered() {
         std::size_t len = end - in_start_;
         if (len > 0 && in_[end - 1] == '\r') --len;  // the terminator is not part of the limit
         if (len > limits_.max_line) {
-            reply(make_error_reply("line_too_long", "request line is longer than " +
-                                                        std::to_string(limits_.max_line) +
+            reply(make_error_reply("line_too_long", "request line is longer than " + std::to_string(limits_.max_line) +
                                                         " bytes; discarded up to the next newline"),
                   false);
             discarding_ = nl == std::string::npos;
@@ -318,8 +322,8 @@ void JsonlConnection::reply_line(std::string_view serialized, bool final) {
 
 void JsonlConnection::flush() {
     while (!closed() && out_offset_ < out_.size()) {
-        const ssize_t n = ::send(fd_.get(), out_.data() + out_offset_, out_.size() - out_offset_,
-                                 MSG_DONTWAIT | MSG_NOSIGNAL);
+        const ssize_t n =
+            ::send(fd_.get(), out_.data() + out_offset_, out_.size() - out_offset_, MSG_DONTWAIT | MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) break;

@@ -39,10 +39,10 @@ struct PeerCredentials {
 };
 
 struct JsonlLimits {
-    std::size_t max_line = 1 << 20;          // bytes per request line, newline excluded
-    int max_depth = 32;                      // nesting of arrays/objects
-    std::size_t high_water = 8 << 20;        // stop reading while more than this is queued out
-    std::size_t max_in_flight = 16;          // unanswered requests before reading pauses
+    std::size_t max_line = 1 << 20;    // bytes per request line, newline excluded
+    int max_depth = 32;                // nesting of arrays/objects
+    std::size_t high_water = 8 << 20;  // stop reading while more than this is queued out
+    std::size_t max_in_flight = 16;    // unanswered requests before reading pauses
 };
 
 // The error object every malformed line gets (and handlers may reuse):
@@ -53,7 +53,7 @@ Json make_error_reply(std::string_view code, std::string_view message, const Jso
 // `error` with the reply. Exposed for the fuzzer and unit tests.
 struct LineParse {
     bool ok = false;
-    Json value;      // the request object when ok, otherwise the error reply
+    Json value;  // the request object when ok, otherwise the error reply
 };
 LineParse parse_request_line(std::string_view line, const JsonlLimits& limits);
 
@@ -98,8 +98,7 @@ public:
     void set_label(std::string label) { label_ = std::move(label); }
 
 private:
-    JsonlConnection(EventLoop& loop, UniqueFd fd, JsonlLimits limits, RequestHandler on_request,
-                    CloseHandler on_close);
+    JsonlConnection(EventLoop& loop, UniqueFd fd, JsonlLimits limits, RequestHandler on_request, CloseHandler on_close);
     void start();
     void on_events(std::uint32_t events);
     void read_available();
@@ -118,12 +117,12 @@ private:
     CloseHandler on_close_;
     PeerCredentials peer_;
     std::uint64_t id_;
-    std::string in_;            // received bytes; in_[in_start_..] not yet handled
+    std::string in_;  // received bytes; in_[in_start_..] not yet handled
     std::size_t in_start_ = 0;
-    bool discarding_ = false;   // inside an over-long line, dropping until '\n'
-    bool processing_ = false;   // inside process_buffered (handlers may reply synchronously)
+    bool discarding_ = false;  // inside an over-long line, dropping until '\n'
+    bool processing_ = false;  // inside process_buffered (handlers may reply synchronously)
     bool resume_posted_ = false;
-    bool peer_eof_ = false;     // the peer shut down its write side
+    bool peer_eof_ = false;  // the peer shut down its write side
     std::string out_;
     std::size_t out_offset_ = 0;
     std::size_t in_flight_ = 0;

@@ -27,11 +27,11 @@ constexpr std::size_t kMaxDepth = 8;  // brackets nested in one statement
 
 // Python's keywords: a statement that starts with one is a construct (loop,
 // definition, ...) outside the subset, named by its keyword.
-constexpr std::array kKeywords = {"and",   "as",     "assert", "async",  "await",    "break", "class",
-                                  "continue", "def", "del",    "elif",   "else",     "except", "finally",
-                                  "for",   "from",   "global", "if",     "import",   "in",    "is",
-                                  "lambda", "nonlocal", "not", "or",     "pass",     "raise", "return",
-                                  "try",   "while",  "with",   "yield",  "match",    "case"};
+constexpr std::array kKeywords = {"and",      "as",       "assert", "async", "await",  "break",  "class",
+                                  "continue", "def",      "del",    "elif",  "else",   "except", "finally",
+                                  "for",      "from",     "global", "if",    "import", "in",     "is",
+                                  "lambda",   "nonlocal", "not",    "or",    "pass",   "raise",  "return",
+                                  "try",      "while",    "with",   "yield", "match",  "case"};
 
 bool is_keyword(std::string_view name) {
     for (std::string_view k : kKeywords)
@@ -44,13 +44,14 @@ bool is_keyword(std::string_view name) {
 }
 
 [[noreturn]] void forbidden(SourcePos pos, const std::string& what) {
-    throw ProtocolError("forbidden_construct", to_string(pos) + ": " + what + " is not allowed (pyautogui subset, see docs/protocol.md)");
+    throw ProtocolError("forbidden_construct",
+                        to_string(pos) + ": " + what + " is not allowed (pyautogui subset, see docs/protocol.md)");
 }
 
 struct Token {
     enum class Kind { Name, Number, String, Op, Newline, End } kind = Kind::End;
-    std::string text;       // name, operator, or the decoded string
-    std::string_view raw;   // the number's digits
+    std::string text;      // name, operator, or the decoded string
+    std::string_view raw;  // the number's digits
     SourcePos pos;
 };
 
@@ -154,10 +155,12 @@ private:
             t.text = std::move(name);
             return t;
         }
-        if (std::isdigit(static_cast<unsigned char>(c)) || (c == '.' && std::isdigit(static_cast<unsigned char>(peek(1))))) {
+        if (std::isdigit(static_cast<unsigned char>(c)) ||
+            (c == '.' && std::isdigit(static_cast<unsigned char>(peek(1))))) {
             const std::size_t start = off_;
-            while (!at_end() && (std::isalnum(static_cast<unsigned char>(peek())) || peek() == '.' || peek() == '_' ||
-                                 ((peek() == '+' || peek() == '-') && (src_[off_ - 1] == 'e' || src_[off_ - 1] == 'E'))))
+            while (!at_end() &&
+                   (std::isalnum(static_cast<unsigned char>(peek())) || peek() == '.' || peek() == '_' ||
+                    ((peek() == '+' || peek() == '-') && (src_[off_ - 1] == 'e' || src_[off_ - 1] == 'E'))))
                 advance();
             t.kind = Token::Kind::Number;
             t.raw = src_.substr(start, off_ - start);
@@ -189,11 +192,17 @@ private:
         bool raw = false;
         for (char p : prefix) {
             switch (std::tolower(static_cast<unsigned char>(p))) {
-                case 'r': raw = true; break;
-                case 'u': break;
-                case 'f': forbidden(at, "an f-string");
-                case 'b': forbidden(at, "a bytes literal");
-                default: invalid(at, "unknown string prefix '" + prefix + "'");
+                case 'r':
+                    raw = true;
+                    break;
+                case 'u':
+                    break;
+                case 'f':
+                    forbidden(at, "an f-string");
+                case 'b':
+                    forbidden(at, "a bytes literal");
+                default:
+                    invalid(at, "unknown string prefix '" + prefix + "'");
             }
         }
         return string_literal(raw, at);
@@ -213,7 +222,8 @@ private:
                 for (int i = 0; i < (triple ? 3 : 1); ++i) advance();
                 return t;
             }
-            if ((c == '\n' || c == '\r') && !triple) invalid(at, "unterminated string (a newline inside a quoted string)");
+            if ((c == '\n' || c == '\r') && !triple)
+                invalid(at, "unterminated string (a newline inside a quoted string)");
             if (c == '\\') {
                 escape(t.text, raw);
                 continue;
@@ -241,29 +251,59 @@ private:
                 const char h = peek();
                 if (!std::isxdigit(static_cast<unsigned char>(h)))
                     invalid(at, std::string("escape \\") + e + " needs " + std::to_string(digits) + " hex digits");
-                cp = cp * 16 + static_cast<unsigned long>(std::isdigit(static_cast<unsigned char>(h)) ? h - '0' : std::tolower(h) - 'a' + 10);
+                cp = cp * 16 + static_cast<unsigned long>(
+                                   std::isdigit(static_cast<unsigned char>(h)) ? h - '0' : std::tolower(h) - 'a' + 10);
                 advance();
             }
             return cp;
         };
         advance();
         switch (e) {
-            case '\n': return;  // backslash-newline continues the string
-            case '\\': out += '\\'; return;
-            case '\'': out += '\''; return;
-            case '"': out += '"'; return;
-            case 'n': out += '\n'; return;
-            case 't': out += '\t'; return;
-            case 'r': out += '\r'; return;
-            case 'a': out += '\a'; return;
-            case 'b': out += '\b'; return;
-            case 'f': out += '\f'; return;
-            case 'v': out += '\v'; return;
-            case 'x': append_utf8(out, hex(2), at); return;
-            case 'u': append_utf8(out, hex(4), at); return;
-            case 'U': append_utf8(out, hex(8), at); return;
-            case 'N': forbidden(at, "a \\N{...} escape");
-            default: break;
+            case '\n':
+                return;  // backslash-newline continues the string
+            case '\\':
+                out += '\\';
+                return;
+            case '\'':
+                out += '\'';
+                return;
+            case '"':
+                out += '"';
+                return;
+            case 'n':
+                out += '\n';
+                return;
+            case 't':
+                out += '\t';
+                return;
+            case 'r':
+                out += '\r';
+                return;
+            case 'a':
+                out += '\a';
+                return;
+            case 'b':
+                out += '\b';
+                return;
+            case 'f':
+                out += '\f';
+                return;
+            case 'v':
+                out += '\v';
+                return;
+            case 'x':
+                append_utf8(out, hex(2), at);
+                return;
+            case 'u':
+                append_utf8(out, hex(4), at);
+                return;
+            case 'U':
+                append_utf8(out, hex(8), at);
+                return;
+            case 'N':
+                forbidden(at, "a \\N{...} escape");
+            default:
+                break;
         }
         if (e >= '0' && e <= '7') {
             unsigned long cp = static_cast<unsigned long>(e - '0');
@@ -316,12 +356,18 @@ private:
 
     static std::string describe(const Token& t) {
         switch (t.kind) {
-            case Token::Kind::Name: return "name '" + t.text + "'";
-            case Token::Kind::Number: return "number " + std::string(t.raw);
-            case Token::Kind::String: return "a string";
-            case Token::Kind::Op: return "'" + t.text + "'";
-            case Token::Kind::Newline: return "the end of the line";
-            case Token::Kind::End: return "the end of the code";
+            case Token::Kind::Name:
+                return "name '" + t.text + "'";
+            case Token::Kind::Number:
+                return "number " + std::string(t.raw);
+            case Token::Kind::String:
+                return "a string";
+            case Token::Kind::Op:
+                return "'" + t.text + "'";
+            case Token::Kind::Newline:
+                return "the end of the line";
+            case Token::Kind::End:
+                return "the end of the code";
         }
         return "?";
     }
@@ -415,7 +461,8 @@ private:
                 shift();
                 arg.keyword = name.text;
                 for (const auto& other : call.args)
-                    if (other.keyword == arg.keyword) invalid(name.pos, "keyword argument '" + arg.keyword + "' repeated");
+                    if (other.keyword == arg.keyword)
+                        invalid(name.pos, "keyword argument '" + arg.keyword + "' repeated");
                 keywords = true;
             } else if (keywords) {
                 invalid(cur_.pos, "a positional argument follows a keyword argument");
@@ -449,7 +496,8 @@ private:
             const bool negative = cur_.text == "-";
             const SourcePos sign = cur_.pos;
             shift();
-            if (cur_.kind != Token::Kind::Number) forbidden(sign, "an expression with a sign (a sign goes before a number)");
+            if (cur_.kind != Token::Kind::Number)
+                forbidden(sign, "an expression with a sign (a sign goes before a number)");
             v = number(cur_);
             v.pos = sign;
             if (negative) {
@@ -526,14 +574,16 @@ private:
             v.number = std::strtod(digits.c_str(), &end);
         } else {
             if (digits.size() > 1 && digits[0] == '0' && digits.find_first_not_of('0') != std::string::npos)
-                invalid(t.pos, "number '" + std::string(t.raw) + "' (hex, octal and leading zeros are outside the subset)");
+                invalid(t.pos,
+                        "number '" + std::string(t.raw) + "' (hex, octal and leading zeros are outside the subset)");
             v.kind = PyValue::Kind::Int;
             errno = 0;
             v.integer = std::strtol(digits.c_str(), &end, 10);
             if (errno == ERANGE) invalid(t.pos, "number " + std::string(t.raw) + " is too large");
             v.number = static_cast<double>(v.integer);
         }
-        if (!end || *end != '\0' || !std::isfinite(v.number)) invalid(t.pos, "malformed number '" + std::string(t.raw) + "'");
+        if (!end || *end != '\0' || !std::isfinite(v.number))
+            invalid(t.pos, "malformed number '" + std::string(t.raw) + "'");
         return v;
     }
 

@@ -31,16 +31,16 @@ std::string to_string(SourcePos pos);
 
 struct PyValue {
     enum class Kind { Int, Float, String, List, Bool, None } kind = Kind::None;
-    long integer = 0;      // Int (also set for Bool: 0/1)
-    double number = 0;     // Int and Float
-    std::string text;      // String (UTF-8, escapes decoded)
+    long integer = 0;            // Int (also set for Bool: 0/1)
+    double number = 0;           // Int and Float
+    std::string text;            // String (UTF-8, escapes decoded)
     std::vector<PyValue> items;  // List (a Python list or tuple of literals)
     bool boolean = false;
     SourcePos pos;
 };
 
 struct PyArg {
-    std::string keyword;   // empty for a positional argument
+    std::string keyword;  // empty for a positional argument
     PyValue value;
     SourcePos pos;
 };

@@ -7,7 +7,9 @@
 namespace deskbox {
 namespace {
 
-std::string quoted(std::string_view key) { return "field '" + std::string(key) + "'"; }
+std::string quoted(std::string_view key) {
+    return "field '" + std::string(key) + "'";
+}
 
 [[noreturn]] void bad_type(std::string_view key, const char* expected, const Json& value) {
     throw ProtocolError("invalid_field", quoted(key) + " must be " + expected + ", got " + json_type_name(value));
@@ -45,7 +47,9 @@ ProtocolError with_field_path(const ProtocolError& error, std::string_view prefi
     return ProtocolError(error.code(), message);
 }
 
-bool Fields::has(std::string_view key) const { return find(key) != nullptr; }
+bool Fields::has(std::string_view key) const {
+    return find(key) != nullptr;
+}
 
 const Json* Fields::find(std::string_view key) const {
     auto it = object_.find(key);
@@ -130,8 +134,8 @@ std::optional<Point> Fields::opt_xy(std::string_view x_key, std::string_view y_k
     const Json* yv = find(y_key);
     if (!xv && !yv) return std::nullopt;
     if (!xv || !yv)
-        throw ProtocolError("missing_field", "fields '" + std::string(x_key) + "' and '" + std::string(y_key) +
-                                                 "' go together");
+        throw ProtocolError("missing_field",
+                            "fields '" + std::string(x_key) + "' and '" + std::string(y_key) + "' go together");
     long coords[2];
     const Json* vals[2] = {xv, yv};
     const std::string_view keys[2] = {x_key, y_key};
@@ -179,8 +183,8 @@ std::vector<std::vector<std::string>> parse_key_sequence(std::string_view text, 
         const std::string_view token = text.substr(pos, next == std::string_view::npos ? next : next - pos);
         if (!token.empty()) {
             if (chords.size() == kMaxKeySequence)
-                throw ProtocolError("too_large", quoted(field) + " has more than " +
-                                                     std::to_string(kMaxKeySequence) + " key chords");
+                throw ProtocolError(
+                    "too_large", quoted(field) + " has more than " + std::to_string(kMaxKeySequence) + " key chords");
             chords.push_back(chord_or_error(token));
         }
         if (next == std::string_view::npos) break;

@@ -17,17 +17,17 @@ namespace deskbox {
 
 // Limits on what one request may ask for (docs/protocol.md, "Limits").
 constexpr std::size_t kMaxIdLength = 128;
-constexpr std::size_t kMaxTextBytes = 100'000;      // one type / type_into
-constexpr std::size_t kMaxNameBytes = 512;          // role, name, app, window, regexes
-constexpr std::size_t kMaxPathPoints = 256;         // drag path
-constexpr std::size_t kMaxBatch = 32;               // OpenAI batched actions
-constexpr std::size_t kMaxKeySequence = 16;         // chords in one xdotool key string
-constexpr long kMaxKeyRepeat = 100;                 // key presses of one toolset `key` (repeat x chords)
-constexpr std::size_t kMaxSafetyChecks = 16;        // OpenAI pending_safety_checks on one call
-constexpr std::size_t kMaxSafetyCheckText = 4096;   // bytes of one check's code or message
-constexpr std::size_t kMaxCodeSteps = 128;          // normalized actions from one pyautogui request
-constexpr int kMaxScrollClicks = 100;               // per axis, one action
-constexpr long kMaxDurationMs = 300'000;            // wait / hold_key
+constexpr std::size_t kMaxTextBytes = 100'000;       // one type / type_into
+constexpr std::size_t kMaxNameBytes = 512;           // role, name, app, window, regexes
+constexpr std::size_t kMaxPathPoints = 256;          // drag path
+constexpr std::size_t kMaxBatch = 32;                // OpenAI batched actions
+constexpr std::size_t kMaxKeySequence = 16;          // chords in one xdotool key string
+constexpr long kMaxKeyRepeat = 100;                  // key presses of one toolset `key` (repeat x chords)
+constexpr std::size_t kMaxSafetyChecks = 16;         // OpenAI pending_safety_checks on one call
+constexpr std::size_t kMaxSafetyCheckText = 4096;    // bytes of one check's code or message
+constexpr std::size_t kMaxCodeSteps = 128;           // normalized actions from one pyautogui request
+constexpr int kMaxScrollClicks = 100;                // per axis, one action
+constexpr long kMaxDurationMs = 300'000;             // wait / hold_key
 constexpr std::size_t kMaxUploadBytes = 512u << 10;  // decoded bytes of one inline upload (fits a 1 MiB line)
 constexpr std::size_t kMaxUploadPathBytes = 4096;    // PATH_MAX
 
@@ -44,9 +44,9 @@ public:
     bool has(std::string_view key) const;
     const Json* find(std::string_view key) const;
 
-    std::string string(std::string_view key, std::size_t max_bytes) const;           // required
+    std::string string(std::string_view key, std::size_t max_bytes) const;  // required
     std::optional<std::string> opt_string(std::string_view key, std::size_t max_bytes) const;
-    long integer(std::string_view key, long min, long max) const;                      // required
+    long integer(std::string_view key, long min, long max) const;  // required
     std::optional<long> opt_integer(std::string_view key, long min, long max) const;
     std::optional<double> opt_number(std::string_view key, double min, double max) const;
     std::optional<bool> opt_bool(std::string_view key) const;

@@ -11,7 +11,9 @@ void RequestOrder::submit(std::uint64_t connection, std::function<void()> work) 
     work();
 }
 
-void RequestOrder::hold(std::uint64_t connection) { ++held_[connection].holds; }
+void RequestOrder::hold(std::uint64_t connection) {
+    ++held_[connection].holds;
+}
 
 void RequestOrder::release(std::uint64_t connection) {
     auto it = held_.find(connection);

@@ -82,7 +82,8 @@ Json handle_review_request(ReviewHandler& handler, const Json& request, const Re
         if (who.reviewer.size() > 64) throw BadRequest{"reviewer: longer than 64 bytes"};
         if (who.via.size() > 32) throw BadRequest{"via: longer than 32 bytes"};
         if (!who.via.empty() && who.reviewer.empty()) throw BadRequest{"via: given without reviewer"};
-        if (type == "observation") return ok({{"observation", handler.observation(string_field(request, "approval", true))}});
+        if (type == "observation")
+            return ok({{"observation", handler.observation(string_field(request, "approval", true))}});
         if (type == "audit") {
             std::size_t last = 200;
             if (request.contains("last")) {
@@ -101,19 +102,27 @@ Json handle_review_request(ReviewHandler& handler, const Json& request, const Re
         if (type == "approve" || type == "deny") {
             const std::string approval = string_field(request, "approval", true);
             const std::string note = string_field(request, "note", false);
-            if (type == "approve") handler.approve(approval, who, note);
-            else handler.deny(approval, who, note);
+            if (type == "approve")
+                handler.approve(approval, who, note);
+            else
+                handler.deny(approval, who, note);
             return ok(Json::object());
         }
         const std::string note = string_field(request, "note", false);
         if (type == "takeover") return ok({{"takeover", handler.takeover(who, note)}});
-        if (type == "pause") handler.pause(who, note);
-        else if (type == "resume") handler.resume(who, note);
-        else if (type == "stop") handler.stop(who, note);
-        else if (type == "handback") handler.handback(who, note);
+        if (type == "pause")
+            handler.pause(who, note);
+        else if (type == "resume")
+            handler.resume(who, note);
+        else if (type == "stop")
+            handler.stop(who, note);
+        else if (type == "handback")
+            handler.handback(who, note);
         else
-            return make_error_reply("unknown_type", "unknown request type '" + type +
-                                                        "' (expected approvals, observation, audit, kept_screenshot, approve, deny, pause, resume, stop, takeover, handback, status, verify or collect)",
+            return make_error_reply("unknown_type",
+                                    "unknown request type '" + type +
+                                        "' (expected approvals, observation, audit, kept_screenshot, approve, deny, "
+                                        "pause, resume, stop, takeover, handback, status, verify or collect)",
                                     id);
         return ok(Json::object());
     } catch (const BadRequest& e) {
@@ -125,8 +134,7 @@ Json handle_review_request(ReviewHandler& handler, const Json& request, const Re
     }
 }
 
-ReviewServer::ReviewServer(EventLoop& loop, const std::string& socket_path, ReviewHandler& handler,
-                           ReviewAccess access)
+ReviewServer::ReviewServer(EventLoop& loop, const std::string& socket_path, ReviewHandler& handler, ReviewAccess access)
     : handler_(handler), access_(access) {
     server_ = std::make_unique<JsonlServer>(
         loop, socket_path, SocketAccess{access_.mode, access_.group}, JsonlLimits{64 << 10, 8, 8 << 20, 4},

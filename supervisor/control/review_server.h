@@ -18,8 +18,10 @@
 //   {"type":"status"}                                  -> {"ok":true,"status":{...}}
 //   {"type":"verify"}                                  -> {"ok":true,"verification":{"passed":B,"results":[...]}}
 //   {"type":"collect"}                                 -> {"ok":true,"collected":{"folder":F,"files":[...]}}
-//   {"type":"observation","approval":"A1"}             -> {"ok":true,"observation":{"png_base64":S,"box":{x,y,width,height}|null}}
-//   {"type":"audit","last":N}                          -> {"ok":true,"audit":{"records":[...newest N],"verification":{...}}}
+//   {"type":"observation","approval":"A1"}             ->
+//   {"ok":true,"observation":{"png_base64":S,"box":{x,y,width,height}|null}}
+//   {"type":"audit","last":N}                          -> {"ok":true,"audit":{"records":[...newest
+//   N],"verification":{...}}}
 //   {"type":"kept_screenshot","name":"<sha256>.png"}   -> {"ok":true,"screenshot":{"mime":M,"base64":S}}
 //   {"type":"takeover","note":"..."}                   -> {"ok":true,"takeover":{"socket":PATH,"password":P}}
 //   {"type":"handback","note":"..."}                   -> {"ok":true}
@@ -113,8 +115,7 @@ Json handle_review_request(ReviewHandler& handler, const Json& request, const Re
 
 class ReviewServer {
 public:
-    ReviewServer(EventLoop& loop, const std::string& socket_path, ReviewHandler& handler,
-                 ReviewAccess access);
+    ReviewServer(EventLoop& loop, const std::string& socket_path, ReviewHandler& handler, ReviewAccess access);
     const std::string& path() const { return server_->path(); }
     void close_all(const std::string& reason) { server_->close_all(reason); }
 

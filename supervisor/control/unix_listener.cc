@@ -19,15 +19,15 @@ sockaddr_un make_address(const std::string& path) {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     if (path.empty() || path.size() >= sizeof addr.sun_path)
-        throw Error("socket path '" + path + "' is empty or longer than " +
-                    std::to_string(sizeof addr.sun_path - 1) + " bytes");
+        throw Error("socket path '" + path + "' is empty or longer than " + std::to_string(sizeof addr.sun_path - 1) +
+                    " bytes");
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
     return addr;
 }
 
 // Removes a socket file nobody listens on; refuses anything else.
 void remove_stale_socket(const std::string& path, const sockaddr_un& addr) {
-    struct stat st{};
+    struct stat st {};
     if (lstat(path.c_str(), &st) != 0) {
         if (errno == ENOENT) return;
         throw_errno("checking socket path " + path);
@@ -43,8 +43,7 @@ void remove_stale_socket(const std::string& path, const sockaddr_un& addr) {
 
 }  // namespace
 
-UnixListener::UnixListener(EventLoop& loop, std::string path, SocketAccess access, AcceptHandler on_accept,
-                           int backlog)
+UnixListener::UnixListener(EventLoop& loop, std::string path, SocketAccess access, AcceptHandler on_accept, int backlog)
     : loop_(loop), path_(std::move(path)), on_accept_(std::move(on_accept)) {
     const sockaddr_un addr = make_address(path_);
     remove_stale_socket(path_, addr);
@@ -66,7 +65,7 @@ UnixListener::UnixListener(EventLoop& loop, std::string path, SocketAccess acces
     if (access.group && fchownat(AT_FDCWD, path_.c_str(), geteuid(), *access.group, AT_SYMLINK_NOFOLLOW) != 0)
         fail("setting the group of socket");
     if (chmod(path_.c_str(), access.mode) != 0) fail("setting mode of socket");
-    struct stat st{};
+    struct stat st {};
     if (lstat(path_.c_str(), &st) == 0) {
         dev_ = st.st_dev;
         ino_ = st.st_ino;
@@ -79,7 +78,7 @@ UnixListener::~UnixListener() {
     if (paused_timer_ != 0) loop_.cancel_timer(paused_timer_);
     if (!fd_) return;
     loop_.remove_fd(fd_.get());
-    struct stat st{};
+    struct stat st {};
     if (lstat(path_.c_str(), &st) == 0 && st.st_dev == dev_ && st.st_ino == ino_) unlink(path_.c_str());
 }
 

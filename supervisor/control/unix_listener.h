@@ -47,7 +47,7 @@ private:
     AcceptHandler on_accept_;
     UniqueFd fd_;
     EventLoop::TimerId paused_timer_ = 0;  // while out of descriptors
-    dev_t dev_ = 0;   // identity of our socket file, so we never unlink a successor's
+    dev_t dev_ = 0;                        // identity of our socket file, so we never unlink a successor's
     ino_t ino_ = 0;
 };
 

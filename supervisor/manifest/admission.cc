@@ -16,8 +16,8 @@ namespace {
 // X clients that expose nothing over AT-SPI (no toolkit bridge): the gate
 // sees their windows from the X server, never their elements.
 bool lacks_accessibility(const std::string& program) {
-    static const char* const kXOnly[] = {"xterm", "uxterm", "rxvt", "urxvt", "xclock", "xcalc", "xedit", "xeyes",
-                                         "xmessage", "xpdf", "xmag", "wine", "wine64", "java"};
+    static const char* const kXOnly[] = {"xterm", "uxterm",   "rxvt", "urxvt", "xclock", "xcalc",  "xedit",
+                                         "xeyes", "xmessage", "xpdf", "xmag",  "wine",   "wine64", "java"};
     const std::string base = std::filesystem::path(program).filename().string();
     for (const char* name : kXOnly)
         if (base == name) return true;
@@ -114,19 +114,22 @@ Verdict admission_verdict(const Manifest& m, const Policy& p) {
     for (const auto& s : m.secrets)
         for (const auto& d : s.domains)
             if (m.network.mode != NetworkMode::Allowlist || !domain_covered(d, m.network.allow))
-                block("secrets." + s.name + ": domain '" + d + "' is not reachable from this session (not in network.allow)");
+                block("secrets." + s.name + ": domain '" + d +
+                      "' is not reachable from this session (not in network.allow)");
 
     for (std::size_t i = 0; i < m.apps.size(); ++i) {
         const AppSpec& a = m.apps[i];
         for (const auto& arg : a.exec) {
             std::string path;
-            if (names_persistent_profile(arg, path) && !inside_fresh_space(path) && !p.admission.allow_persistent_profile)
+            if (names_persistent_profile(arg, path) && !inside_fresh_space(path) &&
+                !p.admission.allow_persistent_profile)
                 block("apps[" + std::to_string(i) + "] (" + a.name + "): browser profile '" + path +
                       "' is outside the fresh session home, so it would persist across sessions; the policy "
                       "forbids reused profiles");
             if (arg == "--no-sandbox")
-                v.notes.push_back("apps[" + std::to_string(i) + "] (" + a.name +
-                                  "): --no-sandbox turns off the browser's own sandbox; consider browser_sandbox: true");
+                v.notes.push_back(
+                    "apps[" + std::to_string(i) + "] (" + a.name +
+                    "): --no-sandbox turns off the browser's own sandbox; consider browser_sandbox: true");
         }
         if (!a.exec.empty() && lacks_accessibility(a.exec.front()))
             for (const auto& rule : p.rules)

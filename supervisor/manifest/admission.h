@@ -21,7 +21,7 @@ struct Verdict {
 struct Plan {
     Manifest manifest;
     Policy policy;
-    bool builtin_policy = false;     // no policy file: the built-in default was used
+    bool builtin_policy = false;  // no policy file: the built-in default was used
     std::string manifest_sha256;
     std::string policy_sha256;
     Verdict verdict;

@@ -3,8 +3,8 @@
 #include <set>
 
 #include "supervisor/base/regex_pattern.h"
-#include "supervisor/manifest/sheet_cells.h"
 #include "supervisor/manifest/sandbox_path.h"
+#include "supervisor/manifest/sheet_cells.h"
 
 namespace deskbox {
 namespace {
@@ -41,7 +41,8 @@ void add_cell(const YamlContext& ctx, const YAML::Node& at, const std::string& w
 // cells: {B2: "42", "A1:B2": [[a, b], [c, d]]}
 void parse_cells(const YamlContext& ctx, const YAML::Node& cells, const std::string& where, VerifyCheck& v) {
     if (!cells.IsMap() || cells.size() == 0)
-        ctx.fail(cells, where + ": expected a mapping of cells (B2: value, A1:B3: [[...]]), got " + describe_node(cells));
+        ctx.fail(cells,
+                 where + ": expected a mapping of cells (B2: value, A1:B3: [[...]]), got " + describe_node(cells));
     for (const auto& kv : cells) {
         const std::string ref = read_string(ctx, kv.first, where);
         const std::string at = where + "." + ref;
@@ -59,7 +60,8 @@ void parse_cells(const YamlContext& ctx, const YAML::Node& cells, const std::str
         const auto rows = static_cast<std::size_t>(last->row - first->row) + 1;
         const auto columns = static_cast<std::size_t>(last->column - first->column) + 1;
         if (!kv.second.IsSequence() || kv.second.size() != rows)
-            ctx.fail(kv.second, at + ": expected a list of " + std::to_string(rows) + " rows, got " + describe_node(kv.second));
+            ctx.fail(kv.second,
+                     at + ": expected a list of " + std::to_string(rows) + " rows, got " + describe_node(kv.second));
         for (std::size_t r = 0; r < rows; ++r) {
             const std::string row_at = at + "[" + std::to_string(r) + "]";
             const auto values = read_string_list(ctx, kv.second[r], row_at);
@@ -93,7 +95,8 @@ void parse_collect(const YamlContext& ctx, const YAML::Node& list, std::vector<C
         // Collected files keep their name in one folder: two of one name would collide.
         const std::string name = e.path.substr(e.path.rfind('/') + 1);
         if (!names.insert(name).second)
-            ctx.fail(list[i], where + ": another entry is also named '" + name + "' (collected files share one folder)");
+            ctx.fail(list[i],
+                     where + ": another entry is also named '" + name + "' (collected files share one folder)");
         out.push_back(std::move(e));
     }
 }
@@ -123,7 +126,8 @@ void parse_uploads(StrictMap m, const std::filesystem::path& base, std::vector<U
 
 void parse_file_digest_checks(StrictMap& fm, const std::string& where, VerifyCheck& v) {
     v.sha256 = fm.string("sha256", "");
-    if (!v.sha256.empty() && (v.sha256.size() != 64 || v.sha256.find_first_not_of("0123456789abcdef") != std::string::npos))
+    if (!v.sha256.empty() &&
+        (v.sha256.size() != 64 || v.sha256.find_first_not_of("0123456789abcdef") != std::string::npos))
         fm.context().fail(fm.get("sha256"), where + ".sha256: expected 64 lowercase hex digits");
     v.matches = pattern_at(fm, "matches");
 }

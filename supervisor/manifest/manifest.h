@@ -29,9 +29,9 @@ struct DisplaySpec {
 };
 
 struct BudgetSpec {
-    std::uint32_t steps = 0;                   // 0: unlimited
+    std::uint32_t steps = 0;                     // 0: unlimited
     Millis wall_clock = Millis(15 * 60 * 1000);  // the session ends after this
-    double actions_per_second = 10;            // 0: unlimited
+    double actions_per_second = 10;              // 0: unlimited
 };
 
 struct SessionSpec {
@@ -49,12 +49,12 @@ struct FilePlacement {
 };
 
 struct SandboxSpec {
-    std::uint64_t memory = 2ull << 30;     // bytes
+    std::uint64_t memory = 2ull << 30;  // bytes
     std::uint32_t pids = 512;
-    double cpu = 1.0;                      // cores
+    double cpu = 1.0;  // cores
     std::uint64_t home_size = 512ull << 20;
     std::uint64_t tmp_size = 256ull << 20;
-    std::uint64_t nofile = 4096;           // RLIMIT_NOFILE
+    std::uint64_t nofile = 4096;               // RLIMIT_NOFILE
     std::uint64_t max_file_size = 1ull << 30;  // RLIMIT_FSIZE
     std::vector<FilePlacement> files;
 };
@@ -62,7 +62,7 @@ struct SandboxSpec {
 enum class NetworkMode { None, Allowlist };
 
 struct ResolveTarget {
-    std::string host;  // IP literal
+    std::string host;        // IP literal
     std::uint16_t port = 0;  // 0: keep the requested port
 };
 
@@ -146,21 +146,21 @@ struct VerifyCheck {
     std::vector<std::string> command;
     int expect_exit = 0;
     Millis timeout = Millis(30'000);  // killed (its whole process group) after this
-    int line = 0;  // manifest line, for messages
+    int line = 0;                     // manifest line, for messages
 };
 
 // observe.record: the session's screen as a video beside the kept audit log.
 struct RecordSpec {
     bool video = false;
-    int fps = 5;                                    // at most; no frames while the screen is still
-    std::uint64_t max_bytes = 512ull << 20;         // the recording stops (with a warning) at this size
-    std::int64_t max_seconds = 4 * 3600;            // ... or after this long
+    int fps = 5;                             // at most; no frames while the screen is still
+    std::uint64_t max_bytes = 512ull << 20;  // the recording stops (with a warning) at this size
+    std::int64_t max_seconds = 4 * 3600;     // ... or after this long
 };
 
 // collect: a sandbox file copied into the kept logs dir at teardown and on
 // `deskbox collect` (supervisor/session/collect.h).
 struct CollectEntry {
-    std::string path;                       // "~/report.ods" or "/tmp/x"
+    std::string path;                      // "~/report.ods" or "/tmp/x"
     std::uint64_t max_size = 64ull << 20;  // bytes; a larger file is not copied
     int line = 0;
 };
@@ -169,7 +169,7 @@ struct CollectEntry {
 // ({"action":"upload","source":NAME,...}).
 struct UploadSource {
     std::string name;
-    std::filesystem::path from;             // resolved against the manifest's folder
+    std::filesystem::path from;  // resolved against the manifest's folder
     std::uint64_t max_size = 64ull << 20;
 };
 

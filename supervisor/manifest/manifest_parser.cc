@@ -5,8 +5,8 @@
 #include <set>
 
 #include "supervisor/base/strict_yaml.h"
-#include "supervisor/manifest/setup_parser.h"
 #include "supervisor/manifest/files_parser.h"
+#include "supervisor/manifest/setup_parser.h"
 
 namespace deskbox {
 namespace {
@@ -36,11 +36,14 @@ void parse_display(StrictMap m, DisplaySpec& d) {
         if (wm.IsScalar()) {
             // YAML's `false` and `none` both mean: no window manager at all.
             const std::string word = wm.Scalar();
-            if (word == "none" || word == "false") d.window_manager_mode = DisplaySpec::WindowManager::Off;
-            else if (word == "default") d.window_manager_mode = DisplaySpec::WindowManager::Default;
+            if (word == "none" || word == "false")
+                d.window_manager_mode = DisplaySpec::WindowManager::Off;
+            else if (word == "default")
+                d.window_manager_mode = DisplaySpec::WindowManager::Default;
             else
-                m.context().fail(wm, path + ": expected a list (the window manager's argv), default, none or false; got '" +
-                                         word + "'");
+                m.context().fail(
+                    wm,
+                    path + ": expected a list (the window manager's argv), default, none or false; got '" + word + "'");
         } else {
             d.window_manager = read_string_list(m.context(), wm, path);
             if (d.window_manager.empty()) m.context().fail(wm, path + ": must not be empty");
@@ -64,8 +67,10 @@ void parse_session(StrictMap m, SessionSpec& s) {
         m.context().fail(name, "session.name: '" + s.name +
                                    "' is not a valid session name (expected 1-63 of a-z 0-9 . _ -, "
                                    "starting with a letter or digit)");
-    if (YAML::Node n = m.get("display"); n.IsDefined()) parse_display(StrictMap(m.context(), n, "session.display"), s.display);
-    if (YAML::Node n = m.get("budget"); n.IsDefined()) parse_budget(StrictMap(m.context(), n, "session.budget"), s.budget);
+    if (YAML::Node n = m.get("display"); n.IsDefined())
+        parse_display(StrictMap(m.context(), n, "session.display"), s.display);
+    if (YAML::Node n = m.get("budget"); n.IsDefined())
+        parse_budget(StrictMap(m.context(), n, "session.budget"), s.budget);
     m.finish();
 }
 
@@ -107,10 +112,12 @@ ResolveTarget parse_resolve_target(const YamlContext& ctx, const YAML::Node& n, 
     // "127.0.0.1:8080", "[::1]:8080", "127.0.0.1"
     if (!text.empty() && text[0] == '[') {
         const auto close = text.find(']');
-        if (close == std::string::npos) ctx.fail(n, where + ": expected an address like 127.0.0.1:8080, got '" + text + "'");
+        if (close == std::string::npos)
+            ctx.fail(n, where + ": expected an address like 127.0.0.1:8080, got '" + text + "'");
         host = text.substr(1, close - 1);
         if (close + 1 < text.size()) {
-            if (text[close + 1] != ':') ctx.fail(n, where + ": expected an address like [::1]:8080, got '" + text + "'");
+            if (text[close + 1] != ':')
+                ctx.fail(n, where + ": expected an address like [::1]:8080, got '" + text + "'");
             host = text.substr(1, close - 1);
             const std::string port = text.substr(close + 2);
             char* end = nullptr;
@@ -133,11 +140,13 @@ ResolveTarget parse_resolve_target(const YamlContext& ctx, const YAML::Node& n, 
 }
 
 void parse_network(StrictMap m, NetworkSpec& n) {
-    n.mode = m.one_of("mode", "none", {"none", "allowlist"}) == "allowlist" ? NetworkMode::Allowlist : NetworkMode::None;
+    n.mode =
+        m.one_of("mode", "none", {"none", "allowlist"}) == "allowlist" ? NetworkMode::Allowlist : NetworkMode::None;
     n.allow = m.host_pattern_list("allow");
     n.deny = m.host_pattern_list("deny");
     if (YAML::Node ports = m.get("ports"); ports.IsDefined()) {
-        if (!ports.IsSequence()) m.context().fail(ports, "network.ports: expected a list of port numbers, got " + describe_node(ports));
+        if (!ports.IsSequence())
+            m.context().fail(ports, "network.ports: expected a list of port numbers, got " + describe_node(ports));
         n.ports.clear();
         for (const auto& p : ports) {
             int value = 0;
@@ -147,7 +156,8 @@ void parse_network(StrictMap m, NetworkSpec& n) {
         }
     }
     if (YAML::Node r = m.get("resolve"); r.IsDefined()) {
-        if (!r.IsMap()) m.context().fail(r, "network.resolve: expected a mapping of name: address, got " + describe_node(r));
+        if (!r.IsMap())
+            m.context().fail(r, "network.resolve: expected a mapping of name: address, got " + describe_node(r));
         for (const auto& kv : r) {
             const std::string name = read_string(m.context(), kv.first, "network.resolve");
             n.resolve[name] = parse_resolve_target(m.context(), kv.second, "network.resolve." + name);
@@ -169,8 +179,9 @@ void parse_ready(StrictMap m, ReadyCondition& r) {
     r.a11y_app = m.string("a11y_app", "");
     r.timeout = m.duration("timeout", r.timeout, Millis(100), Millis(10 * 60 * 1000));
     m.finish();
-    if (r.empty()) m.context().fail(m.node(), m.path_of("").substr(0, m.path_of("").size() - 1) +
-                                                  ": expected at least one of wm_class, title, a11y_app");
+    if (r.empty())
+        m.context().fail(m.node(), m.path_of("").substr(0, m.path_of("").size() - 1) +
+                                       ": expected at least one of wm_class, title, a11y_app");
 }
 
 AppSpec parse_app(StrictMap m, std::size_t index) {
@@ -181,7 +192,8 @@ AppSpec parse_app(StrictMap m, std::size_t index) {
     a.exec = read_string_list(m.context(), exec, where + ".exec");
     if (a.exec.empty()) m.context().fail(exec, where + ".exec: must name a program");
     if (YAML::Node env = m.get("env"); env.IsDefined()) {
-        if (!env.IsMap()) m.context().fail(env, where + ".env: expected a mapping of NAME: value, got " + describe_node(env));
+        if (!env.IsMap())
+            m.context().fail(env, where + ".env: expected a mapping of NAME: value, got " + describe_node(env));
         for (const auto& kv : env) {
             const std::string key = read_string(m.context(), kv.first, where + ".env");
             if (key.empty() || key.find('=') != std::string::npos)
@@ -192,7 +204,7 @@ AppSpec parse_app(StrictMap m, std::size_t index) {
     a.cwd = m.string("cwd", a.cwd);
     if (YAML::Node r = m.get("ready"); r.IsDefined()) parse_ready(StrictMap(m.context(), r, where + ".ready"), a.ready);
     a.restart = m.one_of("restart", "never", {"never", "on-failure"}) == "on-failure" ? RestartPolicy::OnFailure
-                                                                                     : RestartPolicy::Never;
+                                                                                      : RestartPolicy::Never;
     a.max_restarts = static_cast<std::uint32_t>(m.integer("max_restarts", a.max_restarts, 0, 100));
     a.browser_sandbox = m.boolean("browser_sandbox", false);
     m.finish();
@@ -204,9 +216,10 @@ void parse_review(StrictMap m, ReviewSpec& r) {
         StrictMap vm(m.context(), v, "review.vnc");
         r.vnc.enabled = vm.boolean("enabled", r.vnc.enabled);
         if (YAML::Node only = vm.get("view_only"); only.IsDefined() && !vm.boolean("view_only", true))
-            m.context().fail(only, "review.vnc.view_only: false would give every VNC viewer input that bypasses the "
-                                   "gate and the audit log; remove it and set review.takeover: true, so that a "
-                                   "reviewer takes control with 'deskbox takeover' (audited, the agent held)");
+            m.context().fail(only,
+                             "review.vnc.view_only: false would give every VNC viewer input that bypasses the "
+                             "gate and the audit log; remove it and set review.takeover: true, so that a "
+                             "reviewer takes control with 'deskbox takeover' (audited, the agent held)");
         vm.finish();
     }
     r.takeover = m.boolean("takeover", r.takeover);
@@ -224,7 +237,8 @@ void parse_secrets(StrictMap m, std::vector<SecretRef>& out) {
         YAML::Node from = s.require("from");
         ref.from = read_string(m.context(), from, "secrets." + name + ".from");
         if (ref.from.rfind("env:", 0) != 0 && ref.from.rfind("file:", 0) != 0)
-            m.context().fail(from, "secrets." + name + ".from: expected env:NAME or file:/path, got '" + ref.from + "'");
+            m.context().fail(from,
+                             "secrets." + name + ".from: expected env:NAME or file:/path, got '" + ref.from + "'");
         ref.domains = s.host_pattern_list("domains");
         parse_secret_use(s, ref.use);
         s.finish();
@@ -310,7 +324,8 @@ bool valid_session_name(const std::string& name) {
 Manifest parse_manifest_text(const std::string& text, const std::filesystem::path& file) {
     const YamlContext ctx{file.string()};
     YAML::Node doc = load_yaml_text(text, file.string());
-    if (!doc.IsDefined() || doc.IsNull()) throw InputError(file.string(), 1, 1, "empty manifest: expected a mapping with session and apps");
+    if (!doc.IsDefined() || doc.IsNull())
+        throw InputError(file.string(), 1, 1, "empty manifest: expected a mapping with session and apps");
     StrictMap top(ctx, doc, "");
     const std::filesystem::path base = std::filesystem::absolute(file).parent_path();
 
@@ -327,9 +342,11 @@ Manifest parse_manifest_text(const std::string& text, const std::filesystem::pat
     for (std::size_t i = 0; i < apps.size(); ++i) {
         m.apps.push_back(parse_app(StrictMap(ctx, apps[i], "apps[" + std::to_string(i) + "]"), i));
         if (!names.insert(m.apps.back().name).second)
-            ctx.fail(apps[i], "apps[" + std::to_string(i) + "].name: '" + m.apps.back().name + "' is used by an earlier app");
+            ctx.fail(apps[i],
+                     "apps[" + std::to_string(i) + "].name: '" + m.apps.back().name + "' is used by an earlier app");
     }
-    if (YAML::Node n = top.get("policy"); n.IsDefined()) m.policy = resolve_against(base, read_string(ctx, n, "policy"));
+    if (YAML::Node n = top.get("policy"); n.IsDefined())
+        m.policy = resolve_against(base, read_string(ctx, n, "policy"));
     if (YAML::Node n = top.get("review"); n.IsDefined()) parse_review(StrictMap(ctx, n, "review"), m.review);
     if (YAML::Node n = top.get("secrets"); n.IsDefined()) parse_secrets(StrictMap(ctx, n, "secrets"), m.secrets);
     if (YAML::Node n = top.get("setup"); n.IsDefined()) m.setup = parse_setup(ctx, n, m);

@@ -5,7 +5,9 @@
 namespace deskbox {
 namespace {
 
-const char* mode_name(NetworkMode m) { return m == NetworkMode::Allowlist ? "allowlist" : "none"; }
+const char* mode_name(NetworkMode m) {
+    return m == NetworkMode::Allowlist ? "allowlist" : "none";
+}
 
 std::string join(const std::vector<std::string>& v, const char* sep = " ") {
     std::string out;
@@ -28,18 +30,24 @@ std::string decision_text(const DecisionSpec& d) {
 // "default" (the bundled openbox, started with deskbox's rc.xml), "none", or the manifest's argv.
 nlohmann::json window_manager_json(const DisplaySpec& d) {
     switch (d.window_manager_mode) {
-        case DisplaySpec::WindowManager::Default: return "default";
-        case DisplaySpec::WindowManager::Off: return "none";
-        case DisplaySpec::WindowManager::Custom: break;
+        case DisplaySpec::WindowManager::Default:
+            return "default";
+        case DisplaySpec::WindowManager::Off:
+            return "none";
+        case DisplaySpec::WindowManager::Custom:
+            break;
     }
     return d.window_manager;
 }
 
 std::string describe_window_manager(const DisplaySpec& d) {
     switch (d.window_manager_mode) {
-        case DisplaySpec::WindowManager::Default: return "openbox (default)";
-        case DisplaySpec::WindowManager::Off: return "none";
-        case DisplaySpec::WindowManager::Custom: break;
+        case DisplaySpec::WindowManager::Default:
+            return "openbox (default)";
+        case DisplaySpec::WindowManager::Off:
+            return "none";
+        case DisplaySpec::WindowManager::Custom:
+            break;
     }
     return join(d.window_manager);
 }
@@ -54,29 +62,49 @@ nlohmann::json plan_to_json(const Plan& plan) {
     j["policy"] = plan.policy.source;
     j["policy_sha256"] = plan.policy_sha256;
     j["session"] = {{"name", m.session.name},
-                    {"display", {{"width", m.session.display.width}, {"height", m.session.display.height},
-                                 {"depth", m.session.display.depth}, {"glx", m.session.display.glx},
-                                 {"window_manager", window_manager_json(m.session.display)}}},
-                    {"budget", {{"steps", plan.budget.steps}, {"wall_clock_ms", plan.budget.wall_clock.count()},
-                                {"actions_per_second", plan.budget.actions_per_second}}}};
+                    {"display",
+                     {{"width", m.session.display.width},
+                      {"height", m.session.display.height},
+                      {"depth", m.session.display.depth},
+                      {"glx", m.session.display.glx},
+                      {"window_manager", window_manager_json(m.session.display)}}},
+                    {"budget",
+                     {{"steps", plan.budget.steps},
+                      {"wall_clock_ms", plan.budget.wall_clock.count()},
+                      {"actions_per_second", plan.budget.actions_per_second}}}};
     nlohmann::json files = nlohmann::json::array();
     for (const auto& f : m.sandbox.files)
-        files.push_back({{"from", f.from.string()}, {"to", f.to}, {"mode", f.mode == PlaceMode::ReadOnly ? "ro" : "copy"}});
-    j["sandbox"] = {{"memory", m.sandbox.memory}, {"pids", m.sandbox.pids}, {"cpu", m.sandbox.cpu},
-                    {"home_size", m.sandbox.home_size}, {"tmp_size", m.sandbox.tmp_size},
-                    {"nofile", m.sandbox.nofile}, {"max_file_size", m.sandbox.max_file_size}, {"files", files}};
+        files.push_back(
+            {{"from", f.from.string()}, {"to", f.to}, {"mode", f.mode == PlaceMode::ReadOnly ? "ro" : "copy"}});
+    j["sandbox"] = {{"memory", m.sandbox.memory},
+                    {"pids", m.sandbox.pids},
+                    {"cpu", m.sandbox.cpu},
+                    {"home_size", m.sandbox.home_size},
+                    {"tmp_size", m.sandbox.tmp_size},
+                    {"nofile", m.sandbox.nofile},
+                    {"max_file_size", m.sandbox.max_file_size},
+                    {"files", files}};
     nlohmann::json resolve = nlohmann::json::object();
     for (const auto& [name, t] : m.network.resolve)
         resolve[name] = t.port ? t.host + ":" + std::to_string(t.port) : t.host;
-    j["network"] = {{"mode", mode_name(m.network.mode)}, {"allow", m.network.allow}, {"deny", m.network.deny},
-                    {"ports", m.network.ports}, {"resolve", resolve}};
+    j["network"] = {{"mode", mode_name(m.network.mode)},
+                    {"allow", m.network.allow},
+                    {"deny", m.network.deny},
+                    {"ports", m.network.ports},
+                    {"resolve", resolve}};
     nlohmann::json apps = nlohmann::json::array();
     for (const auto& a : m.apps) {
-        nlohmann::json app = {{"name", a.name}, {"exec", a.exec}, {"env", a.env}, {"cwd", a.cwd},
+        nlohmann::json app = {{"name", a.name},
+                              {"exec", a.exec},
+                              {"env", a.env},
+                              {"cwd", a.cwd},
                               {"restart", a.restart == RestartPolicy::OnFailure ? "on-failure" : "never"},
-                              {"max_restarts", a.max_restarts}, {"browser_sandbox", a.browser_sandbox}};
+                              {"max_restarts", a.max_restarts},
+                              {"browser_sandbox", a.browser_sandbox}};
         if (!a.ready.empty())
-            app["ready"] = {{"wm_class", a.ready.wm_class}, {"title", a.ready.title}, {"a11y_app", a.ready.a11y_app},
+            app["ready"] = {{"wm_class", a.ready.wm_class},
+                            {"title", a.ready.title},
+                            {"a11y_app", a.ready.a11y_app},
                             {"timeout_ms", a.ready.timeout.count()}};
         apps.push_back(app);
     }
@@ -109,11 +137,12 @@ std::string plan_to_text(const Plan& plan) {
     o << "budget     steps " << (plan.budget.steps ? std::to_string(plan.budget.steps) : "unlimited") << ", wall clock "
       << format_duration(plan.budget.wall_clock) << ", actions/s "
       << (plan.budget.actions_per_second > 0 ? format_number(plan.budget.actions_per_second) : "unlimited") << "\n";
-    o << "sandbox    memory " << format_size(m.sandbox.memory) << ", pids " << m.sandbox.pids << ", cpu " << m.sandbox.cpu
-      << ", home " << format_size(m.sandbox.home_size) << ", tmp " << format_size(m.sandbox.tmp_size) << "\n";
+    o << "sandbox    memory " << format_size(m.sandbox.memory) << ", pids " << m.sandbox.pids << ", cpu "
+      << m.sandbox.cpu << ", home " << format_size(m.sandbox.home_size) << ", tmp " << format_size(m.sandbox.tmp_size)
+      << "\n";
     for (const auto& f : m.sandbox.files)
-        o << "  file     " << f.from.string() << " -> " << f.to << (f.mode == PlaceMode::ReadOnly ? " (read-only)" : " (copy)")
-          << "\n";
+        o << "  file     " << f.from.string() << " -> " << f.to
+          << (f.mode == PlaceMode::ReadOnly ? " (read-only)" : " (copy)") << "\n";
     o << "network    " << mode_name(m.network.mode);
     if (m.network.mode == NetworkMode::Allowlist) o << ": " << join(m.network.allow, ", ");
     o << "\n";
@@ -133,10 +162,12 @@ std::string plan_to_text(const Plan& plan) {
         o << "\n";
     }
     o << "review     vnc " << (m.review.vnc.enabled ? "view-only" : "off") << ", takeover "
-      << (m.review.takeover ? "allowed (audited, the agent held meanwhile)" : "not allowed") << ", approvals time out after " << format_duration(m.review.approval_timeout) << "\n";
+      << (m.review.takeover ? "allowed (audited, the agent held meanwhile)" : "not allowed")
+      << ", approvals time out after " << format_duration(m.review.approval_timeout) << "\n";
     o << "policy     default " << decision_text(plan.policy.default_decision) << "; tiers low "
-      << decision_text(plan.policy.tiers.at(Tier::Low)) << ", medium " << decision_text(plan.policy.tiers.at(Tier::Medium))
-      << ", high " << decision_text(plan.policy.tiers.at(Tier::High)) << "; " << plan.policy.rules.size() << " rules\n";
+      << decision_text(plan.policy.tiers.at(Tier::Low)) << ", medium "
+      << decision_text(plan.policy.tiers.at(Tier::Medium)) << ", high "
+      << decision_text(plan.policy.tiers.at(Tier::High)) << "; " << plan.policy.rules.size() << " rules\n";
     if (!m.secrets.empty()) o << "secrets    " << m.secrets.size() << " reference(s), values not read by check\n";
     if (!m.verify.empty()) o << "verify     " << m.verify.size() << " check(s)\n";
     for (const auto& n : plan.verdict.notes) o << "note       " << n << "\n";

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 
-
 namespace deskbox {
 namespace {
 
@@ -20,12 +19,13 @@ bool field_allowed(const SecretUse& use, const TargetElement& t) {
 }
 
 bool window_allowed(const SecretUse& use, const FocusedWindow& w) {
-    return std::any_of(use.window_classes.begin(), use.window_classes.end(), [&](const std::string& c) {
-        return same_text(c, w.window_class) || same_text(c, w.instance);
-    });
+    return std::any_of(use.window_classes.begin(), use.window_classes.end(),
+                       [&](const std::string& c) { return same_text(c, w.window_class) || same_text(c, w.instance); });
 }
 
-std::string describe(const TargetElement& t) { return "'" + t.role + "' '" + t.name + "'"; }
+std::string describe(const TargetElement& t) {
+    return "'" + t.role + "' '" + t.name + "'";
+}
 
 std::optional<SecretRefusal> target_refusal(const SecretRef& s, const GateContext& c) {
     if (!c.readable("target"))
@@ -33,8 +33,8 @@ std::optional<SecretRefusal> target_refusal(const SecretRef& s, const GateContex
                                            "), so it cannot be shown to be a password field"};
     if (!c.target) return SecretRefusal{"target", "no element would receive the secret"};
     if (is_password_field(c.target) || field_allowed(s.use, *c.target)) return std::nullopt;
-    return SecretRefusal{"target", "the element " + describe(*c.target) + " is not a password field nor a field secrets." +
-                                       s.name + ".fields allows"};
+    return SecretRefusal{"target", "the element " + describe(*c.target) +
+                                       " is not a password field nor a field secrets." + s.name + ".fields allows"};
 }
 
 std::optional<SecretRefusal> place_refusal(const SecretRef& s, const GateContext& c) {
@@ -42,15 +42,16 @@ std::optional<SecretRefusal> place_refusal(const SecretRef& s, const GateContext
     if (!c.readable("domain"))
         return SecretRefusal{"place", "the browser document's host is not known (" + c.unreadable.at("domain") + ")"};
     if (!c.domain.empty()) {
-        if (std::any_of(s.domains.begin(), s.domains.end(), [&](const std::string& d) { return host_matches(d, c.domain); }))
+        if (std::any_of(s.domains.begin(), s.domains.end(),
+                        [&](const std::string& d) { return host_matches(d, c.domain); }))
             return std::nullopt;
         return SecretRefusal{"place", "the page's host '" + c.domain + "' is not in secrets." + s.name + ".domains"};
     }
     if (!c.readable("window"))
         return SecretRefusal{"place", "the window is not known (" + c.unreadable.at("window") + ")"};
     const std::string window = c.window ? "window '" + c.window->window_class + "'" : "no window";
-    return SecretRefusal{"place", window + " shows no browser document and is not one secrets." + s.name +
-                                      ".windows allows"};
+    return SecretRefusal{"place",
+                         window + " shows no browser document and is not one secrets." + s.name + ".windows allows"};
 }
 
 }  // namespace

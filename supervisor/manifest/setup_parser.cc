@@ -85,8 +85,10 @@ void parse_login(const YamlContext& ctx, const YAML::Node& n, const std::string&
 SetupStep parse_step(const YamlContext& ctx, const YAML::Node& item, std::size_t index, const Manifest& m) {
     const std::string where = "setup[" + std::to_string(index) + "]";
     if (!item.IsMap() || item.size() != 1)
-        ctx.fail(item, where + ": expected one step (open, launch, wait_for, activate_window, key, type, "
-                               "click_element, login), got " + describe_node(item));
+        ctx.fail(item, where +
+                           ": expected one step (open, launch, wait_for, activate_window, key, type, "
+                           "click_element, login), got " +
+                           describe_node(item));
     const auto kv = *item.begin();
     const std::string kind = read_string(ctx, kv.first, where);
     const YAML::Node& n = kv.second;
@@ -128,8 +130,8 @@ SetupStep parse_step(const YamlContext& ctx, const YAML::Node& item, std::size_t
         parse_login(ctx, n, at, m, s);
     } else {
         std::string message = where + ": unknown step '" + kind + "'";
-        if (auto near = nearest_word(kind, {"open", "launch", "wait_for", "activate_window", "key", "type",
-                                            "click_element", "login"}))
+        if (auto near = nearest_word(
+                kind, {"open", "launch", "wait_for", "activate_window", "key", "type", "click_element", "login"}))
             message += " (did you mean '" + *near + "'?)";
         ctx.fail(kv.first, message);
     }
@@ -140,14 +142,22 @@ SetupStep parse_step(const YamlContext& ctx, const YAML::Node& item, std::size_t
 
 const char* to_string(SetupStep::Kind kind) {
     switch (kind) {
-        case SetupStep::Kind::Open: return "open";
-        case SetupStep::Kind::Launch: return "launch";
-        case SetupStep::Kind::WaitFor: return "wait_for";
-        case SetupStep::Kind::ActivateWindow: return "activate_window";
-        case SetupStep::Kind::Key: return "key";
-        case SetupStep::Kind::Type: return "type";
-        case SetupStep::Kind::ClickElement: return "click_element";
-        case SetupStep::Kind::Login: return "login";
+        case SetupStep::Kind::Open:
+            return "open";
+        case SetupStep::Kind::Launch:
+            return "launch";
+        case SetupStep::Kind::WaitFor:
+            return "wait_for";
+        case SetupStep::Kind::ActivateWindow:
+            return "activate_window";
+        case SetupStep::Kind::Key:
+            return "key";
+        case SetupStep::Kind::Type:
+            return "type";
+        case SetupStep::Kind::ClickElement:
+            return "click_element";
+        case SetupStep::Kind::Login:
+            return "login";
     }
     return "?";
 }
@@ -155,12 +165,14 @@ const char* to_string(SetupStep::Kind kind) {
 void parse_secret_use(StrictMap& secret, SecretUse& use) {
     const YamlContext& ctx = secret.context();
     if (YAML::Node f = secret.get("fields"); f.IsDefined()) {
-        if (!f.IsSequence()) ctx.fail(f, secret.path_of("fields") + ": expected a list of {role, name}, got " + describe_node(f));
+        if (!f.IsSequence())
+            ctx.fail(f, secret.path_of("fields") + ": expected a list of {role, name}, got " + describe_node(f));
         for (std::size_t i = 0; i < f.size(); ++i)
             use.fields.push_back(element_of(ctx, f[i], secret.path_of("fields") + "[" + std::to_string(i) + "]"));
     }
     if (YAML::Node w = secret.get("windows"); w.IsDefined()) {
-        if (!w.IsSequence()) ctx.fail(w, secret.path_of("windows") + ": expected a list of {class}, got " + describe_node(w));
+        if (!w.IsSequence())
+            ctx.fail(w, secret.path_of("windows") + ": expected a list of {class}, got " + describe_node(w));
         for (std::size_t i = 0; i < w.size(); ++i) {
             StrictMap wm(ctx, w[i], secret.path_of("windows") + "[" + std::to_string(i) + "]");
             use.window_classes.push_back(wm.required_string("class"));

@@ -43,7 +43,8 @@ std::optional<CellRef> parse_cell_ref(const std::string& text) {
 
 std::string cell_name(int row, int column) {
     std::string letters;
-    for (int c = column + 1; c > 0; c = (c - 1) / 26) letters.insert(letters.begin(), static_cast<char>('A' + (c - 1) % 26));
+    for (int c = column + 1; c > 0; c = (c - 1) / 26)
+        letters.insert(letters.begin(), static_cast<char>('A' + (c - 1) % 26));
     return letters + std::to_string(row + 1);
 }
 

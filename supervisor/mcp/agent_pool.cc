@@ -25,7 +25,8 @@ std::unique_ptr<AgentPool::Connection> AgentPool::take(const std::string& agent)
     conn->client = std::make_unique<AgentClient>(path_);
     const Json hello = conn->client->call({{"id", "identify"}, {"action", "identify"}, {"agent", agent}});
     if (!hello.value("ok", false))
-        throw Error("the session refused the agent name '" + agent + "': " + hello.value("error", Json::object()).value("message", ""));
+        throw Error("the session refused the agent name '" + agent +
+                    "': " + hello.value("error", Json::object()).value("message", ""));
     std::lock_guard lock(mutex_);
     busy_.insert(conn->client.get());
     return conn;

@@ -1,6 +1,7 @@
 #include "supervisor/mcp/http_transport.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -20,7 +21,6 @@
 
 #include "supervisor/base/error.h"
 #include "supervisor/control/unix_listener.h"
-#include <fcntl.h>
 
 namespace deskbox::mcp {
 
@@ -37,7 +37,9 @@ struct HttpServer::Session {
 
 namespace {
 
-std::string_view sv(beast::string_view v) { return {v.data(), v.size()}; }
+std::string_view sv(beast::string_view v) {
+    return {v.data(), v.size()};
+}
 
 // An idle keep-alive connection, or a client that stops sending, gives up its
 // thread after this long.
@@ -86,7 +88,8 @@ UniqueFd listen_tcp(const ListenAddress& a, std::string& bound) {
     if (::listen(fd.get(), 64) != 0) throw_errno("listening on " + a.text());
     if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&ss), &len) != 0) throw_errno("getsockname");
     ListenAddress actual = a;
-    actual.port = ntohs(v6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port : reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+    actual.port =
+        ntohs(v6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port : reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
     bound = actual.text();
     return fd;
 }
@@ -96,8 +99,12 @@ class Exchange {
 public:
     Exchange(Socket& socket, const Request& request, const HttpOptions& options, McpServer& mcp,
              std::mutex& sessions_mutex, std::map<std::string, std::shared_ptr<HttpServer::Session>>& sessions)
-        : socket_(socket), req_(request), options_(options), mcp_(mcp),
-          sessions_mutex_(sessions_mutex), sessions_(sessions) {}
+        : socket_(socket),
+          req_(request),
+          options_(options),
+          mcp_(mcp),
+          sessions_mutex_(sessions_mutex),
+          sessions_(sessions) {}
 
     // False when the connection must close after it.
     bool run();
@@ -139,7 +146,8 @@ bool Exchange::run() {
     // 1. A browser page must come from a loopback origin (DNS rebinding).
     const std::string origin(req_[http::field::origin]);
     if (!origin_allowed(origin, options_.allowed_origins))
-        return reply_error(http::status::forbidden, kInvalidRequest, "Forbidden: origin '" + origin + "' is not allowed");
+        return reply_error(http::status::forbidden, kInvalidRequest,
+                           "Forbidden: origin '" + origin + "' is not allowed");
     // 2. A bearer token of an active agent, before anything else is looked at.
     const std::string_view auth = sv(req_[http::field::authorization]);
     std::optional<std::string> agent;
@@ -148,8 +156,9 @@ bool Exchange::run() {
     if (!agent) {
         close_ = true;
         const std::string challenge =
-            has_bearer ? R"(Bearer realm="deskbox-mcp", error="invalid_token", error_description="the token is unknown or revoked")"
-                       : R"(Bearer realm="deskbox-mcp")";
+            has_bearer
+                ? R"(Bearer realm="deskbox-mcp", error="invalid_token", error_description="the token is unknown or revoked")"
+                : R"(Bearer realm="deskbox-mcp")";
         return reply(http::status::unauthorized,
                      rpc_error(nullptr, kInvalidRequest,
                                has_bearer ? "Unauthorized: the token is unknown or revoked"
@@ -159,13 +168,15 @@ bool Exchange::run() {
     }
     std::string_view target = sv(req_.target());
     target = target.substr(0, target.find('?'));
-    if (target != kEndpoint) return reply_error(http::status::not_found, kInvalidRequest, "Not Found: the endpoint is /mcp");
+    if (target != kEndpoint)
+        return reply_error(http::status::not_found, kInvalidRequest, "Not Found: the endpoint is /mcp");
     const std::string_view version = sv(req_["MCP-Protocol-Version"]);
     if (!version.empty() && !is_supported_version(version))
         return reply_error(http::status::bad_request, kInvalidRequest,
                            "Bad Request: unsupported MCP-Protocol-Version '" + std::string(version) + "'");
     switch (req_.method()) {
-        case http::verb::post: return post(*agent);
+        case http::verb::post:
+            return post(*agent);
         case http::verb::delete_: {
             bool answered = false;
             const std::string id(req_["Mcp-Session-Id"]);
@@ -175,16 +186,19 @@ bool Exchange::run() {
             return reply(http::status::ok, "");
         }
         default:
-            return reply(http::status::method_not_allowed,
-                         rpc_error(nullptr, kInvalidRequest, "Method Not Allowed: use POST (GET streams are not offered)").dump(),
-                         "application/json", {{"Allow", "POST, DELETE"}});
+            return reply(
+                http::status::method_not_allowed,
+                rpc_error(nullptr, kInvalidRequest, "Method Not Allowed: use POST (GET streams are not offered)")
+                    .dump(),
+                "application/json", {{"Allow", "POST, DELETE"}});
     }
 }
 
 std::shared_ptr<HttpServer::Session> Exchange::find_session(const std::string& agent, bool& answered) {
     const std::string id(req_["Mcp-Session-Id"]);
     if (id.empty()) {
-        answered = reply_error(http::status::bad_request, kInvalidRequest, "Bad Request: Mcp-Session-Id header is required");
+        answered =
+            reply_error(http::status::bad_request, kInvalidRequest, "Bad Request: Mcp-Session-Id header is required");
         return nullptr;
     }
     {
@@ -250,7 +264,8 @@ bool Exchange::stream_call(HttpServer::Session& session, const Json& message) {
     bool broken = false;
     auto event = [&](const Json& m) {
         if (broken) return;
-        const std::string data = "event: message\ndata: " + m.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n\n";
+        const std::string data =
+            "event: message\ndata: " + m.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n\n";
         asio::write(socket_, http::make_chunk(asio::buffer(data)), ec);
         if (ec) broken = true;
     };
@@ -272,8 +287,8 @@ HttpServer::HttpServer(McpServer& server, AgentBackend& pool, HttpOptions option
         // The control area's listener knows stale and live socket files and
         // removes its file at the end; its loop is never run (we accept).
         unused_loop_ = std::make_unique<EventLoop>();
-        unix_listener_ = std::make_unique<UnixListener>(*unused_loop_, a.path, SocketAccess{options_.socket_mode},
-                                                        [](UniqueFd) {}, 64);
+        unix_listener_ = std::make_unique<UnixListener>(
+            *unused_loop_, a.path, SocketAccess{options_.socket_mode}, [](UniqueFd) {}, 64);
         bound_ = a.text();
     } else {
         listen_fd_ = listen_tcp(a, bound_);
@@ -285,7 +300,9 @@ HttpServer::~HttpServer() {
     reap(true);
 }
 
-std::string HttpServer::bound_address() const { return bound_; }
+std::string HttpServer::bound_address() const {
+    return bound_;
+}
 
 void HttpServer::stop() {
     const std::uint64_t one = 1;
@@ -330,7 +347,8 @@ void HttpServer::run() {
         }
         std::lock_guard lock(connections_mutex_);
         if (connections_.size() >= options_.max_connections) {
-            static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            static const char busy[] =
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
             [[maybe_unused]] const ssize_t w = ::send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL);
             ::close(fd);
             continue;
@@ -390,9 +408,10 @@ void HttpServer::serve(int fd, std::atomic<std::int64_t>& reading_since) {
         if (ec == http::error::body_limit) {
             http::response<http::string_body> res{http::status::payload_too_large, 11};
             res.set(http::field::content_type, "application/json");
-            res.body() = rpc_error(nullptr, kInvalidRequest,
-                                   "Payload Too Large: a message is at most " + std::to_string(options_.max_body) + " bytes")
-                             .dump();
+            res.body() =
+                rpc_error(nullptr, kInvalidRequest,
+                          "Payload Too Large: a message is at most " + std::to_string(options_.max_body) + " bytes")
+                    .dump();
             res.keep_alive(false);
             res.prepare_payload();
             http::write(socket, res, ec);
@@ -400,7 +419,8 @@ void HttpServer::serve(int fd, std::atomic<std::int64_t>& reading_since) {
         }
         if (ec) {
             if (ec != http::error::end_of_stream && parser.is_header_done() == false && buffer.size() > 0) {
-                static const std::string bad = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                static const std::string bad =
+                    "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
                 asio::write(socket, asio::buffer(bad), ec);
             }
             break;

@@ -41,10 +41,10 @@ struct HttpOptions {
     ListenAddress address;
     std::vector<std::string> allowed_origins;
     Authenticator authenticate;
-    mode_t socket_mode = 0600;          // a Unix socket's file mode
-    std::size_t max_body = 1u << 20;    // bytes of one POST body
-    std::size_t max_connections = 64;   // more are refused with 503
-    std::size_t max_sessions = 1024;    // MCP sessions kept (initialize beyond: 503)
+    mode_t socket_mode = 0600;         // a Unix socket's file mode
+    std::size_t max_body = 1u << 20;   // bytes of one POST body
+    std::size_t max_connections = 64;  // more are refused with 503
+    std::size_t max_sessions = 1024;   // MCP sessions kept (initialize beyond: 503)
 };
 
 inline constexpr const char* kEndpoint = "/mcp";
@@ -72,8 +72,8 @@ private:
     McpServer& server_;
     AgentBackend& pool_;
     HttpOptions options_;
-    UniqueFd listen_fd_;                         // TCP
-    std::unique_ptr<EventLoop> unused_loop_;      // Unix: the listener's (never run)
+    UniqueFd listen_fd_;                      // TCP
+    std::unique_ptr<EventLoop> unused_loop_;  // Unix: the listener's (never run)
     std::unique_ptr<UnixListener> unix_listener_;
     UniqueFd stop_fd_;  // eventfd: written by stop()
     std::string bound_;
@@ -90,7 +90,6 @@ private:
     };
     std::mutex connections_mutex_;
     std::list<Connection> connections_;
-
 };
 
 }  // namespace deskbox::mcp

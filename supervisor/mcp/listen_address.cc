@@ -21,8 +21,8 @@ unsigned short parse_port(std::string_view text, std::string_view whole) {
     unsigned port = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
     if (text.empty() || ec != std::errc() || end != text.data() + text.size() || port > 65535)
-        throw Error("listen address '" + std::string(whole) + "': the port must be a number 0-65535 (0: any free port), got '" +
-                    std::string(text) + "'");
+        throw Error("listen address '" + std::string(whole) +
+                    "': the port must be a number 0-65535 (0: any free port), got '" + std::string(text) + "'");
     return static_cast<unsigned short>(port);
 }
 
@@ -44,8 +44,10 @@ ListenAddress parse_listen_address(std::string_view text, bool allow_remote) {
         a.unix_socket = true;
         a.path = std::string(text.substr(5));
         if (a.path.empty() || a.path[0] != '/')
-            throw Error("listen address '" + std::string(text) + "': a Unix socket needs an absolute path (unix:/run/...)");
-        if (a.path.size() >= 108) throw Error("listen address '" + std::string(text) + "': the socket path is too long");
+            throw Error("listen address '" + std::string(text) +
+                        "': a Unix socket needs an absolute path (unix:/run/...)");
+        if (a.path.size() >= 108)
+            throw Error("listen address '" + std::string(text) + "': the socket path is too long");
         a.loopback = true;
         return a;
     }
@@ -80,9 +82,12 @@ bool origin_allowed(std::string_view origin, const std::vector<std::string>& all
     if (origin.empty()) return true;
     if (std::find(allowed.begin(), allowed.end(), origin) != allowed.end()) return true;
     std::string_view rest;
-    if (origin.rfind("http://", 0) == 0) rest = origin.substr(7);
-    else if (origin.rfind("https://", 0) == 0) rest = origin.substr(8);
-    else return false;  // "null", file:, anything else
+    if (origin.rfind("http://", 0) == 0)
+        rest = origin.substr(7);
+    else if (origin.rfind("https://", 0) == 0)
+        rest = origin.substr(8);
+    else
+        return false;  // "null", file:, anything else
     std::string_view host = rest;
     if (!rest.empty() && rest[0] == '[') {
         const auto close = rest.find(']');

@@ -14,8 +14,8 @@ namespace deskbox::mcp {
 
 struct ListenAddress {
     bool unix_socket = false;
-    std::string path;        // unix
-    std::string host;        // tcp: an IP literal (IPv6 without brackets)
+    std::string path;  // unix
+    std::string host;  // tcp: an IP literal (IPv6 without brackets)
     unsigned short port = 0;
     bool loopback = false;
     std::string text() const;  // as the user would write it

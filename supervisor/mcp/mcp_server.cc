@@ -21,7 +21,9 @@ bool is_request(const Json& message) {
 
 namespace {
 
-Json rpc_result(const Json& id, Json result) { return {{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}}; }
+Json rpc_result(const Json& id, Json result) {
+    return {{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+}
 
 constexpr const char* kInstructions =
     "These tools act on a sandboxed Linux desktop run by deskbox. Every action passes the session's policy: "
@@ -39,14 +41,16 @@ std::optional<Json> McpServer::handle_text(McpSession& session, std::string_view
 std::optional<Json> McpServer::handle(McpSession& session, const Json& message, const Notify& notify) {
     if (message.is_array())
         return rpc_error(nullptr, kInvalidRequest, "Invalid Request: JSON-RPC batches are not supported");
-    if (!message.is_object()) return rpc_error(nullptr, kInvalidRequest, "Invalid Request: the message must be an object");
+    if (!message.is_object())
+        return rpc_error(nullptr, kInvalidRequest, "Invalid Request: the message must be an object");
     const Json id = message.contains("id") ? message["id"] : Json();
     const bool id_ok = id.is_string() || id.is_number_integer();
     if (message.value("jsonrpc", Json()) != "2.0")
         return rpc_error(id_ok ? id : Json(), kInvalidRequest, "Invalid Request: 'jsonrpc' must be \"2.0\"");
     const auto method = message.find("method");
     if (method == message.end()) return std::nullopt;  // a response to us: we send no requests
-    if (!method->is_string()) return rpc_error(id_ok ? id : Json(), kInvalidRequest, "Invalid Request: 'method' must be a string");
+    if (!method->is_string())
+        return rpc_error(id_ok ? id : Json(), kInvalidRequest, "Invalid Request: 'method' must be a string");
     if (!message.contains("id")) return std::nullopt;  // notifications (initialized, cancelled) need no answer
     if (!id_ok) return rpc_error(nullptr, kInvalidRequest, "Invalid Request: 'id' must be a string or an integer");
     const std::string& name = method->get_ref<const std::string&>();
@@ -74,7 +78,8 @@ std::optional<Json> McpServer::handle(McpSession& session, const Json& message, 
 Json McpServer::initialize(McpSession& session, const Json& params) {
     // The client's version when we speak it, else our newest (the client then
     // decides whether to go on).
-    const std::string asked = params.value("protocolVersion", Json("")).is_string() ? params.value("protocolVersion", "") : "";
+    const std::string asked =
+        params.value("protocolVersion", Json("")).is_string() ? params.value("protocolVersion", "") : "";
     session.protocol_version = is_supported_version(asked) ? asked : kProtocolVersions[0];
     return {{"protocolVersion", session.protocol_version},
             {"capabilities", {{"tools", {{"listChanged", false}}}}},
@@ -105,15 +110,15 @@ Json McpServer::call_tool(const McpSession& session, const Json& params, const N
     Json reply;
     try {
         reply = backend_.call(
-        session.agent, request,
-        [&](const Json& pending) {
-            waiting = "waiting for a reviewer: approval " + pending.value("approval_id", "?") + ", rule '" +
-                      pending.value("rule", "") + "'";
-            report(waiting);
-        },
-        [&] {
-            if (!waiting.empty()) report(waiting);
-        });
+            session.agent, request,
+            [&](const Json& pending) {
+                waiting = "waiting for a reviewer: approval " + pending.value("approval_id", "?") + ", rule '" +
+                          pending.value("rule", "") + "'";
+                report(waiting);
+            },
+            [&] {
+                if (!waiting.empty()) report(waiting);
+            });
     } catch (const std::exception& e) {
         return tool_error(std::string("the session did not answer: ") + e.what());
     }

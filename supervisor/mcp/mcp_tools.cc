@@ -4,10 +4,10 @@
 // dialect, so detection never guesses.
 #include "supervisor/mcp/mcp_tools.h"
 
-#include "supervisor/control/request_fields.h"
-
 #include <algorithm>
 #include <vector>
+
+#include "supervisor/control/request_fields.h"
 
 namespace deskbox::mcp {
 namespace {
@@ -47,46 +47,62 @@ std::vector<Param> element_params() {
 const std::vector<Tool>& tools() {
     static const std::vector<Tool> table = [] {
         std::vector<Tool> t = {
-            {"screenshot", "Take a screenshot of the session's desktop. Returns the image.",
+            {"screenshot",
+             "Take a screenshot of the session's desktop. Returns the image.",
              {{"format", Type::String, false, "image format (default png)", {"png", "jpeg"}},
               {"settle", Type::Boolean, false, "wait until the screen stops changing first (capped)"},
               {"cursor", Type::Boolean, false, "draw the mouse pointer into the image"}}},
-            {"zoom", "Return a region of the screen at full resolution, as an image.",
+            {"zoom",
+             "Return a region of the screen at full resolution, as an image.",
              {{"region", Type::Region, true, "[x0, y0, x1, y1] in screenshot pixels, x0 < x1 and y0 < y1"}}},
-            {"click", "Click at a point. count 2 double-clicks, 3 triple-clicks (left button only).",
+            {"click",
+             "Click at a point. count 2 double-clicks, 3 triple-clicks (left button only).",
              {{"x", Type::Integer, true, kX},
               {"y", Type::Integer, true, kY},
               {"button", Type::String, false, "mouse button (default left)", {"left", "right", "middle"}},
               {"count", Type::Integer, false, "number of clicks (default 1)", {}, 1, 3},
               {"modifiers", Type::String, false, "keys held during the click, e.g. 'shift' or 'ctrl+shift'"}}},
-            {"type", "Type text into the focused element (click the field first).",
+            {"type",
+             "Type text into the focused element (click the field first).",
              {{"text", Type::String, true, "the text to type"}}},
-            {"key", "Press a key or chord, e.g. 'Return', 'ctrl+s', or several separated by spaces ('ctrl+a BackSpace').",
-             {{"keys", Type::String, true, "xdotool key syntax: X keysym names joined by '+'; chords separated by spaces"},
+            {"key",
+             "Press a key or chord, e.g. 'Return', 'ctrl+s', or several separated by spaces ('ctrl+a BackSpace').",
+             {{"keys", Type::String, true,
+               "xdotool key syntax: X keysym names joined by '+'; chords separated by spaces"},
               {"repeat", Type::Integer, false, "press the whole sequence this many times (default 1)", {}, 1, 100}}},
-            {"scroll", "Scroll with the mouse wheel, at a point or where the pointer is.",
+            {"scroll",
+             "Scroll with the mouse wheel, at a point or where the pointer is.",
              {{"direction", Type::String, true, "scroll direction", {"up", "down", "left", "right"}},
               {"amount", Type::Integer, false, "wheel clicks (default 3)", {}, 0, 100},
               {"x", Type::Integer, false, kX},
               {"y", Type::Integer, false, kY}}},
-            {"drag", "Press the left button at one point, move to another and release.",
+            {"drag",
+             "Press the left button at one point, move to another and release.",
              {{"from_x", Type::Integer, true, kX},
               {"from_y", Type::Integer, true, kY},
               {"to_x", Type::Integer, true, kX},
               {"to_y", Type::Integer, true, kY}}},
-            {"mouse_move", "Move the mouse pointer to a point.", {{"x", Type::Integer, true, kX}, {"y", Type::Integer, true, kY}}},
-            {"wait", "Wait before the next action (pages load, animations end).",
+            {"mouse_move",
+             "Move the mouse pointer to a point.",
+             {{"x", Type::Integer, true, kX}, {"y", Type::Integer, true, kY}}},
+            {"wait",
+             "Wait before the next action (pages load, animations end).",
              {{"seconds", Type::Number, true, "how long, 0-300 seconds", {}, 0, 300}}},
             {"tree",
              "Read the accessibility tree of the session's applications (elements with role, name, position).",
-             {{"format", Type::String, false, "json (default), linearized (a table) or osworld_xml",
+             {{"format",
+               Type::String,
+               false,
+               "json (default), linearized (a table) or osworld_xml",
                {"json", "linearized", "osworld_xml"}},
               {"app", Type::String, false, "only this application"},
               {"window", Type::String, false, "only this window (title)"},
               {"role", Type::String, false, "only elements with this role"},
               {"name", Type::String, false, "only elements with this name"},
               {"interactive_only", Type::Boolean, false, "only elements an agent can act on (OSWorld's filter)"}}},
-            {"click_element", "Click the one element that matches (by accessibility role and name); an error when none or several match.",
+            {"click_element",
+             "Click the one element that matches (by accessibility role and name); an error when none or several "
+             "match.",
              element_params()},
             {"type_into", "Focus the one element that matches and type text into it.", element_params()},
             {"cursor_position", "Report where the mouse pointer is, in screenshot pixels.", {}},
@@ -109,10 +125,18 @@ const Tool* find_tool(std::string_view name) {
 Json schema_of(const Param& p) {
     Json s = Json::object();
     switch (p.type) {
-        case Type::Integer: s["type"] = "integer"; break;
-        case Type::Number: s["type"] = "number"; break;
-        case Type::String: s["type"] = "string"; break;
-        case Type::Boolean: s["type"] = "boolean"; break;
+        case Type::Integer:
+            s["type"] = "integer";
+            break;
+        case Type::Number:
+            s["type"] = "number";
+            break;
+        case Type::String:
+            s["type"] = "string";
+            break;
+        case Type::Boolean:
+            s["type"] = "boolean";
+            break;
         case Type::Region:
             s = {{"type", "array"}, {"items", {{"type", "integer"}, {"minimum", 0}}}, {"minItems", 4}, {"maxItems", 4}};
             break;
@@ -146,7 +170,8 @@ void check(const Tool& tool, const Param& p, const Json& v) {
             if (!v.is_boolean()) wrong("a boolean");
             break;
         case Type::Region:
-            if (!v.is_array() || v.size() != 4 || !std::all_of(v.begin(), v.end(), [](const Json& n) { return n.is_number_integer(); }))
+            if (!v.is_array() || v.size() != 4 ||
+                !std::all_of(v.begin(), v.end(), [](const Json& n) { return n.is_number_integer(); }))
                 wrong("an array of 4 integers");
             break;
     }
@@ -163,11 +188,12 @@ void check(const Tool& tool, const Param& p, const Json& v) {
 
 // The arguments, checked: unknown ones and missing required ones are errors.
 Json checked_arguments(const Tool& tool, const Json& arguments) {
-    if (!arguments.is_object()) throw ToolArgumentError(std::string("the arguments of ") + tool.name + " must be an object");
+    if (!arguments.is_object())
+        throw ToolArgumentError(std::string("the arguments of ") + tool.name + " must be an object");
     for (const auto& item : arguments.items()) {
-        const auto p = std::find_if(tool.params.begin(), tool.params.end(), [&](const Param& q) { return item.key() == q.name; });
-        if (p == tool.params.end())
-            throw ToolArgumentError("unknown argument '" + item.key() + "' of " + tool.name);
+        const auto p =
+            std::find_if(tool.params.begin(), tool.params.end(), [&](const Param& q) { return item.key() == q.name; });
+        if (p == tool.params.end()) throw ToolArgumentError("unknown argument '" + item.key() + "' of " + tool.name);
         check(tool, *p, item.value());
     }
     for (const Param& p : tool.params)
@@ -176,8 +202,12 @@ Json checked_arguments(const Tool& tool, const Json& arguments) {
     return arguments;
 }
 
-Json anthropic(const char* action) { return {{"dialect", "anthropic"}, {"action", action}}; }
-Json deskbox_action(const char* action) { return {{"dialect", "deskbox"}, {"action", action}}; }
+Json anthropic(const char* action) {
+    return {{"dialect", "anthropic"}, {"action", action}};
+}
+Json deskbox_action(const char* action) {
+    return {{"dialect", "deskbox"}, {"action", action}};
+}
 Json with(Json request, const char* key, Json value) {
     request[key] = std::move(value);
     return request;
@@ -193,8 +223,11 @@ Json click_request(const Json& a) {
     const long count = a.value("count", 1L);
     if (count > 1 && button != "left")
         throw ToolArgumentError("click: a double or triple click is left-button only (button is '" + button + "')");
-    const char* action = count == 3 ? "triple_click" : count == 2 ? "double_click"
-                       : button == "right" ? "right_click" : button == "middle" ? "middle_click" : "left_click";
+    const char* action = count == 3           ? "triple_click"
+                         : count == 2         ? "double_click"
+                         : button == "right"  ? "right_click"
+                         : button == "middle" ? "middle_click"
+                                              : "left_click";
     Json r = anthropic(action);
     r["coordinate"] = {a["x"], a["y"]};
     if (a.contains("modifiers")) r["text"] = a["modifiers"];
@@ -228,7 +261,9 @@ Json tool_list() {
     return list;
 }
 
-bool is_tool(std::string_view name) { return find_tool(name) != nullptr; }
+bool is_tool(std::string_view name) {
+    return find_tool(name) != nullptr;
+}
 
 Json agent_request_for(std::string_view name, const Json& arguments) {
     const Tool* tool = find_tool(name);
@@ -272,7 +307,9 @@ Json tool_error(const std::string& message) {
 
 namespace {
 
-Json text_block(const std::string& text) { return {{"type", "text"}, {"text", text}}; }
+Json text_block(const std::string& text) {
+    return {{"type", "text"}, {"text", text}};
+}
 
 // Anthropic tool_result content → MCP content (image source → data + mimeType).
 Json from_tool_result(const Json& content) {
@@ -281,7 +318,9 @@ Json from_tool_result(const Json& content) {
     for (const Json& block : content) {
         if (block.value("type", "") == "image" && block.contains("source")) {
             const Json& source = block["source"];
-            out.push_back({{"type", "image"}, {"data", source.value("data", "")}, {"mimeType", source.value("media_type", "image/png")}});
+            out.push_back({{"type", "image"},
+                           {"data", source.value("data", "")},
+                           {"mimeType", source.value("media_type", "image/png")}});
         } else if (block.contains("text") && block["text"].is_string()) {
             out.push_back(text_block(block["text"].get<std::string>()));
         }
@@ -294,12 +333,14 @@ Json from_result(std::string_view tool, const Json& result) {
     Json out = Json::array();
     if (result.contains("image")) {
         const Json& image = result["image"];
-        out.push_back({{"type", "image"}, {"data", image.value("data", "")}, {"mimeType", image.value("mime", "image/png")}});
+        out.push_back(
+            {{"type", "image"}, {"data", image.value("data", "")}, {"mimeType", image.value("mime", "image/png")}});
         if (image.contains("width") && image.contains("height"))
             out.push_back(text_block(std::string(tool) + " " + image["width"].dump() + "x" + image["height"].dump()));
     }
     if (result.contains("cursor"))
-        out.push_back(text_block("X=" + result["cursor"].value("x", Json()).dump() + ",Y=" + result["cursor"].value("y", Json()).dump()));
+        out.push_back(text_block("X=" + result["cursor"].value("x", Json()).dump() +
+                                 ",Y=" + result["cursor"].value("y", Json()).dump()));
     if (result.contains("data")) {
         const Json& data = result["data"];
         out.push_back(text_block(data.is_string() ? data.get<std::string>() : data.dump(2)));
@@ -323,9 +364,12 @@ Json tool_result_from(std::string_view tool, const Json& reply) {
         return result;
     }
     Json content;
-    if (reply.contains("status")) content = Json::array({text_block(reply["status"].dump(2))});
-    else if (reply.contains("tool_result")) content = from_tool_result(reply["tool_result"].value("content", Json::array()));
-    else content = from_result(tool, reply.value("result", Json::object()));
+    if (reply.contains("status"))
+        content = Json::array({text_block(reply["status"].dump(2))});
+    else if (reply.contains("tool_result"))
+        content = from_tool_result(reply["tool_result"].value("content", Json::array()));
+    else
+        content = from_result(tool, reply.value("result", Json::object()));
     if (content.empty()) content.push_back(text_block(std::string(tool) + " done"));
     return {{"content", content}, {"isError", false}};
 }

@@ -9,11 +9,10 @@
 // protocol's to check: its errors come back as tool errors.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace deskbox::mcp {
 

@@ -33,20 +33,34 @@ bool in_v6(const in6_addr& a, std::initializer_list<std::uint8_t> prefix, int bi
 
 const char* address_class_name(AddressClass c) {
     switch (c) {
-        case AddressClass::Public: return "public";
-        case AddressClass::Unspecified: return "unspecified";
-        case AddressClass::ThisNetwork: return "this-network";
-        case AddressClass::Loopback: return "loopback";
-        case AddressClass::Private: return "private";
-        case AddressClass::SharedCgnat: return "shared (CGNAT)";
-        case AddressClass::LinkLocal: return "link-local";
-        case AddressClass::UniqueLocal: return "unique-local";
-        case AddressClass::Multicast: return "multicast";
-        case AddressClass::Broadcast: return "broadcast";
-        case AddressClass::Documentation: return "documentation";
-        case AddressClass::Benchmarking: return "benchmarking";
-        case AddressClass::Reserved: return "reserved";
-        case AddressClass::Ipv4Mapped: return "IPv4-mapped";
+        case AddressClass::Public:
+            return "public";
+        case AddressClass::Unspecified:
+            return "unspecified";
+        case AddressClass::ThisNetwork:
+            return "this-network";
+        case AddressClass::Loopback:
+            return "loopback";
+        case AddressClass::Private:
+            return "private";
+        case AddressClass::SharedCgnat:
+            return "shared (CGNAT)";
+        case AddressClass::LinkLocal:
+            return "link-local";
+        case AddressClass::UniqueLocal:
+            return "unique-local";
+        case AddressClass::Multicast:
+            return "multicast";
+        case AddressClass::Broadcast:
+            return "broadcast";
+        case AddressClass::Documentation:
+            return "documentation";
+        case AddressClass::Benchmarking:
+            return "benchmarking";
+        case AddressClass::Reserved:
+            return "reserved";
+        case AddressClass::Ipv4Mapped:
+            return "IPv4-mapped";
     }
     return "reserved";
 }

@@ -8,7 +8,9 @@ EgressProxy::EgressProxy(const NetworkSpec& spec, UniqueFd listening_socket,
                          std::function<void(const nlohmann::json& record)> audit)
     : engine_(std::make_unique<proxy::ProxyEngine>(spec, std::move(listening_socket), audit)), audit_(audit) {}
 
-EgressProxy::~EgressProxy() { stop(); }
+EgressProxy::~EgressProxy() {
+    stop();
+}
 
 void EgressProxy::start() {
     if (thread_.joinable()) return;
@@ -28,6 +30,8 @@ void EgressProxy::stop() {
     thread_.join();
 }
 
-ProxyStats EgressProxy::stats() const { return engine_->stats(); }
+ProxyStats EgressProxy::stats() const {
+    return engine_->stats();
+}
 
 }  // namespace deskbox

@@ -29,8 +29,8 @@ public:
     EgressProxy(const EgressProxy&) = delete;
     EgressProxy& operator=(const EgressProxy&) = delete;
 
-    void start();  // starts the proxy thread
-    void stop();   // ends every connection (each audited) and joins the thread; idempotent
+    void start();              // starts the proxy thread
+    void stop();               // ends every connection (each audited) and joins the thread; idempotent
     ProxyStats stats() const;  // thread-safe
 
 private:

@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "supervisor/manifest/manifest.h"
 #include "supervisor/base/host_name.h"
 #include "supervisor/base/host_pattern.h"
+#include "supervisor/manifest/manifest.h"
 
 namespace deskbox::proxy {
 

@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "supervisor/base/unique_fd.h"
 #include "supervisor/base/host_name.h"
+#include "supervisor/base/unique_fd.h"
 #include "supervisor/proxy/proxy_request.h"
 
 namespace deskbox::proxy {
@@ -52,8 +52,8 @@ struct Connection {
     Protocol protocol = Protocol::Unknown;
     bool socks_greeted = false;
 
-    ByteBuffer up;    // client -> upstream
-    ByteBuffer down;  // upstream -> client
+    ByteBuffer up;         // client -> upstream
+    ByteBuffer down;       // upstream -> client
     ProxyRequest request;  // the parsed HTTP request (Forward keeps its headers here)
 
     HostName host;
@@ -65,7 +65,7 @@ struct Connection {
 
     bool client_eof = false, upstream_eof = false;
     bool client_shut = false, upstream_shut = false;
-    bool client_hup_seen = false;  // hang-up noticed while resolving or connecting
+    bool client_hup_seen = false;                          // hang-up noticed while resolving or connecting
     std::uint32_t client_events = 0, upstream_events = 0;  // registered epoll masks
     bool client_registered = true, upstream_registered = false;
     std::int64_t last_activity_ms = 0;

@@ -24,14 +24,18 @@ constexpr std::size_t kRelayBuffer = 128 * 1024;
 constexpr std::size_t kMaxDiscard = 64 * 1024;  // what a refused client may still send before we close
 constexpr int kResolverThreads = 2;
 
-std::uint64_t tag(std::uint64_t id, bool upstream) { return id << 1 | (upstream ? 1 : 0); }
+std::uint64_t tag(std::uint64_t id, bool upstream) {
+    return id << 1 | (upstream ? 1 : 0);
+}
 
 void set_nodelay(int fd) {
     const int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
-bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
+bool would_block(int err) {
+    return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
+}
 
 }  // namespace
 
@@ -211,19 +215,27 @@ void ProxyEngine::refuse_early(UniqueFd client, const std::string& rule) {
     // Best effort on a fresh socket; the client sees a closed connection otherwise.
     [[maybe_unused]] auto n = send(client.get(), response.data(), response.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     ++counters_.refused;
-    audit_({{"event", "egress"}, {"host", ""}, {"port", 0}, {"decision", "deny"}, {"rule", rule},
-            {"bytes_up", 0}, {"bytes_down", 0}});
+    audit_({{"event", "egress"},
+            {"host", ""},
+            {"port", 0},
+            {"decision", "deny"},
+            {"rule", rule},
+            {"bytes_up", 0},
+            {"bytes_down", 0}});
 }
 
 std::uint64_t ProxyEngine::budget_left() const {
     return session_bytes_ >= spec_.max_bytes ? 0 : spec_.max_bytes - session_bytes_;
 }
 
-void ProxyEngine::charge(std::uint64_t n) { session_bytes_ += n; }
+void ProxyEngine::charge(std::uint64_t n) {
+    session_bytes_ += n;
+}
 
 void ProxyEngine::pump(Connection& c) {
     switch (c.phase) {
-        case Phase::ReadRequest: return read_request(c);
+        case Phase::ReadRequest:
+            return read_request(c);
         case Phase::Resolving:
         case Phase::Connecting: {
             // Nothing is read from the client now, only its hang-up watched.
@@ -240,9 +252,12 @@ void ProxyEngine::pump(Connection& c) {
             c.client_hup_seen = true;  // level-triggered: stop watching until the tunnel is up
             return;
         }
-        case Phase::SniCheck: return check_sni(c);
-        case Phase::Relay: return relay(c);
-        case Phase::Closing: return drain_closing(c);
+        case Phase::SniCheck:
+            return check_sni(c);
+        case Phase::Relay:
+            return relay(c);
+        case Phase::Closing:
+            return drain_closing(c);
     }
 }
 
@@ -350,7 +365,9 @@ void ProxyEngine::drain_closing(Connection& c) {
 void ProxyEngine::update_interest(Connection& c) {
     std::uint32_t client = 0, upstream = 0;
     switch (c.phase) {
-        case Phase::ReadRequest: client = EPOLLIN; break;
+        case Phase::ReadRequest:
+            client = EPOLLIN;
+            break;
         case Phase::Resolving:
         case Phase::Connecting:
             if (!c.client_hup_seen) client = EPOLLRDHUP;
@@ -364,7 +381,9 @@ void ProxyEngine::update_interest(Connection& c) {
             if (!c.upstream_eof && c.down.space()) upstream |= EPOLLIN;
             if (!c.up.empty()) upstream |= EPOLLOUT;
             break;
-        case Phase::Closing: client = EPOLLIN; break;
+        case Phase::Closing:
+            client = EPOLLIN;
+            break;
     }
     if (!c.down.empty()) client |= EPOLLOUT;
     auto apply = [&](int fd, bool upstream_side, std::uint32_t wanted, std::uint32_t& current) {
@@ -402,8 +421,10 @@ void ProxyEngine::sweep_idle() {
     for (auto id : idle) {
         Connection& c = *conns_.at(id);
         if (c.decision.empty()) c.decision = "deny";
-        if (c.rule.empty()) c.rule = "idle timeout before a complete request";
-        else if (c.error.empty()) c.error = "idle timeout";
+        if (c.rule.empty())
+            c.rule = "idle timeout before a complete request";
+        else if (c.error.empty())
+            c.error = "idle timeout";
         finish(id);
     }
 }
@@ -426,8 +447,10 @@ void ProxyEngine::audit_record(Connection& c) {
     if (!c.address.empty()) r["address"] = c.address;
     if (!c.error.empty()) r["error"] = printable(c.error, 300);
     // Allowed connections are counted when their tunnel starts relaying.
-    if (c.decision == "deny") ++counters_.refused;
-    else if (c.decision != "allow") ++counters_.failed;
+    if (c.decision == "deny")
+        ++counters_.refused;
+    else if (c.decision != "allow")
+        ++counters_.failed;
     audit_(r);
 }
 

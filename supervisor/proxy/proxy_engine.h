@@ -23,13 +23,13 @@
 namespace deskbox {
 
 struct ProxyStats {
-    std::uint64_t accepted = 0;   // client connections accepted
-    std::uint64_t allowed = 0;    // connections that reached their upstream
-    std::uint64_t refused = 0;    // refused by a rule, an address check, SNI or a limit
-    std::uint64_t failed = 0;     // allowed but failed (resolution, connect)
-    std::uint64_t open = 0;       // client connections open now
-    std::uint64_t bytes_up = 0;   // bytes delivered to upstreams
-    std::uint64_t bytes_down = 0; // bytes delivered to clients
+    std::uint64_t accepted = 0;    // client connections accepted
+    std::uint64_t allowed = 0;     // connections that reached their upstream
+    std::uint64_t refused = 0;     // refused by a rule, an address check, SNI or a limit
+    std::uint64_t failed = 0;      // allowed but failed (resolution, connect)
+    std::uint64_t open = 0;        // client connections open now
+    std::uint64_t bytes_up = 0;    // bytes delivered to upstreams
+    std::uint64_t bytes_down = 0;  // bytes delivered to clients
 };
 
 namespace proxy {

@@ -20,14 +20,20 @@
 namespace deskbox::proxy {
 namespace {
 
-std::span<const std::uint8_t> bytes_of(const ByteBuffer& b) { return {b.data(), b.size()}; }
+std::span<const std::uint8_t> bytes_of(const ByteBuffer& b) {
+    return {b.data(), b.size()};
+}
 
 const char* status_text(int status) {
     switch (status) {
-        case 400: return "Bad Request";
-        case 403: return "Forbidden";
-        case 502: return "Bad Gateway";
-        default: return "Error";
+        case 400:
+            return "Bad Request";
+        case 403:
+            return "Forbidden";
+        case 502:
+            return "Bad Gateway";
+        default:
+            return "Error";
     }
 }
 
@@ -116,7 +122,8 @@ bool ProxyEngine::read_socks(Connection& c) {
         if (g.status == socks5::Status::Bad || !g.no_auth) {
             c.down.append(std::string{5, static_cast<char>(0xff)});
             c.decision = "deny";
-            c.rule = g.status == socks5::Status::Bad ? "bad SOCKS5 greeting" : "SOCKS5 without the no-authentication method";
+            c.rule =
+                g.status == socks5::Status::Bad ? "bad SOCKS5 greeting" : "SOCKS5 without the no-authentication method";
             c.phase = Phase::Closing;
             audit_record(c);
             drain_closing(c);
@@ -210,8 +217,10 @@ void ProxyEngine::on_resolved() {
         if (it == conns_.end() || it->second->phase != Phase::Resolving) continue;
         Connection& c = *it->second;
         try {
-            if (!res.error.empty()) refuse(c, 502, "error", c.rule, "resolving " + c.host.text + ": " + res.error);
-            else check_addresses_and_connect(c, std::move(res.addresses), false);
+            if (!res.error.empty())
+                refuse(c, 502, "error", c.rule, "resolving " + c.host.text + ": " + res.error);
+            else
+                check_addresses_and_connect(c, std::move(res.addresses), false);
         } catch (const std::exception& e) {
             fail_connection(res.id, e);
         }
@@ -286,8 +295,12 @@ void ProxyEngine::on_connected(Connection& c) {
     c.last_activity_ms = monotonic_ms();
     const bool tls_port = c.port == 443;
     switch (c.protocol) {
-        case Protocol::HttpConnect: c.down.append("HTTP/1.1 200 Connection established\r\n\r\n"); break;
-        case Protocol::Socks5: c.down.append(socks5::reply(socks5::Reply::Succeeded)); break;
+        case Protocol::HttpConnect:
+            c.down.append("HTTP/1.1 200 Connection established\r\n\r\n");
+            break;
+        case Protocol::Socks5:
+            c.down.append(socks5::reply(socks5::Reply::Succeeded));
+            break;
         case Protocol::HttpForward: {
             // The rewritten head goes in front of whatever body bytes already arrived.
             const std::string body(c.up.view());
@@ -297,7 +310,8 @@ void ProxyEngine::on_connected(Connection& c) {
             c.request = ProxyRequest{};
             break;
         }
-        case Protocol::Unknown: break;
+        case Protocol::Unknown:
+            break;
     }
     if (tls_port && c.protocol != Protocol::HttpForward) {
         c.phase = Phase::SniCheck;
@@ -313,9 +327,12 @@ void ProxyEngine::check_sni(Connection& c) {
     // without forwarding them until the ClientHello has been read.
     while (!c.down.empty()) {
         const ssize_t n = send(c.client.get(), c.down.data(), c.down.size(), MSG_NOSIGNAL);
-        if (n > 0) c.down.consume(static_cast<std::size_t>(n));
-        else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
-        else return abort_tunnel(c, "error", c.rule, "client: " + errno_text(errno));
+        if (n > 0)
+            c.down.consume(static_cast<std::size_t>(n));
+        else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+            break;
+        else
+            return abort_tunnel(c, "error", c.rule, "client: " + errno_text(errno));
     }
     while (c.up.space() > 0) {
         const ssize_t n = recv(c.client.get(), c.up.prepare(c.up.space()), c.up.space(), 0);
@@ -324,7 +341,8 @@ void ProxyEngine::check_sni(Connection& c) {
             c.last_activity_ms = monotonic_ms();
             continue;
         }
-        if (n == 0) c.client_eof = true;
+        if (n == 0)
+            c.client_eof = true;
         else if (!(errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
             return abort_tunnel(c, "error", c.rule, "client: " + errno_text(errno));
         break;
@@ -336,8 +354,10 @@ void ProxyEngine::check_sni(Connection& c) {
             if (c.client_eof) return abort_tunnel(c, "deny", "incomplete TLS ClientHello on port 443", {});
             if (c.up.space() == 0) return abort_tunnel(c, "deny", "TLS ClientHello too large", {});
             return;
-        case S::NotTls: return abort_tunnel(c, "deny", "not TLS on port 443", {});
-        case S::Malformed: return abort_tunnel(c, "deny", "malformed TLS ClientHello", sni.error);
+        case S::NotTls:
+            return abort_tunnel(c, "deny", "not TLS on port 443", {});
+        case S::Malformed:
+            return abort_tunnel(c, "deny", "malformed TLS ClientHello", sni.error);
         case S::NoSni:
             if (!c.host.is_ip()) return abort_tunnel(c, "deny", "TLS ClientHello without a server name", {});
             break;

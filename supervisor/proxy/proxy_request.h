@@ -19,12 +19,12 @@ constexpr std::size_t kMaxRequestHead = 16 * 1024;
 struct ProxyRequest {
     enum class Kind { Connect, Forward };
     Kind kind = Kind::Connect;
-    std::string host;   // as the client wrote it, brackets of IPv6 literals removed
+    std::string host;  // as the client wrote it, brackets of IPv6 literals removed
     std::uint16_t port = 0;
     // Forward only:
     std::string method;
-    std::string origin_target;  // "/path?query"
-    std::string version;        // "HTTP/1.1"
+    std::string origin_target;                                 // "/path?query"
+    std::string version;                                       // "HTTP/1.1"
     std::vector<std::pair<std::string, std::string>> headers;  // kept headers, in order
 };
 

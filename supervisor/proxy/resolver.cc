@@ -65,12 +65,15 @@ void Resolver::work() {
             res.error = gai_strerror(rc);
         } else {
             for (const addrinfo* ai = list; ai; ai = ai->ai_next) {
-                if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6) || ai->ai_addrlen > sizeof(sockaddr_storage))
+                if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6) ||
+                    ai->ai_addrlen > sizeof(sockaddr_storage))
                     continue;
                 sockaddr_storage ss{};
                 std::memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
-                if (ss.ss_family == AF_INET) reinterpret_cast<sockaddr_in&>(ss).sin_port = htons(job.port);
-                else reinterpret_cast<sockaddr_in6&>(ss).sin6_port = htons(job.port);
+                if (ss.ss_family == AF_INET)
+                    reinterpret_cast<sockaddr_in&>(ss).sin_port = htons(job.port);
+                else
+                    reinterpret_cast<sockaddr_in6&>(ss).sin6_port = htons(job.port);
                 res.addresses.push_back(ss);
             }
             freeaddrinfo(list);

@@ -19,9 +19,9 @@
 namespace deskbox::proxy {
 
 struct Resolution {
-    std::uint64_t id = 0;  // the caller's tag (its connection id)
+    std::uint64_t id = 0;                     // the caller's tag (its connection id)
     std::vector<sockaddr_storage> addresses;  // with the requested port set
-    std::string error;     // non-empty when the lookup failed
+    std::string error;                        // non-empty when the lookup failed
 };
 
 class Resolver {

@@ -33,15 +33,20 @@ Request parse_request(std::span<const std::uint8_t> data) {
     if (data[1] != 1) return bad(Reply::CommandNotSupported, "SOCKS5 command other than CONNECT");
     std::size_t addr_len = 0, addr_start = 4;
     switch (data[3]) {
-        case 1: addr_len = 4; break;
-        case 4: addr_len = 16; break;
+        case 1:
+            addr_len = 4;
+            break;
+        case 4:
+            addr_len = 16;
+            break;
         case 3:
             if (data.size() < 5) return r;
             addr_len = data[4];
             addr_start = 5;
             if (addr_len == 0) return bad(Reply::GeneralFailure, "empty SOCKS5 host name");
             break;
-        default: return bad(Reply::AddressTypeNotSupported, "unknown SOCKS5 address type");
+        default:
+            return bad(Reply::AddressTypeNotSupported, "unknown SOCKS5 address type");
     }
     if (data.size() < addr_start + addr_len + 2) return r;
     const auto* addr = data.data() + addr_start;

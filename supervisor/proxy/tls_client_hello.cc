@@ -8,7 +8,9 @@ namespace {
 
 using Status = SniResult::Status;
 
-SniResult fail(const std::string& why) { return {Status::Malformed, {}, why}; }
+SniResult fail(const std::string& why) {
+    return {Status::Malformed, {}, why};
+}
 
 // A cursor over a byte range that refuses to read past its end.
 class Reader {
@@ -119,7 +121,8 @@ SniResult parse_client_hello_sni(std::span<const std::uint8_t> stream) {
             if (handshake[0] != 1) return fail("first handshake message is not a ClientHello");
             const std::size_t body = static_cast<std::size_t>(handshake[1]) << 16 |
                                      static_cast<std::size_t>(handshake[2]) << 8 | handshake[3];
-            if (body > kMaxClientHello) return fail("ClientHello larger than " + std::to_string(kMaxClientHello) + " bytes");
+            if (body > kMaxClientHello)
+                return fail("ClientHello larger than " + std::to_string(kMaxClientHello) + " bytes");
             needed = 4 + body;
         }
     }

@@ -41,15 +41,17 @@ std::string v1_delegation_problem(const std::map<std::string, std::filesystem::p
 }
 
 std::string no_delegation_error(uid_t uid, const std::string& version, const std::string& problem) {
-    std::string text = "setting up session cgroups: deskbox runs as uid " + std::to_string(uid) +
-                       " and " + problem + ", so it cannot set the session's memory, pids and cpu limits "
+    std::string text = "setting up session cgroups: deskbox runs as uid " + std::to_string(uid) + " and " + problem +
+                       ", so it cannot set the session's memory, pids and cpu limits "
                        "(deskbox never runs a session without them). ";
     if (version == "v2")
         text += std::string("Run it in a delegated cgroup: ") + kDelegateHint;
     else
-        text += std::string("On cgroup v1, root must create a cgroup for you in each of the memory, pids and cpu "
-                            "hierarchies, chown it (folder and cgroup.procs) to you and move your shell into it; "
-                            "on cgroup v2: ") + kDelegateHint;
+        text += std::string(
+                    "On cgroup v1, root must create a cgroup for you in each of the memory, pids and cpu "
+                    "hierarchies, chown it (folder and cgroup.procs) to you and move your shell into it; "
+                    "on cgroup v2: ") +
+                kDelegateHint;
     return text;
 }
 

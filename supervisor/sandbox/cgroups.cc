@@ -99,8 +99,10 @@ bool empty_cgroup(const std::filesystem::path& procs_file) {
         }
         // A pidfd polls readable once its process has exited; zombies are
         // reaped by their parent (the sandbox init, itself dying), so re-read.
-        if (!waits.empty()) poll(waits.data(), waits.size(), 100);
-        else poll(nullptr, 0, 10);
+        if (!waits.empty())
+            poll(waits.data(), waits.size(), 100);
+        else
+            poll(nullptr, 0, 10);
     }
 }
 
@@ -109,7 +111,8 @@ CgroupWarmup::CgroupWarmup(const std::filesystem::path& procs_file) {
     child_ = fork();
     if (child_ != 0) return;
     const int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd >= 0) [[maybe_unused]] auto n = write(fd, "0", 1);
+    if (fd >= 0) [[maybe_unused]]
+        auto n = write(fd, "0", 1);
     _exit(0);
 }
 
@@ -150,7 +153,9 @@ void CgroupV2::create(const CgroupLimits& limits) {
     write_cgroup_file(dir_ / "cpu.max", std::to_string(quota) + " 100000");
 }
 
-void CgroupV2::add_process(pid_t pid) { write_cgroup_file(dir_ / "cgroup.procs", std::to_string(pid)); }
+void CgroupV2::add_process(pid_t pid) {
+    write_cgroup_file(dir_ / "cgroup.procs", std::to_string(pid));
+}
 
 CgroupEvents CgroupV2::events() const {
     CgroupEvents e;

@@ -22,7 +22,7 @@ namespace deskbox::sandbox {
 struct CgroupLimits {
     std::uint64_t memory = 2ull << 30;  // bytes
     std::uint32_t pids = 512;
-    double cpu = 1.0;                   // cores
+    double cpu = 1.0;  // cores
 };
 
 struct CgroupEvents {
@@ -84,7 +84,7 @@ struct CgroupLayout {
     std::filesystem::path v2_parent;
     std::filesystem::path v2_mount;  // the hierarchy root (exempt from "no internal processes")
     std::map<std::string, std::filesystem::path> v1_parents;  // controller -> supervisor's folder
-    std::string problem;   // why neither is usable
+    std::string problem;                                      // why neither is usable
 };
 CgroupLayout cgroup_layout(const std::string& mountinfo, const std::string& proc_self_cgroup,
                            const std::string& v2_controllers);

@@ -34,24 +34,45 @@ namespace {
 
 // Steps of a spawn that can fail in the child, reported through a pipe.
 enum SpawnStep : int {
-    kStepSetsid = 1, kStepCaps, kStepGid, kStepUid, kStepClearCaps, kStepLimits, kStepCwd, kStepFds,
-    kStepNoNewPrivs, kStepSeccomp, kStepExec,
+    kStepSetsid = 1,
+    kStepCaps,
+    kStepGid,
+    kStepUid,
+    kStepClearCaps,
+    kStepLimits,
+    kStepCwd,
+    kStepFds,
+    kStepNoNewPrivs,
+    kStepSeccomp,
+    kStepExec,
 };
 
 const char* step_name(int step) {
     switch (step) {
-    case kStepSetsid: return "setsid";
-    case kStepCaps: return "dropping the capability bounding set";
-    case kStepGid: return "setting the app gid";
-    case kStepUid: return "setting the app uid";
-    case kStepClearCaps: return "clearing capabilities";
-    case kStepLimits: return "setting rlimits";
-    case kStepCwd: return "changing to the working directory";
-    case kStepFds: return "arranging descriptors";
-    case kStepNoNewPrivs: return "setting no_new_privs";
-    case kStepSeccomp: return "loading the seccomp filter";
-    case kStepExec: return "exec";
-    default: return "starting";
+        case kStepSetsid:
+            return "setsid";
+        case kStepCaps:
+            return "dropping the capability bounding set";
+        case kStepGid:
+            return "setting the app gid";
+        case kStepUid:
+            return "setting the app uid";
+        case kStepClearCaps:
+            return "clearing capabilities";
+        case kStepLimits:
+            return "setting rlimits";
+        case kStepCwd:
+            return "changing to the working directory";
+        case kStepFds:
+            return "arranging descriptors";
+        case kStepNoNewPrivs:
+            return "setting no_new_privs";
+        case kStepSeccomp:
+            return "loading the seccomp filter";
+        case kStepExec:
+            return "exec";
+        default:
+            return "starting";
     }
 }
 
@@ -131,8 +152,10 @@ private:
     void handle_signals(int sigfd) {
         signalfd_siginfo info;
         while (read(sigfd, &info, sizeof info) == sizeof info) {
-            if (info.ssi_signo == SIGCHLD) reap();
-            else kill(-1, SIGTERM);  // forward: every process of the namespace but us
+            if (info.ssi_signo == SIGCHLD)
+                reap();
+            else
+                kill(-1, SIGTERM);  // forward: every process of the namespace but us
         }
     }
 
@@ -159,15 +182,20 @@ private:
         }
         MessageReader r(packet.bytes);
         switch (r.type()) {
-        case MessageType::Spawn: spawn(r, packet.fds); break;
-        case MessageType::Signal: {
-            const pid_t pid = r.i32();
-            const int signo = r.i32();
-            if (r.ok() && started_.count(pid)) kill(pid, signo);
-            break;
-        }
-        case MessageType::Terminate: kill(-1, SIGTERM); break;
-        default: break;  // unknown requests are ignored, never fatal
+            case MessageType::Spawn:
+                spawn(r, packet.fds);
+                break;
+            case MessageType::Signal: {
+                const pid_t pid = r.i32();
+                const int signo = r.i32();
+                if (r.ok() && started_.count(pid)) kill(pid, signo);
+                break;
+            }
+            case MessageType::Terminate:
+                kill(-1, SIGTERM);
+                break;
+            default:
+                break;  // unknown requests are ignored, never fatal
         }
     }
 
@@ -217,8 +245,8 @@ private:
             close(report[1]);
             return reply(id, 0, "fork: " + errno_text(err));
         }
-        if (pid == 0) child(report[1], exe.c_str(), cargv.data(), cenv.data(), dir.c_str(), moves,
-                            filter, has_stdin, oom_text);
+        if (pid == 0)
+            child(report[1], exe.c_str(), cargv.data(), cenv.data(), dir.c_str(), moves, filter, has_stdin, oom_text);
         close(report[1]);
         int failure[2];
         ssize_t n;
@@ -229,8 +257,9 @@ private:
         if (n == sizeof failure) {
             int status;
             waitpid(pid, &status, 0);
-            return reply(id, 0, std::string(step_name(failure[0])) + " " + (failure[0] == kStepExec ? exe + ": " : ": ") +
-                                    errno_text(failure[1]));
+            return reply(id, 0,
+                         std::string(step_name(failure[0])) + " " + (failure[0] == kStepExec ? exe + ": " : ": ") +
+                             errno_text(failure[1]));
         }
         started_.insert(pid);
         reply(id, pid, "");
@@ -262,8 +291,10 @@ private:
             }
         }
         if (int err = drop_bounding_and_ambient()) fail(kStepCaps, err);
-        if (setresgid(config_.mounts.app_gid, config_.mounts.app_gid, config_.mounts.app_gid) != 0) fail(kStepGid, errno);
-        if (setresuid(config_.mounts.app_uid, config_.mounts.app_uid, config_.mounts.app_uid) != 0) fail(kStepUid, errno);
+        if (setresgid(config_.mounts.app_gid, config_.mounts.app_gid, config_.mounts.app_gid) != 0)
+            fail(kStepGid, errno);
+        if (setresuid(config_.mounts.app_uid, config_.mounts.app_uid, config_.mounts.app_uid) != 0)
+            fail(kStepUid, errno);
         if (int err = clear_capability_sets()) fail(kStepClearCaps, err);
         if (int err = apply_process_limits(config_.limits)) fail(kStepLimits, err);
         if (chdir(cwd) != 0) fail(kStepCwd, errno);

@@ -21,12 +21,13 @@ namespace {
 // namespace only), then it becomes the root.
 constexpr const char* kNewRoot = "/tmp";
 
-std::string in_root(const std::string& inside) { return std::string(kNewRoot) + inside; }
+std::string in_root(const std::string& inside) {
+    return std::string(kNewRoot) + inside;
+}
 
 void do_mount(const char* source, const std::string& target, const char* type, unsigned long flags,
               const std::string& data, const std::string& step) {
-    if (mount(source, target.c_str(), type, flags, data.empty() ? nullptr : data.c_str()) != 0)
-        throw_errno(step);
+    if (mount(source, target.c_str(), type, flags, data.empty() ? nullptr : data.c_str()) != 0) throw_errno(step);
 }
 
 void make_dir(const std::string& path, mode_t mode) {
@@ -49,8 +50,8 @@ void make_file(const std::string& path, const std::string& content = "") {
 
 void tmpfs(const std::string& inside, std::uint64_t size, const std::string& mode_owner) {
     make_dirs(in_root(inside), 0755);
-    do_mount("tmpfs", in_root(inside), "tmpfs", MS_NOSUID | MS_NODEV,
-             "size=" + std::to_string(size) + "," + mode_owner, "mounting tmpfs on " + inside);
+    do_mount("tmpfs", in_root(inside), "tmpfs", MS_NOSUID | MS_NODEV, "size=" + std::to_string(size) + "," + mode_owner,
+             "mounting tmpfs on " + inside);
 }
 
 // Read-only, nosuid, nodev for the whole tree below `target` (submounts too).
@@ -80,7 +81,7 @@ void attach(const HostBind& bind, const std::string& target, const std::string& 
 
 void bind_system_folders() {
     for (const auto& dir : system_binds()) {
-        struct stat st{};
+        struct stat st {};
         if (lstat(dir.c_str(), &st) != 0) continue;  // absent on this host
         if (S_ISLNK(st.st_mode)) {
             // merged /usr: /bin -> usr/bin stays a symlink
@@ -111,9 +112,10 @@ void build_dev() {
              "mounting devpts on /dev/pts");
     if (symlink("pts/ptmx", in_root("/dev/ptmx").c_str()) != 0) throw_errno("creating /dev/ptmx");
     tmpfs("/dev/shm", 64ull << 20, "mode=1777");
-    const std::pair<const char*, const char*> links[] = {
-        {"/proc/self/fd", "/dev/fd"}, {"/proc/self/fd/0", "/dev/stdin"},
-        {"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"}};
+    const std::pair<const char*, const char*> links[] = {{"/proc/self/fd", "/dev/fd"},
+                                                         {"/proc/self/fd/0", "/dev/stdin"},
+                                                         {"/proc/self/fd/1", "/dev/stdout"},
+                                                         {"/proc/self/fd/2", "/dev/stderr"}};
     for (const auto& [target, name] : links)
         if (symlink(target, in_root(name).c_str()) != 0) throw_errno(std::string("creating ") + name);
 }
@@ -123,14 +125,14 @@ void build_proc() {
     do_mount("proc", in_root("/proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "", "mounting /proc");
     // Sysctls owned by the sandbox's namespaces would be writable: make them read-only.
     for (const char* sub : {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"}) {
-        struct stat st{};
+        struct stat st {};
         if (stat(in_root(sub).c_str(), &st) != 0) continue;
         bind_read_only(in_root(sub), in_root(sub), sub);
     }
 }
 
 void copy_file(const PlacedFile& f, const std::string& target, uid_t uid, gid_t gid) {
-    struct stat st{};
+    struct stat st {};
     if (fstat(f.fd.get(), &st) != 0) throw_errno("placing " + f.to + ": reading the source");
     UniqueFd out(open(target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, st.st_mode & 0755));
     if (!out) throw_errno("placing " + f.to + ": creating it");
@@ -168,8 +170,8 @@ void place_files(const MountPlan& plan) {
 }  // namespace
 
 const std::vector<std::string>& system_binds() {
-    static const std::vector<std::string> dirs = {"/usr", "/etc", "/lib", "/lib64", "/lib32", "/libx32",
-                                                  "/bin", "/sbin", "/opt"};
+    static const std::vector<std::string> dirs = {"/usr",    "/etc", "/lib",  "/lib64", "/lib32",
+                                                  "/libx32", "/bin", "/sbin", "/opt"};
     return dirs;
 }
 
@@ -229,18 +231,21 @@ void build_root(MountPlan& plan) {
 
     bind_system_folders();
     // No DNS inside: an empty resolv.conf (the egress proxy resolves outside).
-    struct stat st{};
+    struct stat st {};
     if (lstat(in_root("/etc/resolv.conf").c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
         make_file(in_root("/.empty"));
         bind_read_only(in_root("/.empty"), in_root("/etc/resolv.conf"), "an empty /etc/resolv.conf");
     }
 
- // The sandbox's own user database: the host's would name other people
+    // The sandbox's own user database: the host's would name other people
     // (and the host's uid 1000), and apps look their user up.
     const std::string app = std::to_string(plan.app_uid), app_group = std::to_string(plan.app_gid);
-    make_file(in_root("/.passwd"), "root:x:0:0:root:/nonexistent:/usr/sbin/nologin\n"
-                                   "agent:x:" + app + ":" + app_group + ":deskbox agent:/home/agent:/bin/sh\n"
-                                   "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+    make_file(in_root("/.passwd"),
+              "root:x:0:0:root:/nonexistent:/usr/sbin/nologin\n"
+              "agent:x:" +
+                  app + ":" + app_group +
+                  ":deskbox agent:/home/agent:/bin/sh\n"
+                  "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
     make_file(in_root("/.group"), "root:x:0:\nagent:x:" + app_group + ":\nnogroup:x:65534:\n");
     for (const auto& [file, db] : {std::pair{"/.passwd", "/etc/passwd"}, std::pair{"/.group", "/etc/group"}})
         if (lstat(in_root(db).c_str(), &st) == 0 && S_ISREG(st.st_mode))

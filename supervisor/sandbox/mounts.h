@@ -36,16 +36,16 @@ struct HostBind {
 };
 
 struct PlacedFile {
-    UniqueFd fd;             // copies: the source, opened by the supervisor
-    HostBind bind;           // binds
-    std::string to;          // absolute path inside the sandbox
-    bool copy = true;        // copy (owned by the app user, writable) or bind read-only
+    UniqueFd fd;       // copies: the source, opened by the supervisor
+    HostBind bind;     // binds
+    std::string to;    // absolute path inside the sandbox
+    bool copy = true;  // copy (owned by the app user, writable) or bind read-only
 };
 
 struct MountPlan {
     std::uint64_t home_size = 512ull << 20;
     std::uint64_t tmp_size = 256ull << 20;
-    HostBind staging;        // <session dir>/sandbox, bound at /run/deskbox
+    HostBind staging;  // <session dir>/sandbox, bound at /run/deskbox
     std::vector<PlacedFile> files;
     uid_t app_uid = 1000;
     gid_t app_gid = 1000;

@@ -28,7 +28,9 @@ MessageWriter& MessageWriter::strings(const std::vector<std::string>& list) {
     return *this;
 }
 
-MessageType MessageReader::type() { return static_cast<MessageType>(u32()); }
+MessageType MessageReader::type() {
+    return static_cast<MessageType>(u32());
+}
 
 std::uint32_t MessageReader::u32() {
     if (!ok_ || data_.size() - pos_ < 4) {
@@ -66,7 +68,8 @@ std::vector<std::string> MessageReader::strings() {
 }
 
 void send_packet(int sock, const std::string& bytes, const std::vector<int>& fds) {
-    if (bytes.size() > kMaxMessage) throw Error("sandbox message too large (" + std::to_string(bytes.size()) + " bytes)");
+    if (bytes.size() > kMaxMessage)
+        throw Error("sandbox message too large (" + std::to_string(bytes.size()) + " bytes)");
     if (fds.size() > kMaxFdsPerMessage) throw Error("too many descriptors for one sandbox message");
     iovec iov{const_cast<char*>(bytes.data()), bytes.size()};
     msghdr msg{};

@@ -7,7 +7,7 @@
 namespace deskbox::sandbox {
 
 struct ProcessLimits {
-    std::uint64_t nofile = 4096;         // RLIMIT_NOFILE
+    std::uint64_t nofile = 4096;               // RLIMIT_NOFILE
     std::uint64_t max_file_size = 1ull << 30;  // RLIMIT_FSIZE
     // RLIMIT_CORE is always 0: a core dump could carry a page's secrets out.
 };

@@ -80,7 +80,7 @@ void validate_sandbox_options(const SandboxOptions& o) {
     if (o.cgroup.memory < (16u << 20)) throw Error("sandbox: memory below 16M");
     if (o.cgroup.pids < 8) throw Error("sandbox: pids below 8");
     if (!(o.cgroup.cpu > 0.0)) throw Error("sandbox: cpu must be above 0");
-    struct stat st{};
+    struct stat st {};
     for (const auto& f : o.files) {
         if (placement_target(f.to).empty())
             throw Error("sandbox.files: '" + f.to + "' must be a file path under ~/ or /tmp/");
@@ -93,7 +93,7 @@ std::unique_ptr<Sandbox> Sandbox::contain(const SandboxOptions& o) {
     // 1. Validate and prepare; nothing on the system changes yet (but on
     // cgroup v2 the supervisor moves into its own leaf cgroup: cgroup_delegation.h).
     validate_sandbox_options(o);
-    struct stat st{};
+    struct stat st {};
     if (stat(o.staging_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         throw Error("sandbox: staging folder " + o.staging_dir.string() + " does not exist");
     std::unique_ptr<Sandbox> box(new Sandbox());
@@ -115,7 +115,8 @@ std::unique_ptr<Sandbox> Sandbox::contain(const SandboxOptions& o) {
     config.mounts.app_gid = kAppGid;
 
     // 2. Id range (root: a slot of 65536 ids; user: the caller's ids).
-    if (geteuid() == 0) box->ids_ = reserve_id_range(o.name, o.idmap_lock_dir);
+    if (geteuid() == 0)
+        box->ids_ = reserve_id_range(o.name, o.idmap_lock_dir);
     else {
         enter_own_user_namespace();
         box->ids_.mapping = caller_id_mapping();

@@ -33,9 +33,9 @@ struct FileToPlace {
 };
 
 struct SandboxOptions {
-    std::string name;                     // session name (hostname, cgroup and id-slot names)
-    std::filesystem::path staging_dir;    // host folder bound read-only at /run/deskbox (must exist)
-    std::filesystem::path idmap_lock_dir; // root only: where the id-range slot locks live
+    std::string name;                      // session name (hostname, cgroup and id-slot names)
+    std::filesystem::path staging_dir;     // host folder bound read-only at /run/deskbox (must exist)
+    std::filesystem::path idmap_lock_dir;  // root only: where the id-range slot locks live
     CgroupLimits cgroup;
     ProcessLimits process;
     std::uint64_t home_size = 512ull << 20;
@@ -56,8 +56,8 @@ public:
     Sandbox(const Sandbox&) = delete;
     Sandbox& operator=(const Sandbox&) = delete;
 
-    pid_t init_pid() const { return init_pid_; }   // host pid of init
-    int init_pidfd() const { return pidfd_.get(); } // readable when init has exited
+    pid_t init_pid() const { return init_pid_; }     // host pid of init
+    int init_pidfd() const { return pidfd_.get(); }  // readable when init has exited
     // The supervisor's end of the init socket (SandboxSpawner speaks on it).
     int control_fd() const { return control_.get(); }
     // Read end of init's stdout/stderr (what apps print unless they were given other fds).

@@ -58,12 +58,18 @@ ProcessId SandboxSpawner::spawn(const SpawnRequest& request, std::function<void(
 }
 
 ProcessId SandboxSpawner::spawn(const SpawnRequest& request, std::function<void(int)> on_exit, int oom_score_adj) {
-    if (oom_score_adj < 0 || oom_score_adj > 1000) throw Error("starting " + request.name + ": oom_score_adj out of range");
+    if (oom_score_adj < 0 || oom_score_adj > 1000)
+        throw Error("starting " + request.name + ": oom_score_adj out of range");
     if (lost_) throw Error("starting " + request.name + ": the sandbox init has exited");
     if (request.argv.empty()) throw Error("starting " + request.name + ": empty command");
     const std::uint32_t id = next_id_++;
     MessageWriter w(MessageType::Spawn);
-    w.u32(id).u32(request.browser_sandbox ? 1 : 0).i32(oom_score_adj).strings(request.argv).strings(request.env).str(request.cwd);
+    w.u32(id)
+        .u32(request.browser_sandbox ? 1 : 0)
+        .i32(oom_score_adj)
+        .strings(request.argv)
+        .strings(request.env)
+        .str(request.cwd);
     w.u32(static_cast<std::uint32_t>(request.fds.size()));
     std::vector<int> fds;
     for (const auto& [fd, target] : request.fds) {
@@ -76,8 +82,7 @@ ProcessId SandboxSpawner::spawn(const SpawnRequest& request, std::function<void(
         pollfd p{control_, POLLIN, 0};
         if (poll(&p, 1, 30'000) == 0) throw Error("starting " + request.name + ": the sandbox init did not answer");
         Packet packet;
-        if (!receive_packet(control_, packet))
-            throw Error("starting " + request.name + ": the sandbox init exited");
+        if (!receive_packet(control_, packet)) throw Error("starting " + request.name + ": the sandbox init exited");
         MessageReader r(packet.bytes);
         if (r.type() != MessageType::SpawnResult) {
             std::string bytes = std::move(packet.bytes);
@@ -87,7 +92,8 @@ ProcessId SandboxSpawner::spawn(const SpawnRequest& request, std::function<void(
         const std::uint32_t answered = r.u32();
         const ProcessId pid = r.i32();
         const std::string error = r.str();
-        if (!r.ok() || answered != id) throw Error("starting " + request.name + ": garbled answer from the sandbox init");
+        if (!r.ok() || answered != id)
+            throw Error("starting " + request.name + ": garbled answer from the sandbox init");
         if (pid <= 0) throw Error("starting " + request.name + ": " + error);
         exits_[pid] = std::move(on_exit);
         return pid;

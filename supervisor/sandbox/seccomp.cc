@@ -23,33 +23,79 @@
 namespace deskbox::sandbox {
 namespace {
 
-constexpr std::uint64_t kNamespaceFlags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
-                                          CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_NEWTIME;
+constexpr std::uint64_t kNamespaceFlags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
+                                          CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_NEWTIME;
 
 // Syscalls refused outright in every variant. Names the running libseccomp
 // does not know (or the architecture lacks) are skipped, not errors.
 const std::vector<std::string> kDenied = {
     // kernel keyrings
-    "add_key", "keyctl", "request_key",
+    "add_key",
+    "keyctl",
+    "request_key",
     // modules, kexec, reboot, swap
-    "init_module", "finit_module", "delete_module", "create_module", "kexec_load", "kexec_file_load",
-    "reboot", "swapon", "swapoff",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "create_module",
+    "kexec_load",
+    "kexec_file_load",
+    "reboot",
+    "swapon",
+    "swapoff",
     // kernel tracing, bpf, perf, userfaultfd, io_uring
-    "bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register",
-    "lookup_dcookie", "syslog", "acct", "quotactl", "quotactl_fd",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "lookup_dcookie",
+    "syslog",
+    "acct",
+    "quotactl",
+    "quotactl_fd",
     // hardware and clocks
-    "iopl", "ioperm", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "stime",
+    "iopl",
+    "ioperm",
+    "settimeofday",
+    "clock_settime",
+    "clock_adjtime",
+    "adjtimex",
+    "stime",
     // the mount family and root changes
-    "mount", "umount", "umount2", "pivot_root", "open_tree", "move_mount", "fsopen", "fsmount",
-    "fsconfig", "fspick", "mount_setattr",
+    "mount",
+    "umount",
+    "umount2",
+    "pivot_root",
+    "open_tree",
+    "move_mount",
+    "fsopen",
+    "fsmount",
+    "fsconfig",
+    "fspick",
+    "mount_setattr",
     // namespaces joined from outside
     "setns",
     // looking into other processes
-    "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd", "process_madvise",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "kcmp",
+    "pidfd_getfd",
+    "process_madvise",
     // file handles bypass path permission checks (the "shocker" escape)
-    "open_by_handle_at", "name_to_handle_at",
+    "open_by_handle_at",
+    "name_to_handle_at",
     // obsolete or dangerous leftovers
-    "uselib", "nfsservctl", "vm86", "vm86old", "get_kernel_syms", "query_module", "sysfs", "_sysctl",
+    "uselib",
+    "nfsservctl",
+    "vm86",
+    "vm86old",
+    "get_kernel_syms",
+    "query_module",
+    "sysfs",
+    "_sysctl",
     "vhangup",
 };
 
@@ -85,7 +131,9 @@ void deny_if_flags(scmp_filter_ctx ctx, const char* name, unsigned arg, std::uin
 
 }  // namespace
 
-const std::vector<std::string>& denied_syscalls() { return kDenied; }
+const std::vector<std::string>& denied_syscalls() {
+    return kDenied;
+}
 
 SeccompProgram build_seccomp_program(FilterVariant variant) {
     std::unique_ptr<void, CtxDeleter> owner(seccomp_init(SCMP_ACT_ALLOW));
@@ -137,8 +185,8 @@ SeccompProgram build_seccomp_program(FilterVariant variant) {
         const int nr = seccomp_syscall_resolve_name(name);
         if (nr == __NR_SCMP_ERROR) continue;
         for (std::uint64_t type : {static_cast<std::uint64_t>(S_IFCHR), static_cast<std::uint64_t>(S_IFBLK)}) {
-            const int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
-                                            SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, S_IFMT, type));
+            const int rc =
+                seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1, SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, S_IFMT, type));
             if (rc == -EDOM || rc == -EINVAL) continue;
             check(rc, name);
         }

@@ -33,7 +33,8 @@ UniqueFd try_lock_file(const std::filesystem::path& path) {
             if (errno == EWOULDBLOCK) return {};
             throw_errno("locking " + path.string());
         }
-        struct stat held{}, now{};
+        struct stat held {
+        }, now{};
         if (fstat(fd.get(), &held) != 0) throw_errno("checking " + path.string());
         if (stat(path.c_str(), &now) == 0 && now.st_ino == held.st_ino && now.st_dev == held.st_dev) return fd;
     }
@@ -71,7 +72,8 @@ IdReservation reserve_id_range(const std::string& session_name, const std::files
         r.mapping.host_gid = r.mapping.host_uid;
         r.mapping.count = kIdRangeSize;
         const std::string owner = session_name + "\n";
-        if (ftruncate(r.lock.get(), 0) == 0) [[maybe_unused]] auto n = write(r.lock.get(), owner.data(), owner.size());
+        if (ftruncate(r.lock.get(), 0) == 0) [[maybe_unused]]
+            auto n = write(r.lock.get(), owner.data(), owner.size());
         return r;
     }
     throw Error("reserving a host id range: all " + std::to_string(kIdSlots) + " slots in " + lock_dir.string() +

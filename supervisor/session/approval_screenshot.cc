@@ -29,10 +29,10 @@ void draw_box(RgbImage& image, const Rect& box) {
             }
     };
     const int l = box.x - kLine, t = box.y - kLine, r = box.x + box.width, b = box.y + box.height;
-    fill(l, t, r + kLine, box.y);          // top
-    fill(l, b, r + kLine, b + kLine);      // bottom
-    fill(l, t, box.x, b + kLine);          // left
-    fill(r, t, r + kLine, b + kLine);      // right
+    fill(l, t, r + kLine, box.y);      // top
+    fill(l, b, r + kLine, b + kLine);  // bottom
+    fill(l, t, box.x, b + kLine);      // left
+    fill(r, t, r + kLine, b + kLine);  // right
 }
 
 namespace {

@@ -1,7 +1,7 @@
 // The picture a reviewer decides on: the screen at the moment the gate asked
 // for approval, with every password field blacked out (AT-SPI "password text"
-// elements) and the policy's observe.redact_regions (elements or rectangles). Shown only to reviewers (review.sock "observation"), never kept
-// on disk: the audit log records the decision, not this picture.
+// elements) and the policy's observe.redact_regions (elements or rectangles). Shown only to reviewers (review.sock
+// "observation"), never kept on disk: the audit log records the decision, not this picture.
 #pragma once
 
 #include <optional>

@@ -33,8 +33,9 @@ std::vector<std::string> cleanup_session(const CleanupPlan& plan) {
             const auto from = plan.session_dir / name;
             if (!std::filesystem::exists(from, ec)) continue;
             std::filesystem::create_directories(plan.logs_dir, ec);
-            if (!ec) std::filesystem::copy_file(from, plan.logs_dir / name,
-                                                std::filesystem::copy_options::overwrite_existing, ec);
+            if (!ec)
+                std::filesystem::copy_file(from, plan.logs_dir / name,
+                                           std::filesystem::copy_options::overwrite_existing, ec);
             if (ec) {
                 problems.push_back("keeping " + from.string() + " in " + plan.logs_dir.string() + ": " + ec.message());
                 if (std::string(name) == "audit.jsonl") keep_ok = false;

@@ -7,9 +7,8 @@
 // sha256, or the reason it was not copied.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "supervisor/manifest/manifest.h"

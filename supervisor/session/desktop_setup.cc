@@ -31,20 +31,29 @@ std::filesystem::path openbox_config_source() {
 
 std::vector<std::string> window_manager_argv(const DisplaySpec& display, const std::string& config_inside) {
     switch (display.window_manager_mode) {
-        case DisplaySpec::WindowManager::Off: return {};
-        case DisplaySpec::WindowManager::Custom: return display.window_manager;
-        case DisplaySpec::WindowManager::Default: break;
+        case DisplaySpec::WindowManager::Off:
+            return {};
+        case DisplaySpec::WindowManager::Custom:
+            return display.window_manager;
+        case DisplaySpec::WindowManager::Default:
+            break;
     }
     // No session manager: there is none, and openbox would wait for one.
     return {"openbox", "--sm-disable", "--config-file", config_inside};
 }
 
 std::vector<std::string> desktop_env() {
-    return {"GDK_SCALE=1", "GDK_DPI_SCALE=1", "QT_SCALE_FACTOR=1", "QT_AUTO_SCREEN_SCALE_FACTOR=0",
-            "XCURSOR_THEME=" + kLook.cursor_theme, "XCURSOR_SIZE=" + std::to_string(kLook.cursor_size)};
+    return {"GDK_SCALE=1",
+            "GDK_DPI_SCALE=1",
+            "QT_SCALE_FACTOR=1",
+            "QT_AUTO_SCREEN_SCALE_FACTOR=0",
+            "XCURSOR_THEME=" + kLook.cursor_theme,
+            "XCURSOR_SIZE=" + std::to_string(kLook.cursor_size)};
 }
 
-void load_desktop_resources(Display* display) { load_resources(display, resources_of(kLook)); }
+void load_desktop_resources(Display* display) {
+    load_resources(display, resources_of(kLook));
+}
 
 void wait_for_desktop_window_manager(Display* display, const DisplaySpec& display_spec, const std::string& wm_name) {
     wait_for_window_manager(display, kWindowManagerTimeout, wm_name,

@@ -44,7 +44,8 @@ HostCommandResult run_host_command(EventLoop& loop, const std::vector<std::strin
     request.argv = argv;
     request.env = supervisor_environment();
     // The spawner makes the command a session leader: its group goes with it.
-    return run_spawned_command(loop, spawner, std::move(request), [](ProcessId pid) { kill(-pid, SIGKILL); }, options);
+    return run_spawned_command(
+        loop, spawner, std::move(request), [](ProcessId pid) { kill(-pid, SIGKILL); }, options);
 }
 
 HostCommandResult run_spawned_command(EventLoop& loop, Spawner& spawner, SpawnRequest request,
@@ -122,9 +123,12 @@ HostCommandResult run_spawned_command(EventLoop& loop, Spawner& spawner, SpawnRe
 
 std::string describe_host_command_end(const HostCommandResult& result) {
     switch (result.end) {
-        case HostCommandResult::End::TimedOut: return "timed out after " + format_duration(result.timeout);
-        case HostCommandResult::End::Interrupted: return "interrupted: the session is stopping";
-        case HostCommandResult::End::Exited: break;
+        case HostCommandResult::End::TimedOut:
+            return "timed out after " + format_duration(result.timeout);
+        case HostCommandResult::End::Interrupted:
+            return "interrupted: the session is stopping";
+        case HostCommandResult::End::Exited:
+            break;
     }
     return describe_wait_status(result.wait_status);
 }

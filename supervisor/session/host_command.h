@@ -38,7 +38,7 @@ struct HostCommandResult {
     enum class End { Exited, TimedOut, Interrupted } end = End::Exited;
     int wait_status = 0;  // Exited: as waitpid reports it
     Millis timeout{0};
-    std::string output;          // at most the limit
+    std::string output;              // at most the limit
     std::uint64_t output_bytes = 0;  // all that was printed
 };
 

@@ -18,7 +18,9 @@ Json pick(const Json& from, const char* key, Json::value_t kind) {
     return nullptr;
 }
 
-Json pick_int(const Json& from, const char* key) { return pick(from, key, Json::value_t::number_integer); }
+Json pick_int(const Json& from, const char* key) {
+    return pick(from, key, Json::value_t::number_integer);
+}
 
 Json apps_of(const Json& status) {
     Json apps = Json::array();
@@ -139,7 +141,8 @@ std::string format_list_table(const std::vector<Json>& entries, std::int64_t now
         if (e["paused"] == true && e["live"] == true) state += " (paused)";
         if (e["taken_over"] == true && e["live"] == true) state += " (taken over)";
         const std::string taint = e["tainted"].is_null() ? "-" : (e["tainted"] == true ? "tainted" : "clean");
-        const std::string uptime = e["uptime_s"].is_number_integer() ? format_uptime(e["uptime_s"].get<std::int64_t>()) : "-";
+        const std::string uptime =
+            e["uptime_s"].is_number_integer() ? format_uptime(e["uptime_s"].get<std::int64_t>()) : "-";
         const std::string note = e["problem"].is_string() ? e["problem"].get<std::string>() : "";
         rows.push_back({text(e["name"]), state, text(e["display"]), apps_cell(e["apps"]), text(e["pending_approvals"]),
                         taint, budget_cell(e, now), uptime, note});

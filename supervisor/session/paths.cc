@@ -20,8 +20,7 @@ std::string env_or_empty(const char* name) {
 }  // namespace
 
 void validate_session_name(const std::string& name) {
-    if (name.empty() || name.size() > 48)
-        throw Error("session name '" + name + "': must be 1 to 48 characters long");
+    if (name.empty() || name.size() > 48) throw Error("session name '" + name + "': must be 1 to 48 characters long");
     if (name[0] == '.' || name[0] == '-') throw Error("session name '" + name + "': must not start with '.' or '-'");
     for (char c : name) {
         const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -38,7 +37,9 @@ std::filesystem::path runtime_parent() {
     return std::filesystem::path(xdg) / "deskbox";
 }
 
-std::filesystem::path session_dir(const std::string& name) { return runtime_parent() / name; }
+std::filesystem::path session_dir(const std::string& name) {
+    return runtime_parent() / name;
+}
 
 std::filesystem::path find_session_dir(const std::string& name) {
     const std::filesystem::path system_dir = std::filesystem::path(kSystemRuntimeParent) / name;
@@ -46,14 +47,20 @@ std::filesystem::path find_session_dir(const std::string& name) {
     const std::string xdg = env_or_empty("XDG_RUNTIME_DIR");
     if (xdg.empty()) return system_dir;  // e.g. under sudo -u / runuser: no user runtime dir, no user sessions
     const std::filesystem::path own = std::filesystem::path(xdg) / "deskbox" / name;
-    struct stat st{};
+    struct stat st {};
     if (lstat(own.c_str(), &st) == 0) return own;
     if (lstat(system_dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return system_dir;
     return own;
 }
-std::filesystem::path session_lock_path(const std::string& name) { return runtime_parent() / (name + ".lock"); }
-std::filesystem::path status_path(const std::string& name) { return session_dir(name) / "status.json"; }
-std::filesystem::path staging_dir(const std::string& name) { return session_dir(name) / "sandbox"; }
+std::filesystem::path session_lock_path(const std::string& name) {
+    return runtime_parent() / (name + ".lock");
+}
+std::filesystem::path status_path(const std::string& name) {
+    return session_dir(name) / "status.json";
+}
+std::filesystem::path staging_dir(const std::string& name) {
+    return session_dir(name) / "sandbox";
+}
 // Id ranges are host-wide: a root supervisor keeps their locks in /run/deskbox
 // even when DESKBOX_RUNTIME_DIR moves its session dirs (tests beside real sessions).
 std::filesystem::path idmap_lock_dir() {

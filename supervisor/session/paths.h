@@ -1,6 +1,7 @@
 // Where a session keeps things on the host.
 //
-//   root:  /run/deskbox/NAME/          session dir (0711, session_access.h): status.json, sandbox/ (staging), sockets, audit.jsonl
+//   root:  /run/deskbox/NAME/          session dir (0711, session_access.h): status.json, sandbox/ (staging), sockets,
+//   audit.jsonl
 //          /run/deskbox/NAME.lock      the session lock (flock), beside the dir so it outlives it
 //          /run/deskbox/idmap/         sandbox id-range slot locks (see sandbox/userns.h)
 //          /var/lib/deskbox/NAME/      logs dir: what stays after the session (audit.jsonl, last status.json)

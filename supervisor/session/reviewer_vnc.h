@@ -24,7 +24,7 @@ std::unique_ptr<VncServer> start_view_vnc(Session& session);
 // `number`: how many takeovers came before in this session; each listens on a
 // port of its own (5901, 5902, ... inside the session's network namespace), so
 // a new one never waits for the last one's x11vnc to finish exiting.
-std::unique_ptr<VncServer> start_takeover_vnc(Session& session, std::optional<uid_t> owner,
-                                              const std::string& password, unsigned number);
+std::unique_ptr<VncServer> start_takeover_vnc(Session& session, std::optional<uid_t> owner, const std::string& password,
+                                              unsigned number);
 
 }  // namespace deskbox

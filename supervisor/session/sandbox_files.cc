@@ -46,7 +46,8 @@ int openat2_fd(int dir, const std::string& path, std::uint64_t flags, std::uint6
 class AppUser {
 public:
     AppUser(uid_t uid, gid_t gid)
-        : old_gid_(static_cast<gid_t>(syscall(SYS_setfsgid, gid))), old_uid_(static_cast<uid_t>(syscall(SYS_setfsuid, uid))) {}
+        : old_gid_(static_cast<gid_t>(syscall(SYS_setfsgid, gid))),
+          old_uid_(static_cast<uid_t>(syscall(SYS_setfsuid, uid))) {}
     ~AppUser() {
         syscall(SYS_setfsuid, old_uid_);
         syscall(SYS_setfsgid, old_gid_);
@@ -62,7 +63,8 @@ private:
 class Sha256 {
 public:
     Sha256() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
-        if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) throw Error("starting a SHA-256 digest");
+        if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1)
+            throw Error("starting a SHA-256 digest");
     }
     void update(const char* data, std::size_t size) { EVP_DigestUpdate(ctx_.get(), data, size); }
     std::string hex() {
@@ -137,7 +139,8 @@ std::string SandboxFiles::read(const std::string& path, std::size_t max_bytes) c
 std::vector<std::string> SandboxFiles::list_folder(const std::string& path) const {
     const SandboxPath p = split_sandbox_path(path);
     UniqueFd mount = open_mount(p, path);
-    UniqueFd fd(openat2_fd(mount.get(), p.relative, O_RDONLY | O_DIRECTORY | O_CLOEXEC, RESOLVE_BENEATH | kLinkResolve));
+    UniqueFd fd(
+        openat2_fd(mount.get(), p.relative, O_RDONLY | O_DIRECTORY | O_CLOEXEC, RESOLVE_BENEATH | kLinkResolve));
     if (!fd) refuse("listing", path);
     DIR* dir = fdopendir(fd.get());
     if (!dir) throw_errno("listing " + path);

@@ -23,8 +23,8 @@ bool sd_notify(const std::string& state) {
     UniqueFd sock(socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     if (!sock) return false;
     const auto addr_len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len);
-    return sendto(sock.get(), state.data(), state.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&addr),
-                  addr_len) == static_cast<ssize_t>(state.size());
+    return sendto(sock.get(), state.data(), state.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&addr), addr_len) ==
+           static_cast<ssize_t>(state.size());
 }
 
 }  // namespace deskbox

@@ -99,14 +99,16 @@ void Session::prepare(const PartsStatusSource& parts) {
     for (const auto& app : m.apps) {
         if (app.exec.empty()) throw Error("apps." + app.name + ": empty exec");
         if (!found_in_sandbox_path(sandbox::expand_app_home(app.exec[0])) && app.exec[0].rfind("~/", 0) != 0)
-            throw Error("apps." + app.name + ": '" + app.exec[0] + "' is not found in the sandbox PATH " + kSandboxPath);
+            throw Error("apps." + app.name + ": '" + app.exec[0] + "' is not found in the sandbox PATH " +
+                        kSandboxPath);
     }
     if (!m.session.display.window_manager.empty() && !found_in_sandbox_path(m.session.display.window_manager[0]))
         throw Error("session.display.window_manager: '" + m.session.display.window_manager[0] + "' is not found");
     if (m.session.display.window_manager_mode == DisplaySpec::WindowManager::Default) {
         if (!found_in_sandbox_path("openbox"))
-            throw Error("session.display.window_manager: the default window manager openbox is not installed "
-                        "(apt-get install openbox), or set window_manager: none");
+            throw Error(
+                "session.display.window_manager: the default window manager openbox is not installed "
+                "(apt-get install openbox), or set window_manager: none");
         if (!std::filesystem::exists(openbox_config_source()))
             throw Error("session.display.window_manager: the default openbox configuration " +
                         openbox_config_source().string() + " is missing (meson install puts it there)");
@@ -228,7 +230,8 @@ void Session::start_display() {
     // window manager composes no text, so it gets none (the apps keep theirs).
     wm.env.push_back("XCOMPOSEFILE=/dev/null");
     spawner_->spawn(wm, [this](int status) {
-        if (!stopping_) std::cerr << "deskbox: session " << name() << ": window manager " << describe_wait_status(status) << "\n";
+        if (!stopping_)
+            std::cerr << "deskbox: session " << name() << ": window manager " << describe_wait_status(status) << "\n";
     });
     // Waited for in start_apps(): it starts while the buses and the network start.
     window_manager_started_ = wm_argv[0];
@@ -248,8 +251,8 @@ std::string Session::stage_window_manager_config(const DisplaySpec& d) const {
 
 std::vector<std::string> Session::base_env() const {
     std::vector<std::string> env = {
-        std::string("HOME=") + sandbox::kAppHome, "USER=agent", "LOGNAME=agent", "SHELL=/bin/sh",
-        std::string("PATH=") + kSandboxPath, "LANG=C.UTF-8", "TMPDIR=/tmp", "XDG_RUNTIME_DIR=/run/user/1000",
+        std::string("HOME=") + sandbox::kAppHome, "USER=agent",   "LOGNAME=agent", "SHELL=/bin/sh",
+        std::string("PATH=") + kSandboxPath,      "LANG=C.UTF-8", "TMPDIR=/tmp",   "XDG_RUNTIME_DIR=/run/user/1000",
     };
     if (!status_.display.empty()) {
         env.push_back("DISPLAY=" + status_.display);
@@ -297,8 +300,8 @@ void Session::start_app(App& app) {
     r.cwd = sandbox::expand_app_home(app.spec.cwd);
     r.browser_sandbox = app.spec.browser_sandbox;
     App* target = &app;
-    app.pid = spawner_->spawn(r, [this, target](int status) { on_app_exit(*target, status); },
-                              sandbox::kAppOomScoreAdj);
+    app.pid = spawner_->spawn(
+        r, [this, target](int status) { on_app_exit(*target, status); }, sandbox::kAppOomScoreAdj);
     AppStatus& st = status_.apps[app.index];
     st.pid = app.pid;
     st.state = "running";
@@ -310,7 +313,8 @@ void Session::spawn_setup_process(const SetupStep& step) {
     r.env.insert(r.env.end(), extra_app_env_.begin(), extra_app_env_.end());
     r.cwd = sandbox::expand_app_home("~");
     if (step.kind == SetupStep::Kind::Open) {
-        const auto app = std::find_if(apps_.begin(), apps_.end(), [&](const auto& a) { return a->spec.name == step.app; });
+        const auto app =
+            std::find_if(apps_.begin(), apps_.end(), [&](const auto& a) { return a->spec.name == step.app; });
         if (app == apps_.end()) throw Error("no app named '" + step.app + "'");
         const AppSpec& spec = (*app)->spec;
         for (const auto& a : spec.exec) r.argv.push_back(sandbox::expand_app_home(a));
@@ -325,9 +329,13 @@ void Session::spawn_setup_process(const SetupStep& step) {
         r.name = "setup launch " + step.exec.front();
     }
     const std::string label = r.name;
-    spawner_->spawn(r, [this, label](int status) {
-        if (!stopping_ && status != 0) std::cerr << "deskbox: session " << name() << ": " << label << " ended (status " << status << ")\n";
-    }, sandbox::kAppOomScoreAdj);
+    spawner_->spawn(
+        r,
+        [this, label](int status) {
+            if (!stopping_ && status != 0)
+                std::cerr << "deskbox: session " << name() << ": " << label << " ended (status " << status << ")\n";
+        },
+        sandbox::kAppOomScoreAdj);
 }
 
 void Session::on_app_exit(App& app, int wait_status) {
@@ -397,7 +405,9 @@ void Session::fail_internally(const std::string& what) {
     loop_.stop();
 }
 
-void Session::add_stop_hook(std::function<void()> hook) { stop_hooks_.push_back(std::move(hook)); }
+void Session::add_stop_hook(std::function<void()> hook) {
+    stop_hooks_.push_back(std::move(hook));
+}
 
 Spawner& Session::spawner() {
     if (!spawner_) throw Error("session " + name() + ": the sandbox is not started");
@@ -446,7 +456,9 @@ SessionStatus Session::current_status() const {
     return status;
 }
 
-nlohmann::json Session::status_json() const { return status_to_json(current_status()); }
+nlohmann::json Session::status_json() const {
+    return status_to_json(current_status());
+}
 
 void Session::write_status() {
     if (session_dir_.empty()) return;
@@ -460,7 +472,8 @@ int Session::run() {
     const Millis wall = plan_.budget.wall_clock;
     if (wall.count() > 0) {
         status_.wall_clock_deadline = std::time(nullptr) + wall.count() / 1000;
-        loop_.add_timer(wall, [this, wall] { request_stop("wall-clock budget of " + format_duration(wall) + " reached"); });
+        loop_.add_timer(wall,
+                        [this, wall] { request_stop("wall-clock budget of " + format_duration(wall) + " reached"); });
     }
     write_status();
     sd_notify("READY=1\nSTATUS=session " + name() + " running on display " + status_.display);
@@ -611,11 +624,14 @@ std::string Session::app_of_pid(int pid) const {
             if (app->pid == current) return app->spec.name;
         const std::string path = proc + std::to_string(current) + "/stat";
         UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-        if (!fd) throw_errno("which app owns pid " + std::to_string(pid) + ": reading the session's /proc/" +
-                             std::to_string(current) + "/stat");
+        if (!fd)
+            throw_errno("which app owns pid " + std::to_string(pid) + ": reading the session's /proc/" +
+                        std::to_string(current) + "/stat");
         char buf[1024];
         const ssize_t n = read(fd.get(), buf, sizeof buf - 1);
-        if (n <= 0) throw_errno("which app owns pid " + std::to_string(pid) + ": reading /proc/" + std::to_string(current) + "/stat");
+        if (n <= 0)
+            throw_errno("which app owns pid " + std::to_string(pid) + ": reading /proc/" + std::to_string(current) +
+                        "/stat");
         const std::string stat(buf, static_cast<std::size_t>(n));
         // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
         const auto close = stat.rfind(')');

@@ -25,9 +25,9 @@ inline constexpr const char* kReviewGroup = "deskbox-review";
 
 struct SessionAccess {
     mode_t dir_mode = 0700;
-    SocketAccess agent_socket;               // agent.sock
-    SocketAccess review_socket;              // review.sock
-    std::optional<gid_t> status_group;       // status.json is 0640 to this group, else 0600
+    SocketAccess agent_socket;          // agent.sock
+    SocketAccess review_socket;         // review.sock
+    std::optional<gid_t> status_group;  // status.json is 0640 to this group, else 0600
 };
 
 // The group's id, or nullopt when there is no such group. Throws Error when

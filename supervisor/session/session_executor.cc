@@ -4,10 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "xsession/a11y/a11y_match.h"
-#include "xsession/a11y/loop_lookups.h"
 #include "supervisor/audit/audit_record.h"
 #include "supervisor/session/secret_store.h"
+#include "xsession/a11y/a11y_match.h"
+#include "xsession/a11y/loop_lookups.h"
 #include "xsession/display/window_identity.h"
 #include "xsession/display/windows.h"
 #include "xsession/display/x_error.h"
@@ -64,17 +64,23 @@ std::string host_of_url(const std::string& url) {
 SessionExecutor::SessionExecutor(Desktop& desktop, Display* display, a11y::A11yClient* a11y, AppOfPid app_of_pid)
     : desktop_(desktop), display_(display), a11y_(a11y), app_of_pid_(std::move(app_of_pid)) {}
 
-a11y::ScaleFactors SessionExecutor::scale_factors() const { return factors_of(desktop_.scale()); }
+a11y::ScaleFactors SessionExecutor::scale_factors() const {
+    return factors_of(desktop_.scale());
+}
 
 ActionResult SessionExecutor::execute(const Action& action, const CaptureOptions& capture) {
     try {
         switch (action.kind) {
-            case ActionKind::Tree: return tree(action);
-            case ActionKind::HitTest: return hit_test(action);
+            case ActionKind::Tree:
+                return tree(action);
+            case ActionKind::HitTest:
+                return hit_test(action);
             case ActionKind::ClickElement:
             case ActionKind::TypeInto:
-            case ActionKind::FocusElement: return element_action(action);
-            case ActionKind::TypeSecret: return type_secret(action);
+            case ActionKind::FocusElement:
+                return element_action(action);
+            case ActionKind::TypeSecret:
+                return type_secret(action);
             case ActionKind::Upload:
                 if (!upload_ || !action.upload) return failure("this session cannot take uploaded files");
                 return upload_(*action.upload);
@@ -83,7 +89,8 @@ ActionResult SessionExecutor::execute(const Action& action, const CaptureOptions
                 // Keys that no window would get vanish; say so instead of "done".
                 if (auto why = keys_go_nowhere()) return failure(*why);
                 break;
-            default: break;
+            default:
+                break;
         }
         ActionResult result = desktop_.execute(action, capture);
         if (result.ok && result.image && observation_hook_)
@@ -190,7 +197,9 @@ FocusedWindow window_of(const ClientWindow& c) {
     return w;
 }
 
-TargetElement target_of(const a11y::Element& e) { return TargetElement{e.role, e.name, e.bbox, e.states}; }
+TargetElement target_of(const a11y::Element& e) {
+    return TargetElement{e.role, e.name, e.bbox, e.states};
+}
 
 std::string describe_window(const FocusedWindow& w) {
     return "'" + w.window_class + "'" + (w.title.empty() ? "" : " ('" + w.title + "')");
@@ -273,7 +282,8 @@ std::optional<std::string> SessionExecutor::keys_go_nowhere() {
         k = keyboard_window(display_);
     } catch (const Error& e) {
         // Unknown is never taken as "somewhere": the keys could reach any window.
-        return std::string("the keyboard focus is not known (") + e.what() + "): nothing was typed; click the field first";
+        return std::string("the keyboard focus is not known (") + e.what() +
+               "): nothing was typed; click the field first";
     }
     if (!k.window)
         return std::string(k.via_pointer ? "no window is under the pointer and none has the keyboard focus"
@@ -403,8 +413,10 @@ void SessionExecutor::start_context(const Action& action, a11y::A11yLookups* loo
                 });
             }
         } else if (is_pointer(kind)) {
-            if (action.point) job->point = to_screen(*action.point);
-            else if (!action.path.empty()) job->point = to_screen(action.path.front());
+            if (action.point)
+                job->point = to_screen(*action.point);
+            else if (!action.path.empty())
+                job->point = to_screen(action.path.front());
         }
         context_window(job);
     });
@@ -461,9 +473,9 @@ void SessionExecutor::context_window(const std::shared_ptr<ContextJob>& job) {
                         got.target = target_of(**e.value);
                         job->element_seen = *e.value;
                     } else {
-                        got.unreadable["target"] = std::string(job->keyboard_kind ? "the focused element" : "the element") +
-                                                   " in window " + describe_window(*got.window) +
-                                                   " is not known (the app does not answer over accessibility)";
+                        got.unreadable["target"] =
+                            std::string(job->keyboard_kind ? "the focused element" : "the element") + " in window " +
+                            describe_window(*got.window) + " is not known (the app does not answer over accessibility)";
                     }
                     context_domain(job);
                 });
@@ -492,17 +504,18 @@ void SessionExecutor::context_domain(const std::shared_ptr<ContextJob>& job) {
     } else if (job->element_kind || is_browser_engine(seen->toolkit)) {
         // A found element carries neither its document nor its app's toolkit, and
         // a browser's own toolbar is in no document: ask for the window's document.
-        return job->lookups->browser_context(seen->app, seen->window, [this, job](a11y::Looked<a11y::BrowserContext> b) {
-            run_stage(job, [&] {
-                if (b.value) {
-                    job->c.domain = host_of_url(b.value->url);
-                } else if (b.error.find("no browser document is showing") == std::string::npos) {
-                    // No document showing in that window is an absent domain; anything else is unreadable.
-                    job->c.unreadable["domain"] = b.error;
-                }
-                context_answer(job);
+        return job->lookups->browser_context(
+            seen->app, seen->window, [this, job](a11y::Looked<a11y::BrowserContext> b) {
+                run_stage(job, [&] {
+                    if (b.value) {
+                        job->c.domain = host_of_url(b.value->url);
+                    } else if (b.error.find("no browser document is showing") == std::string::npos) {
+                        // No document showing in that window is an absent domain; anything else is unreadable.
+                        job->c.unreadable["domain"] = b.error;
+                    }
+                    context_answer(job);
+                });
             });
-        });
     }
     context_answer(job);
 }

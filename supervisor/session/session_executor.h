@@ -27,7 +27,8 @@ class SessionExecutor : public ActionExecutor, public GateContextProvider {
 public:
     // Called after every observation the agent receives: kind is "screenshot",
     // "zoom" or "tree"; for trees `text` is the tree, for images `bytes` the image.
-    using ObservationHook = std::function<void(const std::string& kind, const std::string& mime, const std::string& data)>;
+    using ObservationHook =
+        std::function<void(const std::string& kind, const std::string& mime, const std::string& data)>;
 
     // `a11y` may be null (accessibility unavailable): tree, hit_test and
     // element actions then answer with an error saying so.

@@ -59,7 +59,7 @@ void scan(const std::filesystem::path& parent, std::vector<ListedSession>& out) 
         s.name = name;
         s.dir = it->path();
         // A root supervisor's session (its dir is root's), or an ordinary user's.
-        struct stat st{};
+        struct stat st {};
         s.scope = stat(s.dir.c_str(), &st) == 0 && st.st_uid != 0 ? "user" : "system";
         read_status(s);
         s.lock_held = lock_is_held(parent / (name + ".lock"));
@@ -91,7 +91,7 @@ std::vector<ListedSession> list_sessions() {
 }
 
 bool lock_is_held(const std::filesystem::path& file) {
-    struct stat st{};
+    struct stat st {};
     if (stat(file.c_str(), &st) != 0) return false;
     // Lines: "1: FLOCK  ADVISORY  WRITE 1234 08:01:56789 0 EOF" (a "->" after the id marks a waiter).
     std::ifstream locks("/proc/locks");
@@ -110,6 +110,8 @@ bool lock_is_held(const std::filesystem::path& file) {
     return false;
 }
 
-bool pid_exists(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
+bool pid_exists(pid_t pid) {
+    return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
 
 }  // namespace deskbox

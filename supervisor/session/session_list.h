@@ -17,24 +17,23 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace deskbox {
 
 struct ListedSession {
     std::string name;
     std::filesystem::path dir;
-    std::string scope;               // "system" (a root supervisor's: the dir is root's) or "user"
-    bool readable = false;           // status.json was read and parsed
-    bool access_denied = false;      // status.json exists but the caller may not read it
-    std::string problem;             // why status.json is missing or unusable (empty when readable)
-    nlohmann::json status;           // status.json when readable
-    bool lock_held = false;          // a supervisor or its janitor holds NAME.lock
-    bool supervisor_alive = false;   // status.json's supervisor_pid exists (false when unknown)
+    std::string scope;              // "system" (a root supervisor's: the dir is root's) or "user"
+    bool readable = false;          // status.json was read and parsed
+    bool access_denied = false;     // status.json exists but the caller may not read it
+    std::string problem;            // why status.json is missing or unusable (empty when readable)
+    nlohmann::json status;          // status.json when readable
+    bool lock_held = false;         // a supervisor or its janitor holds NAME.lock
+    bool supervisor_alive = false;  // status.json's supervisor_pid exists (false when unknown)
 };
 
 // The folders list_sessions() scans, most specific first (see above).

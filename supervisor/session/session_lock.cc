@@ -24,7 +24,8 @@ pid_t read_holder(int fd) {
 
 // Blocks in flock for at most `seconds` (SIGALRM interrupts it).
 bool lock_with_timeout(int fd, unsigned seconds) {
-    struct sigaction sa{}, old{};
+    struct sigaction sa {
+    }, old{};
     sa.sa_handler = on_alarm;  // no SA_RESTART: flock returns EINTR
     sigaction(SIGALRM, &sa, &old);
     alarm(seconds);
@@ -39,7 +40,8 @@ bool lock_with_timeout(int fd, unsigned seconds) {
 }  // namespace
 
 void unlink_if_same_file(const std::filesystem::path& path, int fd) {
-    struct stat held{}, now{};
+    struct stat held {
+    }, now{};
     if (fstat(fd, &held) != 0 || stat(path.c_str(), &now) != 0) return;
     if (held.st_ino == now.st_ino && held.st_dev == now.st_dev) unlink(path.c_str());
 }
@@ -59,7 +61,8 @@ SessionLock SessionLock::acquire(const std::filesystem::path& path, const std::s
                             " is locked)");
         }
         // The previous holder may have unlinked the file between our open and flock.
-        struct stat held{}, now{};
+        struct stat held {
+        }, now{};
         if (fstat(fd.get(), &held) != 0) throw_errno("checking " + path.string());
         if (stat(path.c_str(), &now) != 0 || now.st_ino != held.st_ino || now.st_dev != held.st_dev) continue;
         const std::string pid = std::to_string(getpid()) + "\n";

@@ -45,7 +45,7 @@ SessionRecording::SessionRecording(Session& session, AuditLog& audit) : session_
     const auto dir = logs_dir(session.name()) / "recordings";
     std::filesystem::create_directories(dir);
     if (::chmod(dir.c_str(), 0700) != 0) throw_errno("making " + dir.string() + " private");
-    struct timespec now{};
+    struct timespec now {};
     clock_gettime(CLOCK_REALTIME, &now);
     file_ = "recordings/" + file_stamp(static_cast<std::int64_t>(now.tv_sec) * 1000) + ".webm";
 
@@ -65,17 +65,18 @@ SessionRecording::SessionRecording(Session& session, AuditLog& audit) : session_
         session.loop(), std::move(x), options, [log, file = file_](const std::string& what, const std::string& detail) {
             log->append("warning", {{"what", what}, {"error", detail}, {"file", file}});
         });
-    audit_.append("recording", {{"event", "started"},
-                                {"file", file_},
-                                {"started", audit_time(recorder_->started_unix_ms())},
-                                {"started_unix_ms", recorder_->started_unix_ms()},
-                                {"fps", spec.fps},
-                                {"width", recorder_->width()},
-                                {"height", recorder_->height()},
-                                {"container", "webm"},
-                                {"codec", "vp8"},
-                                {"max_bytes", spec.max_bytes},
-                                {"max_seconds", spec.max_seconds}},
+    audit_.append("recording",
+                  {{"event", "started"},
+                   {"file", file_},
+                   {"started", audit_time(recorder_->started_unix_ms())},
+                   {"started_unix_ms", recorder_->started_unix_ms()},
+                   {"fps", spec.fps},
+                   {"width", recorder_->width()},
+                   {"height", recorder_->height()},
+                   {"container", "webm"},
+                   {"codec", "vp8"},
+                   {"max_bytes", spec.max_bytes},
+                   {"max_seconds", spec.max_seconds}},
                   Durability::Sync);
 }
 
@@ -102,9 +103,10 @@ void SessionRecording::finish() {
         record["error"] = e.what();
     }
     if (!summary.encoder_ok)
-        audit_.append("warning", {{"what", "the recording may be incomplete: the video encoder did not finish normally"},
-                                  {"error", summary.encoder_end},
-                                  {"file", file_}});
+        audit_.append("warning",
+                      {{"what", "the recording may be incomplete: the video encoder did not finish normally"},
+                       {"error", summary.encoder_end},
+                       {"file", file_}});
     audit_.append("recording", record, Durability::Sync);
     std::cerr << "deskbox: session " << session_.name() << ": recording " << file_ << ": " << summary.frames
               << " frames, " << summary.dropped << " dropped, stopped by " << summary.stopped_by << "\n";

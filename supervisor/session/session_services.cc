@@ -1,12 +1,11 @@
 #include "supervisor/session/session_services.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
-#include <unistd.h>
-
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -20,19 +19,19 @@
 #include "supervisor/base/netns.h"
 #include "supervisor/control/agent_server.h"
 #include "supervisor/control/review_server.h"
+#include "supervisor/manifest/secret_conditions.h"
 #include "supervisor/proxy/egress_proxy.h"
 #include "supervisor/sandbox/sandbox.h"
 #include "supervisor/sandbox/userns.h"
+#include "supervisor/session/approval_screenshot.h"
 #include "supervisor/session/collect.h"
 #include "supervisor/session/paths.h"
 #include "supervisor/session/reviewer_vnc.h"
 #include "supervisor/session/secret_store.h"
-#include "supervisor/session/setup_runner.h"
-#include "supervisor/manifest/secret_conditions.h"
 #include "supervisor/session/session_access.h"
-#include "supervisor/session/approval_screenshot.h"
 #include "supervisor/session/session_executor.h"
 #include "supervisor/session/session_recording.h"
+#include "supervisor/session/setup_runner.h"
 #include "supervisor/session/spreadsheet_check.h"
 #include "supervisor/session/upload.h"
 #include "supervisor/session/verify.h"
@@ -138,10 +137,10 @@ void SessionServices::open_audit() {
                            {"policy", plan.policy.source},
                            {"policy_sha256", plan.policy_sha256}},
                           Durability::Sync);
-    state_->audit->append("admission", {{"admitted", plan.verdict.admitted},
-                                        {"reasons", plan.verdict.reasons},
-                                        {"notes", plan.verdict.notes}},
-                          Durability::Sync);
+    state_->audit->append(
+        "admission",
+        {{"admitted", plan.verdict.admitted}, {"reasons", plan.verdict.reasons}, {"notes", plan.verdict.notes}},
+        Durability::Sync);
 }
 
 std::vector<std::string> SessionServices::start_network() {
@@ -172,14 +171,14 @@ std::vector<std::string> SessionServices::start_network() {
     state_->proxy->start();
     const std::string url = "http://127.0.0.1:" + std::to_string(kProxyPort);
     session_.set_proxy_url(url);
-    return {"HTTP_PROXY=" + url, "HTTPS_PROXY=" + url, "ALL_PROXY=" + url, "http_proxy=" + url,
-            "https_proxy=" + url, "all_proxy=" + url};
+    return {"HTTP_PROXY=" + url, "HTTPS_PROXY=" + url, "ALL_PROXY=" + url,
+            "http_proxy=" + url, "https_proxy=" + url, "all_proxy=" + url};
 }
 
 std::vector<std::string> SessionServices::start_accessibility_bus() {
     Session& s = session_;
-    const a11y::SessionBus bus = a11y::start_session_bus(
-        s.spawner(), s.base_env(), Millis(15'000), [&s](const std::string& name, int status) {
+    const a11y::SessionBus bus =
+        a11y::start_session_bus(s.spawner(), s.base_env(), Millis(15'000), [&s](const std::string& name, int status) {
             if (!s.stopping())
                 std::cerr << "deskbox: session " << s.name() << ": " << name << " ended (status " << status << ")\n";
         });
@@ -239,8 +238,8 @@ void SessionServices::start_control() {
     // A reviewer's approval runs its action from the loop, never inside the
     // review request (which may be served while an accessibility query waits).
     gate_options.run_later = [&s](std::function<void()> work) { s.loop().post(std::move(work)); };
-    gate_options.secret_check = [&m](const std::string& secret, const GateContext& context)
-        -> std::optional<std::pair<std::string, std::string>> {
+    gate_options.secret_check = [&m](const std::string& secret,
+                                     const GateContext& context) -> std::optional<std::pair<std::string, std::string>> {
         if (auto r = secret_refusal(m.secrets, secret, context)) return std::make_pair(r->condition, r->reason);
         return std::nullopt;
     };
@@ -258,8 +257,10 @@ void SessionServices::start_control() {
     start_files();
     AuditedGate* gate = st.audited_gate.get();
     st.executor->on_observation([gate](const std::string& kind, const std::string& mime, const std::string& data) {
-        if (kind == "tree") gate->observe_text(data, "tree");
-        else gate->record_observation(kind, mime, data);
+        if (kind == "tree")
+            gate->observe_text(data, "tree");
+        else
+            gate->record_observation(kind, mime, data);
     });
 
     // Host-owned setup, before the agent socket exists: the agent's first view
@@ -280,8 +281,8 @@ void SessionServices::start_control() {
     const SessionAccess& access = session_access();
     agent_options.mode = access.agent_socket.mode;
     agent_options.group = access.agent_socket.group;
-    st.agent = std::make_unique<AgentServer>(s.loop(), *st.executor, *st.audited_gate,
-                                             [&s] { return s.status_json(); }, agent_options);
+    st.agent = std::make_unique<AgentServer>(
+        s.loop(), *st.executor, *st.audited_gate, [&s] { return s.status_json(); }, agent_options);
     st.review = std::make_unique<ReviewServer>(s.loop(), (s.session_dir() / "review.sock").string(), *st.audited_gate,
                                                ReviewAccess{access.review_socket.mode, access.review_socket.group});
     s.write_status();  // the sockets listen
@@ -450,8 +451,8 @@ int SessionServices::record_teardown(int exit_code, const std::vector<std::strin
     try {
         st.audit->append("teardown", record, Durability::Sync);
     } catch (const Error& e) {
-        std::cerr << "deskbox: session " << session_.name() << ": the teardown record could not be written: "
-                  << e.what() << "\n";
+        std::cerr << "deskbox: session " << session_.name()
+                  << ": the teardown record could not be written: " << e.what() << "\n";
         if (exit_code == 0) return 1;
     }
     return exit_code;

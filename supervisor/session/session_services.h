@@ -9,9 +9,8 @@
 //                   teardown) → record_teardown
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -52,7 +51,7 @@ private:
     void start_reviewer_view();  // x11vnc + forwarder (review.vnc)
     // A takeover's VNC server with input, for `by` alone: {"socket", "password"}.
     nlohmann::json start_takeover(const Reviewer& by);
-    void start_files();          // upload handler, collect (teardown and on request)
+    void start_files();  // upload handler, collect (teardown and on request)
     // Runs the manifest's verify checks now and audits each result (naming the
     // reviewer who asked, when one did). Returns {"passed", "results"}.
     nlohmann::json verify_now(const nlohmann::json& requested_by);

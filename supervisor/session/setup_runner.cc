@@ -99,8 +99,10 @@ void run_step(SetupEnvironment& env, const SetupStep& s) {
         case SetupStep::Kind::Launch:
             env.spawn(s);
             return;
-        case SetupStep::Kind::WaitFor: return wait_for(env, s.wait);
-        case SetupStep::Kind::ActivateWindow: return activate(env.display, wait_window(env.display, s.wait));
+        case SetupStep::Kind::WaitFor:
+            return wait_for(env, s.wait);
+        case SetupStep::Kind::ActivateWindow:
+            return activate(env.display, wait_window(env.display, s.wait));
         case SetupStep::Kind::Key: {
             Action a;
             a.kind = ActionKind::Key;
@@ -113,8 +115,10 @@ void run_step(SetupEnvironment& env, const SetupStep& s) {
             a.text = s.text;
             return act(*env.executor, a);
         }
-        case SetupStep::Kind::ClickElement: return click(*env.executor, s.element);
-        case SetupStep::Kind::Login: return login(env, s);
+        case SetupStep::Kind::ClickElement:
+            return click(*env.executor, s.element);
+        case SetupStep::Kind::Login:
+            return login(env, s);
     }
 }
 
@@ -123,8 +127,8 @@ void run_step(SetupEnvironment& env, const SetupStep& s) {
 void run_setup(const std::vector<SetupStep>& steps, SetupEnvironment& env, AuditLog& log) {
     for (std::size_t i = 0; i < steps.size(); ++i) {
         const SetupStep& s = steps[i];
-        const std::string label = "setup[" + std::to_string(i) + "] " + to_string(s.kind) + " (manifest line " +
-                                  std::to_string(s.line) + ")";
+        const std::string label =
+            "setup[" + std::to_string(i) + "] " + to_string(s.kind) + " (manifest line " + std::to_string(s.line) + ")";
         nlohmann::json record = {{"step", i}, {"kind", to_string(s.kind)}, {"line", s.line}, {"by", "manifest"}};
         if (s.kind == SetupStep::Kind::Login) record["secret"] = s.secret;  // the name only
         const auto started = std::chrono::steady_clock::now();
@@ -137,8 +141,7 @@ void run_setup(const std::vector<SetupStep>& steps, SetupEnvironment& env, Audit
             throw Error(label + ": " + e.what());
         }
         record["outcome"] = "done";
-        record["ms"] =
-            std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started).count();
+        record["ms"] = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started).count();
         log.append("setup", record, Durability::Sync);
     }
 }

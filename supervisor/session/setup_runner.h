@@ -10,14 +10,14 @@
 #include <vector>
 
 // Before any X header: X.h defines None, a NetworkMode enumerator.
-#include "supervisor/manifest/manifest.h"
 #include "supervisor/audit/audit_log.h"
+#include "supervisor/manifest/manifest.h"
 #include "supervisor/session/session_executor.h"
 
 namespace deskbox {
 
 struct SetupEnvironment {
-    Display* display = nullptr;        // the supervisor's X connection (window waits, activation)
+    Display* display = nullptr;  // the supervisor's X connection (window waits, activation)
     SessionExecutor* executor = nullptr;
     a11y::A11yClient* a11y = nullptr;  // null: element steps fail saying so
     const std::vector<SecretRef>* secrets = nullptr;

@@ -39,11 +39,22 @@ std::string inside_path(const std::string& path) {
 
 }  // namespace
 
-std::vector<std::string> office_csv_argv(const std::string& file, const std::string& work_dir, int sheet, Millis timeout) {
+std::vector<std::string> office_csv_argv(const std::string& file, const std::string& work_dir, int sheet,
+                                         Millis timeout) {
     const long seconds = std::max<long>(1, static_cast<long>((timeout.count() + 999) / 1000));
-    return {"timeout", "-k", "5", std::to_string(seconds), "soffice",
-            "-env:UserInstallation=file://" + work_dir + "/profile", "--headless", "--norestore", "--nolockcheck",
-            "--convert-to", std::string(kCsvFilter) + std::to_string(sheet), "--outdir", work_dir + "/out",
+    return {"timeout",
+            "-k",
+            "5",
+            std::to_string(seconds),
+            "soffice",
+            "-env:UserInstallation=file://" + work_dir + "/profile",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            std::string(kCsvFilter) + std::to_string(sheet),
+            "--outdir",
+            work_dir + "/out",
             inside_path(file)};
 }
 

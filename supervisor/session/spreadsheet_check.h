@@ -22,14 +22,15 @@ namespace deskbox {
 
 struct OfficeConverter {
     EventLoop& loop;
-    Spawner& spawner;                  // starts processes inside the sandbox
-    std::vector<std::string> env;      // the sandbox's base environment
+    Spawner& spawner;              // starts processes inside the sandbox
+    std::vector<std::string> env;  // the sandbox's base environment
     const SandboxFiles& files;
     std::function<bool()> interrupted;  // a stop request ends the conversion
 };
 
 // The argv of one conversion: `timeout` around soffice --convert-to csv.
-std::vector<std::string> office_csv_argv(const std::string& file, const std::string& work_dir, int sheet, Millis timeout);
+std::vector<std::string> office_csv_argv(const std::string& file, const std::string& work_dir, int sheet,
+                                         Millis timeout);
 
 // Converts the check's sheet; returns the CSV text (at most 16 MiB). Throws
 // deskbox::Error with LibreOffice's exit and output when it fails.

@@ -16,7 +16,10 @@ namespace deskbox {
 nlohmann::json status_to_json(const SessionStatus& s) {
     nlohmann::json apps = nlohmann::json::array();
     for (const auto& a : s.apps)
-        apps.push_back({{"name", a.name}, {"state", a.state}, {"pid", a.pid}, {"restarts", a.restarts},
+        apps.push_back({{"name", a.name},
+                        {"state", a.state},
+                        {"pid", a.pid},
+                        {"restarts", a.restarts},
                         {"last_exit", a.last_exit}});
     return {
         {"name", s.name},
@@ -36,7 +39,8 @@ nlohmann::json status_to_json(const SessionStatus& s) {
           {"host_uid_base", s.host_uid_base},
           {"cgroup", {{"version", s.cgroup_version}, {"paths", s.cgroup_paths}}},
           {"limits", {{"memory", s.memory_limit}, {"pids", s.pids_limit}, {"cpu", s.cpu_limit}}},
-          {"events", {{"memory_max", s.memory_max_events}, {"oom_kill", s.oom_kills}, {"pids_max", s.pids_max_events}}}}},
+          {"events",
+           {{"memory_max", s.memory_max_events}, {"oom_kill", s.oom_kills}, {"pids_max", s.pids_max_events}}}}},
         {"apps", apps},
     };
 }
@@ -84,8 +88,10 @@ std::string format_status(const nlohmann::json& j) {
         if (sb.contains("limits") && sb["limits"].is_object()) {
             const auto& l = sb["limits"];
             out << "  limits: memory " << format_size(static_cast<std::uint64_t>(num(l, "memory"))) << ", pids "
-                << num(l, "pids") << ", cpu " << (l.contains("cpu") && l["cpu"].is_number() ? l["cpu"].get<double>() : 0.0);
-            if (sb.contains("cgroup") && sb["cgroup"].is_object()) out << " (cgroup " << str(sb["cgroup"], "version") << ")";
+                << num(l, "pids") << ", cpu "
+                << (l.contains("cpu") && l["cpu"].is_number() ? l["cpu"].get<double>() : 0.0);
+            if (sb.contains("cgroup") && sb["cgroup"].is_object())
+                out << " (cgroup " << str(sb["cgroup"], "version") << ")";
             out << "\n";
         }
         if (sb.contains("events") && sb["events"].is_object()) {

@@ -7,11 +7,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace deskbox {
 
@@ -20,7 +19,7 @@ struct AppStatus {
     std::string state = "starting";  // starting | running | restarting | exited | failed
     int pid = 0;                     // pid inside the sandbox
     std::uint32_t restarts = 0;
-    std::string last_exit;           // "exited with status 1"
+    std::string last_exit;  // "exited with status 1"
 };
 
 struct SessionStatus {
@@ -28,8 +27,8 @@ struct SessionStatus {
     std::string state = "starting";  // starting | running | stopping | ended | failed
     std::string reason;              // why it stopped
     int supervisor_pid = 0;
-    int init_pid = 0;                // host pid of the sandbox init
-    std::int64_t started_at = 0;     // unix seconds
+    int init_pid = 0;                      // host pid of the sandbox init
+    std::int64_t started_at = 0;           // unix seconds
     std::int64_t wall_clock_deadline = 0;  // unix seconds, 0: none
     std::uint32_t host_uid_base = 0;
     std::string cgroup_version;
@@ -40,11 +39,11 @@ struct SessionStatus {
     std::uint64_t memory_max_events = 0;
     std::uint64_t oom_kills = 0;
     std::uint64_t pids_max_events = 0;
-    std::string display;             // ":0" once Xvfb runs
-    std::string vnc;                 // how a reviewer connects (empty: no VNC)
-    std::string agent_socket;        // agent.sock path once it listens
-    std::string review_socket;       // review.sock path once it listens
-    nlohmann::json gate;             // the gate's status: taint and cause, paused, pending approvals, budget use
+    std::string display;        // ":0" once Xvfb runs
+    std::string vnc;            // how a reviewer connects (empty: no VNC)
+    std::string agent_socket;   // agent.sock path once it listens
+    std::string review_socket;  // review.sock path once it listens
+    nlohmann::json gate;        // the gate's status: taint and cause, paused, pending approvals, budget use
     std::vector<AppStatus> apps;
 };
 

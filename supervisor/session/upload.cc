@@ -4,7 +4,8 @@
 
 namespace deskbox {
 
-ActionResult run_upload(const UploadRequest& upload, const std::vector<UploadSource>& sources, const SandboxFiles& files) {
+ActionResult run_upload(const UploadRequest& upload, const std::vector<UploadSource>& sources,
+                        const SandboxFiles& files) {
     ActionResult result;
     try {
         std::string bytes;

@@ -13,6 +13,7 @@ namespace deskbox {
 
 // ok with detail "upload ~/x.csv: 12 bytes, sha256 …" (the result record), or
 // !ok with the reason (unknown source, a link on the way, no such folder...).
-ActionResult run_upload(const UploadRequest& upload, const std::vector<UploadSource>& sources, const SandboxFiles& files);
+ActionResult run_upload(const UploadRequest& upload, const std::vector<UploadSource>& sources,
+                        const SandboxFiles& files);
 
 }  // namespace deskbox

@@ -15,8 +15,10 @@ std::string describe(const VerifyCheck& c) {
         case VerifyCheck::Kind::A11y:
             return "a11y " + (c.role.empty() ? std::string() : "role '" + c.role + "' ") +
                    (c.name.empty() ? std::string() : "name '" + c.name + "' ") + (c.present ? "present" : "absent");
-        case VerifyCheck::Kind::File: return "file " + c.path;
-        case VerifyCheck::Kind::Url: return "url " + (c.matches.empty() ? "'" + c.equals + "'" : "matching '" + c.matches + "'");
+        case VerifyCheck::Kind::File:
+            return "file " + c.path;
+        case VerifyCheck::Kind::Url:
+            return "url " + (c.matches.empty() ? "'" + c.equals + "'" : "matching '" + c.matches + "'");
         case VerifyCheck::Kind::Window:
             return "window " + (c.wm_class.empty() ? std::string() : "WM_CLASS '" + c.wm_class + "' ") +
                    (c.title.empty() ? std::string() : "title '" + c.title + "' ") + (c.present ? "present" : "absent");
@@ -87,7 +89,8 @@ bool check_window(const VerifyCheck& c, const VerifyEnvironment& env, std::strin
 bool judge_command(const VerifyCheck& check, const HostCommandResult& result, nlohmann::json& record) {
     const bool passed = result.end == HostCommandResult::End::Exited && WIFEXITED(result.wait_status) &&
                         WEXITSTATUS(result.wait_status) == check.expect_exit;
-    record["detail"] = describe_host_command_end(result) + ", expected exit status " + std::to_string(check.expect_exit);
+    record["detail"] =
+        describe_host_command_end(result) + ", expected exit status " + std::to_string(check.expect_exit);
     if (!result.output.empty()) record["output"] = result.output;
     if (result.output_bytes > result.output.size()) record["output_bytes"] = result.output_bytes;
     return passed;
@@ -129,8 +132,12 @@ VerifyOutcome run_verify_checks(const std::vector<VerifyCheck>& checks, const Ve
                     if (passed) detail = std::to_string(content.size()) + " bytes, as expected";
                     break;
                 }
-                case VerifyCheck::Kind::Url: passed = check_url(c, env, detail); break;
-                case VerifyCheck::Kind::Window: passed = check_window(c, env, detail); break;
+                case VerifyCheck::Kind::Url:
+                    passed = check_url(c, env, detail);
+                    break;
+                case VerifyCheck::Kind::Window:
+                    passed = check_window(c, env, detail);
+                    break;
                 case VerifyCheck::Kind::Spreadsheet: {
                     if (!env.spreadsheet_csv) throw Error("spreadsheets cannot be read in this session");
                     passed = judge_cells(c.cells, parse_csv(env.spreadsheet_csv(c)), detail);

@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             // The rewrite must stay one request head: no line break or NUL smuggled in through
             // the target, a header or the host, so its only blank line is the last.
             const std::string origin = build_origin_request(request, request.host);
-            if (origin.find("\r\n\r\n") != origin.size() - 4 || origin.find('\0') != std::string::npos) __builtin_trap();
+            if (origin.find("\r\n\r\n") != origin.size() - 4 || origin.find('\0') != std::string::npos)
+                __builtin_trap();
             for (std::size_t at = origin.find('\n'); at != std::string::npos; at = origin.find('\n', at + 1))
                 if (at == 0 || origin[at - 1] != '\r') __builtin_trap();
         }

@@ -6,7 +6,6 @@
 // malformed or refused must not reach the display at all.
 #define BOOST_TEST_MODULE deskbox agent dialect tests
 #include <boost/test/unit_test.hpp>
-
 #include <filesystem>
 #include <fstream>
 
@@ -43,7 +42,8 @@ struct Session {
     }
 
     Json member(const std::string& id, const std::string& name_, const Json& input) {
-        return agent->call({{"type", "tool_use"}, {"id", id}, {"name", name_}, {"toolset_name", "computer"}, {"input", input}});
+        return agent->call(
+            {{"type", "tool_use"}, {"id", id}, {"name", name_}, {"toolset_name", "computer"}, {"input", input}});
     }
 
     // The text of a toolset reply's first content block.
@@ -65,7 +65,9 @@ struct Session {
     }
 };
 
-Json cursor_json(int x, int y) { return Json::array({{{"type", "text"}, {"text", "X=" + std::to_string(x) + ",Y=" + std::to_string(y)}}}); }
+Json cursor_json(int x, int y) {
+    return Json::array({{{"type", "text"}, {"text", "X=" + std::to_string(x) + ",Y=" + std::to_string(y)}}});
+}
 
 }  // namespace
 
@@ -107,16 +109,27 @@ BOOST_AUTO_TEST_CASE(every_toolset_member_moves_real_x_state) {
         {"left_mouse_down", Json::object(), "Left mouse button pressed.", 990, 730},
         {"mouse_move", {{"coordinate", {995, 735}}}, "Moved the mouse.", 995, 735},
         {"left_mouse_up", Json::object(), "Left mouse button released.", 995, 735},
-        {"scroll", {{"coordinate", {930, 690}}, {"scroll_direction", "down"}, {"scroll_amount", 2}}, "Scrolled down.", 930, 690},
-        {"scroll", {{"coordinate", {931, 691}}, {"scroll_direction", "left"}, {"scroll_amount", 1}}, "Scrolled left.", 931, 691},
+        {"scroll",
+         {{"coordinate", {930, 690}}, {"scroll_direction", "down"}, {"scroll_amount", 2}},
+         "Scrolled down.",
+         930,
+         690},
+        {"scroll",
+         {{"coordinate", {931, 691}}, {"scroll_direction", "left"}, {"scroll_amount", 1}},
+         "Scrolled left.",
+         931,
+         691},
     };
     int n = 10;
     for (const auto& step : steps) {
         const std::string id = "toolu_" + std::to_string(n++);
         Json reply = s.member(id, step.name, step.input);
         BOOST_TEST_REQUIRE(reply["ok"].get<bool>(), reply.dump());
-        BOOST_TEST(reply["tool_result"] == Json({{"type", "tool_result"}, {"tool_use_id", id}, {"toolset_name", "computer"},
-                                                 {"content", {{{"type", "text"}, {"text", step.ack}}}}}), reply.dump());
+        BOOST_TEST(reply["tool_result"] == Json({{"type", "tool_result"},
+                                                 {"tool_use_id", id},
+                                                 {"toolset_name", "computer"},
+                                                 {"content", {{{"type", "text"}, {"text", step.ack}}}}}),
+                   reply.dump());
         Json where = s.member(id + "_c", "cursor_position", Json::object());
         BOOST_TEST(where["tool_result"]["content"] == cursor_json(step.x, step.y), step.name << ": " << where.dump());
     }
@@ -127,7 +140,8 @@ BOOST_AUTO_TEST_CASE(every_toolset_member_moves_real_x_state) {
     // Malformed members are clear errors with an is_error tool_result, and do nothing.
     Json bad = s.member("toolu_50", "type", {{"text", "never"}, {"speed", 3}});
     BOOST_TEST(!bad["ok"].get<bool>());
-    BOOST_TEST(bad["error"]["message"] == "unknown field 'input.speed' of computer toolset member 'type' (its fields: text)");
+    BOOST_TEST(bad["error"]["message"] ==
+               "unknown field 'input.speed' of computer toolset member 'type' (its fields: text)");
     BOOST_TEST(bad["tool_result"]["is_error"] == true);
     BOOST_TEST(bad["tool_result"]["tool_use_id"] == "toolu_50");
     bad = s.member("toolu_51", "key", {{"text", "a"}, {"repeat", 0}});
@@ -155,15 +169,20 @@ BOOST_AUTO_TEST_CASE(openai_safety_checks_wait_for_a_reviewer) {
     // Approved: the reviewer saw the check, the call ran, the reply acknowledges it.
     std::string approval_id;
     Json approved = s.agent->call(
-        {{"type", "computer_call"}, {"id", "cu_1"}, {"call_id", "call_1"}, {"action", {{"type", "type"}, {"text", "ok-"}}},
-         {"pending_safety_checks", checks}, {"status", "completed"}},
+        {{"type", "computer_call"},
+         {"id", "cu_1"},
+         {"call_id", "call_1"},
+         {"action", {{"type", "type"}, {"text", "ok-"}}},
+         {"pending_safety_checks", checks},
+         {"status", "completed"}},
         [&](const Json& interim) {
             approval_id = interim.value("approval_id", "");
             BOOST_TEST(interim["rule"] == "openai:safety_check", interim.dump());
             const auto [code, out] = run_deskbox(s.dirs, {"approvals", "-s", s.name});
             BOOST_TEST(code == 0, out);
-            BOOST_TEST(out.find("safety check cu_sc_e2e1 [malicious_instructions]: The screen asks the agent to type a password.") !=
-                           std::string::npos, out);
+            BOOST_TEST(out.find("safety check cu_sc_e2e1 [malicious_instructions]: The screen asks the agent to type a "
+                                "password.") != std::string::npos,
+                       out);
             const auto [ok, ok_out] = run_deskbox(s.dirs, {"approve", "-s", s.name, approval_id, "--note", "checked"});
             BOOST_TEST(ok == 0, ok_out);
         });
@@ -174,23 +193,30 @@ BOOST_AUTO_TEST_CASE(openai_safety_checks_wait_for_a_reviewer) {
     BOOST_TEST(approved["item"]["call_id"] == "call_1");
 
     // Denied: refused, nothing typed.
-    Json denied = s.agent->call(
-        {{"type", "computer_call"}, {"id", "cu_2"}, {"call_id", "call_2"}, {"action", {{"type", "type"}, {"text", "NEVER"}}},
-         {"pending_safety_checks", checks}},
-        [&](const Json& interim) {
-            const auto [code, out] = run_deskbox(s.dirs, {"deny", "-s", s.name, interim.value("approval_id", ""), "--note", "no"});
-            BOOST_TEST(code == 0, out);
-        });
+    Json denied =
+        s.agent->call({{"type", "computer_call"},
+                       {"id", "cu_2"},
+                       {"call_id", "call_2"},
+                       {"action", {{"type", "type"}, {"text", "NEVER"}}},
+                       {"pending_safety_checks", checks}},
+                      [&](const Json& interim) {
+                          const auto [code, out] = run_deskbox(
+                              s.dirs, {"deny", "-s", s.name, interim.value("approval_id", ""), "--note", "no"});
+                          BOOST_TEST(code == 0, out);
+                      });
     BOOST_TEST(!denied["ok"].get<bool>(), denied.dump());
     BOOST_TEST(denied["error"]["code"] == "refused");
     BOOST_TEST(!denied.contains("item"));
 
     // Without checks the policy's allow runs it at once (no pending line).
     bool waited = false;
-    Json plain = s.agent->call({{"type", "computer_call"}, {"id", "cu_3"}, {"call_id", "call_3"},
-                                {"actions", {{{"type", "type"}, {"text", "done"}}, {{"type", "keypress"}, {"keys", {"ENTER"}}}}},
-                                {"pending_safety_checks", Json::array()}},
-                               [&](const Json&) { waited = true; });
+    Json plain =
+        s.agent->call({{"type", "computer_call"},
+                       {"id", "cu_3"},
+                       {"call_id", "call_3"},
+                       {"actions", {{{"type", "type"}, {"text", "done"}}, {{"type", "keypress"}, {"keys", {"ENTER"}}}}},
+                       {"pending_safety_checks", Json::array()}},
+                      [&](const Json&) { waited = true; });
     BOOST_TEST(plain["ok"].get<bool>(), plain.dump());
     BOOST_TEST(!waited);
     BOOST_TEST(plain["item"]["output"]["type"] == "computer_screenshot");
@@ -200,8 +226,11 @@ BOOST_AUTO_TEST_CASE(openai_safety_checks_wait_for_a_reviewer) {
     // The audit log names the checks in the proposal and in the reviewer's approval record.
     const std::string log = s.audit_log();
     BOOST_TEST(log.find("\"approval\"") != std::string::npos);
-    BOOST_TEST(log.find("\"safety_checks\":[{\"code\":\"malicious_instructions\",\"id\":\"cu_sc_e2e1\"") != std::string::npos, log);
-    const auto [verify_code, verify_out] = run_deskbox(s.dirs, {"audit", "verify", (s.dirs.state() / s.name / "audit.jsonl").string()});
+    BOOST_TEST(
+        log.find("\"safety_checks\":[{\"code\":\"malicious_instructions\",\"id\":\"cu_sc_e2e1\"") != std::string::npos,
+        log);
+    const auto [verify_code, verify_out] =
+        run_deskbox(s.dirs, {"audit", "verify", (s.dirs.state() / s.name / "audit.jsonl").string()});
     BOOST_TEST(verify_code == 0, verify_out);
 }
 
@@ -211,32 +240,40 @@ BOOST_AUTO_TEST_CASE(pyautogui_code_drives_a_real_gtk_app) {
     const std::string home = Session::text_of(s.member("toolu_h", "cursor_position", Json::object()));
 
     // Moves, absolute and relative, land where the code says.
-    Json moved = s.agent->call({{"id", 1}, {"code", "import pyautogui\npyautogui.moveTo(300, 200)\npyautogui.moveRel(10, -20)"}});
+    Json moved = s.agent->call(
+        {{"id", 1}, {"code", "import pyautogui\npyautogui.moveTo(300, 200)\npyautogui.moveRel(10, -20)"}});
     BOOST_TEST_REQUIRE(moved["ok"].get<bool>(), moved.dump());
     BOOST_TEST(moved["dialect"] == "osworld");
-    BOOST_TEST(s.member("toolu_c1", "cursor_position", Json::object())["tool_result"]["content"] == cursor_json(310, 180));
-    Json clicks = s.agent->call({{"id", 2}, {"code", "pyautogui.click(x=920, y=680); pyautogui.rightClick(925, 680)\n"
-                                                     "pyautogui.dragTo(960, 720, duration=0.2)\npyautogui.scroll(-2, x=940, y=740)"}});
+    BOOST_TEST(s.member("toolu_c1", "cursor_position", Json::object())["tool_result"]["content"] ==
+               cursor_json(310, 180));
+    Json clicks = s.agent->call({{"id", 2},
+                                 {"code",
+                                  "pyautogui.click(x=920, y=680); pyautogui.rightClick(925, 680)\n"
+                                  "pyautogui.dragTo(960, 720, duration=0.2)\npyautogui.scroll(-2, x=940, y=740)"}});
     BOOST_TEST_REQUIRE(clicks["ok"].get<bool>(), clicks.dump());
-    BOOST_TEST(s.member("toolu_c2", "cursor_position", Json::object())["tool_result"]["content"] == cursor_json(940, 740));
+    BOOST_TEST(s.member("toolu_c2", "cursor_position", Json::object())["tool_result"]["content"] ==
+               cursor_json(940, 740));
 
     // A forbidden construct anywhere: refused with its position, and nothing of the request runs.
     Json refused = s.agent->call({{"id", 3}, {"code", "pyautogui.typewrite('LEAKED')\nimport os\nos.system('true')"}});
     BOOST_TEST(!refused["ok"].get<bool>());
     BOOST_TEST(refused["error"]["code"] == "forbidden_construct");
     BOOST_TEST(refused["error"]["message"] ==
-               "line 2, column 8: import of 'os' (only pyautogui and time) is not allowed (pyautogui subset, see docs/protocol.md)");
+               "line 2, column 8: import of 'os' (only pyautogui and time) is not allowed (pyautogui subset, see "
+               "docs/protocol.md)");
     for (const auto& [code, construct] : std::vector<std::pair<std::string, std::string>>{
              {"pyautogui.typewrite(f'{x}')", "line 1, column 21: an f-string"},
              {"for i in range(2): pyautogui.press('a')", "line 1, column 1: a 'for' loop"},
              {"x = 3", "line 1, column 1: assignment to 'x'"},
              {"pyautogui.click(1, 1)\neval('1')", "line 2, column 1: a call of 'eval'"},
-             {"pyautogui.click(1, 1)\nsubprocess.run(['ls'])", "line 2, column 1: 'subprocess.run' (only pyautogui and time.sleep)"},
+             {"pyautogui.click(1, 1)\nsubprocess.run(['ls'])",
+              "line 2, column 1: 'subprocess.run' (only pyautogui and time.sleep)"},
          }) {
         Json r = s.agent->call({{"id", 4}, {"code", code}});
         BOOST_TEST(r["error"]["message"].get<std::string>().rfind(construct, 0) == 0, code << " -> " << r.dump());
     }
-    BOOST_TEST(s.member("toolu_c3", "cursor_position", Json::object())["tool_result"]["content"] == cursor_json(940, 740));
+    BOOST_TEST(s.member("toolu_c3", "cursor_position", Json::object())["tool_result"]["content"] ==
+               cursor_json(940, 740));
 
     // Typing into the GTK entry and submitting it; WAIT / DONE are understood.
     const auto comma = home.find(',');
@@ -245,7 +282,8 @@ BOOST_AUTO_TEST_CASE(pyautogui_code_drives_a_real_gtk_app) {
         {{"id", 5},
          {"code", "import pyautogui\nimport time\npyautogui.moveTo(" + std::to_string(hx) + ", " + std::to_string(hy) +
                       ")\npyautogui.typewrite('RUN-78432 \\u00e9', interval=0.05)\ntime.sleep(0.1);\n"
-                      "pyautogui.press('backspace', presses=2)\npyautogui.hotkey('shift', 'x')\npyautogui.press('enter')\nDONE"}});
+                      "pyautogui.press('backspace', presses=2)\npyautogui.hotkey('shift', "
+                      "'x')\npyautogui.press('enter')\nDONE"}});
     BOOST_TEST_REQUIRE(typed["ok"].get<bool>(), typed.dump());
     BOOST_TEST(typed["result"]["episode"] == "done");
     s.expect_submitted("RUN-78432X");

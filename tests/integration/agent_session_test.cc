@@ -4,7 +4,6 @@
 // the policy denies must not; the audit log must verify afterwards.
 #define BOOST_TEST_MODULE deskbox agent session tests
 #include <boost/test/unit_test.hpp>
-
 #include <filesystem>
 #include <fstream>
 
@@ -27,13 +26,16 @@ rules:
 )";
 
 std::string manifest_yaml(const std::string& name, const std::filesystem::path& policy) {
-    return "session: {name: " + name + ", display: {width: 1024, height: 768}}\n"
+    return "session: {name: " + name +
+           ", display: {width: 1024, height: 768}}\n"
            "sandbox: {memory: 1G, pids: 256}\n"
            "apps:\n"
            "  - name: entry\n"
            "    exec: [zenity, --entry, --title, e2e-entry, --text, 'Type here']\n"
            "    ready: {title: e2e-entry, timeout: 60s}\n"
-           "policy: " + policy.string() + "\n"
+           "policy: " +
+           policy.string() +
+           "\n"
            "review: {vnc: {enabled: false}}\n";
 }
 
@@ -63,7 +65,8 @@ BOOST_AUTO_TEST_CASE(agent_types_into_a_real_app_through_the_gate_and_audit) {
     BOOST_TEST(refused.dump().find("no forbidden words") != std::string::npos, refused.dump());
 
     // Accessibility grounding inside the sandbox: the dialog's buttons with their boxes.
-    const auto [tree_code, tree_out] = run_deskbox(dirs, {"tree", "-s", name, "--interactive", "--format", "linearized"});
+    const auto [tree_code, tree_out] =
+        run_deskbox(dirs, {"tree", "-s", name, "--interactive", "--format", "linearized"});
     BOOST_TEST(tree_code == 0, tree_out);
     BOOST_TEST(tree_out.find("push-button\tOK") != std::string::npos, tree_out);
     BOOST_TEST(tree_out.find("push-button\tCancel") != std::string::npos, tree_out);
@@ -79,7 +82,8 @@ BOOST_AUTO_TEST_CASE(agent_types_into_a_real_app_through_the_gate_and_audit) {
         const auto [code, out] = run_deskbox(dirs, {"approvals", "-s", name});
         BOOST_TEST(code == 0, out);
         BOOST_TEST(out.find(approval_id) != std::string::npos, out);
-        const auto [approve_code, approve_out] = run_deskbox(dirs, {"approve", "-s", name, approval_id, "--note", "ok"});
+        const auto [approve_code, approve_out] =
+            run_deskbox(dirs, {"approve", "-s", name, approval_id, "--note", "ok"});
         BOOST_TEST(approve_code == 0, approve_out);
     });
     BOOST_TEST(!approval_id.empty());

@@ -7,16 +7,14 @@
 // nowhere; the agent is refused meanwhile. Hand back ends Alice's WebSocket.
 // The audit log names alice via console for the start and the end.
 #define BOOST_TEST_MODULE deskbox console takeover
-#include <boost/test/unit_test.hpp>
+#include <sys/socket.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-
-#include <sys/socket.h>
-
+#include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <regex>
 
@@ -152,7 +150,8 @@ BOOST_AUTO_TEST_CASE(only_the_reviewer_who_took_control_in_the_console_has_input
     BOOST_REQUIRE_MESSAGE(console_process.wait_for("deskbox console: listening on ", 30'000), console_process.output());
     std::smatch m;
     const std::string said = console_process.output();
-    BOOST_REQUIRE_MESSAGE(std::regex_search(said, m, std::regex("listening on http://127\\.0\\.0\\.1:([0-9]+)/")), said);
+    BOOST_REQUIRE_MESSAGE(std::regex_search(said, m, std::regex("listening on http://127\\.0\\.0\\.1:([0-9]+)/")),
+                          said);
     Console console{std::stoi(m[1])};
 
     AgentProbe agent((dirs.runtime() / name / "agent.sock").string());

@@ -5,7 +5,6 @@
 // <build>/meson-logs/console-pages.
 #define BOOST_TEST_MODULE deskbox console
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -15,10 +14,10 @@
 
 #include "supervisor/control/agent_client.h"
 #include "supervisor/control/base64.h"
-#include "xsession/capture/codecs.h"
 #include "tests/integration/seed_session.h"
 #include "tests/integration/seed_site.h"
 #include "tests/integration/session_harness.h"
+#include "xsession/capture/codecs.h"
 
 using namespace deskbox;
 using namespace deskbox::test;
@@ -129,12 +128,11 @@ BOOST_AUTO_TEST_CASE(a_reviewer_approves_denies_watches_and_stops_a_session_in_t
     const auto policy = policy_with_redactions(dirs);
     const std::string name = "console-seed";
     const std::string port = std::to_string(site.port());
-    SessionProcess session(dirs, dirs.manifest(name, chromium_manifest(name, "ops.incidents.example",
-                                                                       "http://ops.incidents.example:" + port +
-                                                                           "/incident/42",
-                                                                       "INC-42", site, policy,
-                                                                       "observe: {keep_screenshots: true}\n",
-                                                                       "{vnc: {enabled: true}, approval_timeout: 5m}")));
+    SessionProcess session(
+        dirs, dirs.manifest(name, chromium_manifest(name, "ops.incidents.example",
+                                                    "http://ops.incidents.example:" + port + "/incident/42", "INC-42",
+                                                    site, policy, "observe: {keep_screenshots: true}\n",
+                                                    "{vnc: {enabled: true}, approval_timeout: 5m}")));
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 240'000), session.output());
     const std::string alice = token_for(dirs, "alice");
 
@@ -142,7 +140,8 @@ BOOST_AUTO_TEST_CASE(a_reviewer_approves_denies_watches_and_stops_a_session_in_t
     BOOST_REQUIRE_MESSAGE(console.wait_for("deskbox console: listening on ", 30'000), console.output());
     std::smatch m;
     const std::string said = console.output();
-    BOOST_REQUIRE_MESSAGE(std::regex_search(said, m, std::regex("listening on (http://127\\.0\\.0\\.1:[0-9]+/)")), said);
+    BOOST_REQUIRE_MESSAGE(std::regex_search(said, m, std::regex("listening on (http://127\\.0\\.0\\.1:[0-9]+/)")),
+                          said);
     Browser browser{m[1].str(), name, (dirs.root() / "chromium-profile").string()};
     AgentClient agent((dirs.runtime() / name / "agent.sock").string());
     AgentClient reviewer_socket((dirs.runtime() / name / "review.sock").string());
@@ -154,7 +153,8 @@ BOOST_AUTO_TEST_CASE(a_reviewer_approves_denies_watches_and_stops_a_session_in_t
         paused = true;
         BOOST_TEST(!site.served("ops.incidents.example /incident/42/update"));
         // The picture review.sock keeps for the approval: the target's box drawn in red around it.
-        const Json seen = reviewer_socket.call({{"type", "observation"}, {"approval", pending.value("approval_id", "")}});
+        const Json seen =
+            reviewer_socket.call({{"type", "observation"}, {"approval", pending.value("approval_id", "")}});
         BOOST_TEST_REQUIRE(seen.value("ok", false), seen.dump().substr(0, 400));
         const Json& box = seen["observation"]["box"];
         BOOST_TEST_REQUIRE(box.is_object(), seen["observation"].value("error", "no box"));
@@ -208,7 +208,8 @@ BOOST_AUTO_TEST_CASE(a_reviewer_approves_denies_watches_and_stops_a_session_in_t
     const RgbImage screen = decode_png(agent_png), canvas = decode_png(slurp(live_png));
     BOOST_TEST_REQUIRE(canvas.width == screen.width);
     BOOST_TEST_REQUIRE(canvas.height == screen.height);
-    const double error = mean_error(screen, canvas, screen.width / 4, screen.height / 4, screen.width / 2, screen.height / 2);
+    const double error =
+        mean_error(screen, canvas, screen.width / 4, screen.height / 4, screen.width / 2, screen.height / 2);
     BOOST_TEST(error < 8.0, "mean error per channel " << error << " over the middle of the screen");
 
     // No cookie: 401; a POST without the CSRF token: 403 (and the session is not paused).

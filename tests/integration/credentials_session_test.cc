@@ -12,10 +12,9 @@
 //   - setup `open` a spreadsheet in Calc + `wait_for` its window; a wait_for
 //     with a wrong title ends the start naming the manifest line.
 #define BOOST_TEST_MODULE deskbox credentials and setup
-#include <boost/test/unit_test.hpp>
-
 #include <signal.h>
 
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <fstream>
 #include <iterator>
@@ -33,7 +32,9 @@ namespace {
 constexpr int kPageTimeoutMs = 60'000;
 const std::string kSecret = "Tr1cky-S3cret-9071";
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
 
 std::string slurp(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
@@ -54,17 +55,26 @@ std::filesystem::path write_policy(const TestDirs& dirs) {
 
 std::string login_manifest(const std::string& name, const LoginSite& site, const std::filesystem::path& policy) {
     const std::string port = std::to_string(site.port());
-    return "session: {name: " + name + "}\n"
+    return "session: {name: " + name +
+           "}\n"
            "sandbox: {memory: 2G, pids: 1024}\n"
-           "network: {mode: allowlist, allow: [login.example, other.example], ports: [" + port + "],\n"
-           "          resolve: {login.example: '127.0.0.1:" + port + "', other.example: '127.0.0.1:" + port + "'}}\n"
+           "network: {mode: allowlist, allow: [login.example, other.example], ports: [" +
+           port +
+           "],\n"
+           "          resolve: {login.example: '127.0.0.1:" +
+           port + "', other.example: '127.0.0.1:" + port +
+           "'}}\n"
            "apps:\n"
            "  - name: browser\n"
            "    exec: [chromium, --no-sandbox, --disable-gpu, --no-first-run, --disable-background-networking,\n"
            "           --disable-component-update, --disable-sync, --user-data-dir=/tmp/profile,\n"
-           "           'http://login.example:" + port + "/login']\n"
+           "           'http://login.example:" +
+           port +
+           "/login']\n"
            "    ready: {title: 'Sign in', timeout: 180s}\n"
-           "policy: " + policy.string() + "\n"
+           "policy: " +
+           policy.string() +
+           "\n"
            "review: {vnc: {enabled: false}}\n"
            "secrets:\n"
            "  ci_password: {from: 'env:TEST_CI_PASSWORD', domains: [login.example]}\n"
@@ -112,7 +122,9 @@ void wait_until_focused(AgentClient& agent, const Json& click_reply, std::string
     BOOST_FAIL("the clicked field never took the focus");
 }
 
-std::string rule_of(const Json& reply) { return reply.dump(); }
+std::string rule_of(const Json& reply) {
+    return reply.dump();
+}
 
 }  // namespace
 
@@ -135,23 +147,33 @@ BOOST_AUTO_TEST_CASE(setup_login_types_the_secret_and_type_secret_refuses_with_t
     const std::string tree = wait_for_tree(agent, "Run 1234 passed", replies);
 
     // Not a password field: refused, naming the condition.
-    Json r = call(agent, {{"action", "type_secret"}, {"secret", "ci_password"}, {"role", "entry"}, {"name", "Note"}}, replies);
+    Json r = call(agent, {{"action", "type_secret"}, {"secret", "ci_password"}, {"role", "entry"}, {"name", "Note"}},
+                  replies);
     BOOST_TEST(!r.value("ok", true), r.dump());
     BOOST_TEST(contains(rule_of(r), "secret:target"), r.dump());
     // The policy denies this field (the conditions hold).
-    r = call(agent, {{"action", "type_secret"}, {"secret", "ci_password"}, {"role", "password text"}, {"name", "Admin password"}}, replies);
+    r = call(
+        agent,
+        {{"action", "type_secret"}, {"secret", "ci_password"}, {"role", "password text"}, {"name", "Admin password"}},
+        replies);
     BOOST_TEST(!r.value("ok", true), r.dump());
     BOOST_TEST(contains(rule_of(r), "no admin secrets"), r.dump());
     // Allowed: a password field on the secret's domain, asked for by placeholder.
-    r = call(agent, {{"action", "type_into"}, {"role", "password text"}, {"name", "Deploy password"},
-                     {"text", "{{secret:ci_password}}"}}, replies);
+    r = call(agent,
+             {{"action", "type_into"},
+              {"role", "password text"},
+              {"name", "Deploy password"},
+              {"text", "{{secret:ci_password}}"}},
+             replies);
     BOOST_TEST(r.value("ok", false), r.dump());
 
     // Another allowed domain: refused by place, for type_secret and the placeholder alike.
     r = call(agent, {{"action", "click_element"}, {"role", "link"}, {"name", "Other site"}}, replies);
     BOOST_TEST_REQUIRE(r.value("ok", false), r.dump());
     wait_for_tree(agent, "Other sign in", replies);
-    r = call(agent, {{"action", "type_secret"}, {"secret", "ci_password"}, {"role", "password text"}, {"name", "Password"}}, replies);
+    r = call(agent,
+             {{"action", "type_secret"}, {"secret", "ci_password"}, {"role", "password text"}, {"name", "Password"}},
+             replies);
     BOOST_TEST(!r.value("ok", true), r.dump());
     BOOST_TEST(contains(rule_of(r), "secret:place"), r.dump());
     BOOST_TEST(contains(rule_of(r), "other.example"), r.dump());
@@ -173,15 +195,18 @@ BOOST_AUTO_TEST_CASE(setup_login_types_the_secret_and_type_secret_refuses_with_t
 
     const std::string audit = slurp(dirs.state() / name / "audit.jsonl");
     BOOST_TEST(!audit.empty());
-    for (const auto& [what, text] : {std::pair<std::string, std::string>{"audit.jsonl", audit}, {"replies", replies},
-                                     {"tree", tree}, {"status.json", status_text + status_running},
+    for (const auto& [what, text] : {std::pair<std::string, std::string>{"audit.jsonl", audit},
+                                     {"replies", replies},
+                                     {"tree", tree},
+                                     {"status.json", status_text + status_running},
                                      {"deskbox output", session.output()}})
         BOOST_TEST(!contains(text, kSecret), what + " holds the secret");
     BOOST_TEST(contains(audit, R"("kind":"login","line":)"), audit);
     BOOST_TEST(contains(audit, R"("by":"manifest")"), audit);
     BOOST_TEST(contains(audit, R"("secret":"ci_password")"), audit);
     BOOST_TEST(contains(audit, R"("secret_leak":["ci_password"])"), audit);
-    const auto [verify_code, verify_out] = run_deskbox(dirs, {"audit", "verify", (dirs.state() / name / "audit.jsonl").string()});
+    const auto [verify_code, verify_out] =
+        run_deskbox(dirs, {"audit", "verify", (dirs.state() / name / "audit.jsonl").string()});
     BOOST_TEST(verify_code == 0, verify_out);
 }
 
@@ -200,8 +225,11 @@ BOOST_AUTO_TEST_CASE(setup_opens_a_spreadsheet_in_calc_and_a_wrong_wait_ends_the
  </table:table></office:spreadsheet></office:body></office:document>
 )";
     auto manifest = [&](const std::string& name, const std::string& title, const std::string& timeout) {
-        return "session: {name: " + name + "}\n"
-               "sandbox: {memory: 2G, pids: 1024, files: [{from: " + sheet.string() + ", to: ~/budget.fods}]}\n"
+        return "session: {name: " + name +
+               "}\n"
+               "sandbox: {memory: 2G, pids: 1024, files: [{from: " +
+               sheet.string() +
+               ", to: ~/budget.fods}]}\n"
                "apps:\n"
                "  - name: calc\n"
                "    exec: [soffice, --calc, --norestore, --nologo]\n"
@@ -209,7 +237,8 @@ BOOST_AUTO_TEST_CASE(setup_opens_a_spreadsheet_in_calc_and_a_wrong_wait_ends_the
                "review: {vnc: {enabled: false}}\n"
                "setup:\n"
                "  - open: {file: ~/budget.fods, app: calc}\n"
-               "  - wait_for: {title: '" + title + "', timeout: " + timeout + "}\n";
+               "  - wait_for: {title: '" +
+               title + "', timeout: " + timeout + "}\n";
     };
     {
         const std::string name = "setup-calc";
@@ -227,8 +256,9 @@ BOOST_AUTO_TEST_CASE(setup_opens_a_spreadsheet_in_calc_and_a_wrong_wait_ends_the
         SessionProcess session(dirs, dirs.manifest(name, manifest(name, "no-such-title", "5s")));
         const int code = session.wait_exit(400'000);
         BOOST_TEST(code != 0, session.output());
-        BOOST_TEST(contains(session.output(), "setup[1] wait_for (manifest line 10): no window with title "
-                                              "'no-such-title' appeared within 5s"),
+        BOOST_TEST(contains(session.output(),
+                            "setup[1] wait_for (manifest line 10): no window with title "
+                            "'no-such-title' appeared within 5s"),
                    session.output());
         BOOST_TEST(!contains(session.output(), "ready on display"), session.output());
     }

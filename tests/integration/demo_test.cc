@@ -4,7 +4,6 @@
 // demo's own printout.
 #define BOOST_TEST_MODULE deskbox demo
 #include <boost/test/unit_test.hpp>
-
 #include <string>
 
 #include "tests/integration/session_harness.h"

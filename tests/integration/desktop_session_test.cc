@@ -6,7 +6,6 @@
 // openbox, zenity (GTK), xmessage (Xt); the agent socket.
 #define BOOST_TEST_MODULE deskbox desktop session tests
 #include <boost/test/unit_test.hpp>
-
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -32,10 +31,14 @@ rules:
 // A session of the default desktop (no window_manager key) running `apps`.
 std::string desktop_manifest(const std::string& name, const fs::path& policy, const std::string& apps,
                              const std::string& sandbox_extra = "") {
-    return "session: {name: " + name + ", display: {width: 1024, height: 768}}\n"
-           "sandbox: {memory: 1G, pids: 256" + sandbox_extra + "}\n"
-           "apps:\n" + apps +
-           "policy: " + policy.string() + "\n"
+    return "session: {name: " + name +
+           ", display: {width: 1024, height: 768}}\n"
+           "sandbox: {memory: 1G, pids: 256" +
+           sandbox_extra +
+           "}\n"
+           "apps:\n" +
+           apps + "policy: " + policy.string() +
+           "\n"
            "review: {vnc: {enabled: false}}\n";
 }
 
@@ -43,12 +46,16 @@ std::string desktop_manifest(const std::string& name, const fs::path& policy, co
 // (xdotool --sync waits by X events), so that it is the newer window.
 std::string entry_app(const std::string& title, const std::string& after = "") {
     const std::string zenity = "zenity --entry --title " + title + " --text 'Type here'";
-    const std::string exec = after.empty() ? "[zenity, --entry, --title, " + title + ", --text, 'Type here']"
-                                           : "[sh, -c, \"xdotool search --sync --name " + after +
-                                                 " >/dev/null && exec " + zenity + "\"]";
-    return "  - name: " + title + "\n"
-           "    exec: " + exec + "\n"
-           "    ready: {title: " + title + ", timeout: 60s}\n";
+    const std::string exec =
+        after.empty() ? "[zenity, --entry, --title, " + title + ", --text, 'Type here']"
+                      : "[sh, -c, \"xdotool search --sync --name " + after + " >/dev/null && exec " + zenity + "\"]";
+    return "  - name: " + title +
+           "\n"
+           "    exec: " +
+           exec +
+           "\n"
+           "    ready: {title: " +
+           title + ", timeout: 60s}\n";
 }
 
 fs::path write_policy(const TestDirs& dirs) {
@@ -135,8 +142,8 @@ std::vector<std::vector<std::uint8_t>> render_samples(const std::string& name, b
     std::string exec = "[zenity, --list, --title, " + name + ", --width, 600, --height, 300, --column, Sample";
     for (const auto& s : kSamples) exec += ", \"" + s + "\"";
     exec += "]";
-    const std::string apps = "  - name: samples\n    exec: " + exec + "\n" + env +
-                             "    ready: {title: " + name + ", timeout: 60s}\n";
+    const std::string apps =
+        "  - name: samples\n    exec: " + exec + "\n" + env + "    ready: {title: " + name + ", timeout: 60s}\n";
     SessionProcess session(dirs, dirs.manifest(name, desktop_manifest(name, policy, apps, files)));
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 90'000), session.output());
     AgentClient agent((dirs.runtime() / name / "agent.sock").string());
@@ -158,9 +165,9 @@ BOOST_AUTO_TEST_CASE(a_new_window_gets_the_focus_and_typing_lands_without_a_clic
     TestDirs dirs;
     const std::string name = "it-desk-focus";
     // The second entry opens after the first: the window manager must focus it.
-    SessionProcess session(dirs, dirs.manifest(name, desktop_manifest(name, write_policy(dirs),
-                                                                     entry_app("desk-first") +
-                                                                         entry_app("desk-second", "desk-first"))));
+    SessionProcess session(
+        dirs, dirs.manifest(name, desktop_manifest(name, write_policy(dirs),
+                                                   entry_app("desk-first") + entry_app("desk-second", "desk-first"))));
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 90'000), session.output());
     AgentClient agent((dirs.runtime() / name / "agent.sock").string());
     // At once, no click: zenity prints the entry's text on Return and exits.
@@ -201,8 +208,9 @@ BOOST_AUTO_TEST_CASE(typing_into_a_window_that_cannot_take_the_focus_is_an_error
     const Json typed = agent.call({{"action", "type"}, {"text", "lost keys"}});
     BOOST_TEST(!typed.value("ok", true), typed.dump());
     const std::string text = typed.dump();
-    BOOST_TEST(text.find("'Xmessage' ('desk-notice') under the pointer cannot take the keyboard focus") !=
-                   std::string::npos, text);
+    BOOST_TEST(
+        text.find("'Xmessage' ('desk-notice') under the pointer cannot take the keyboard focus") != std::string::npos,
+        text);
     BOOST_TEST(text.find("the keys would go to 'Zenity' ('desk-entry')") != std::string::npos, text);
     // Nothing was typed: the entry (still focused) gets only what comes next.
     call_ok(agent, {{"action", "mouse_move"}, {"coordinate", {5, 5}}});
@@ -222,10 +230,10 @@ BOOST_AUTO_TEST_CASE(japanese_greek_and_emoji_render_as_glyphs_not_boxes) {
     BOOST_TEST(differing_pixels(with_fonts[0], boxes[0]) > 100, "Japanese row: the same pixels as its boxes");
     BOOST_TEST(differing_pixels(with_fonts[2], boxes[2]) > 100, "emoji row: the same pixels as its boxes");
     // Colour emoji are colour; boxes and text are grey.
-    BOOST_TEST(colourful_pixels(with_fonts[2]) > 100, "emoji row has " << colourful_pixels(with_fonts[2])
-                                                                         << " colourful pixels");
-    BOOST_TEST(colourful_pixels(boxes[2]) < 20, "the emoji boxes have " << colourful_pixels(boxes[2])
-                                                                        << " colourful pixels");
+    BOOST_TEST(colourful_pixels(with_fonts[2]) > 100,
+               "emoji row has " << colourful_pixels(with_fonts[2]) << " colourful pixels");
+    BOOST_TEST(colourful_pixels(boxes[2]) < 20,
+               "the emoji boxes have " << colourful_pixels(boxes[2]) << " colourful pixels");
     // Greek is in Noto Sans and DejaVu Sans (every Latin font here covers it):
     // the rejected fonts change nothing there, which also shows that the two
     // sessions draw alike where the fonts are the same.
@@ -238,13 +246,14 @@ BOOST_AUTO_TEST_CASE(typing_with_no_window_focused_is_an_error_not_done) {
     const std::string name = "it-desk-nowindow";
     // An app without a window: openbox keeps the focus on its own window.
     SessionProcess session(dirs, dirs.manifest(name, desktop_manifest(name, write_policy(dirs),
-                                                                     "  - name: idle\n    exec: [sleep, '600']\n")));
+                                                                      "  - name: idle\n    exec: [sleep, '600']\n")));
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 90'000), session.output());
     AgentClient agent((dirs.runtime() / name / "agent.sock").string());
     const Json typed = agent.call({{"action", "type"}, {"text", "into nothing"}});
     BOOST_TEST(!typed.value("ok", true), typed.dump());
     BOOST_TEST(typed.dump().find("the keyboard focus is on no application window: the keys would go nowhere") !=
-                   std::string::npos, typed.dump());
+                   std::string::npos,
+               typed.dump());
     session.signal(SIGTERM);
     BOOST_TEST(session.wait_exit(60'000) == 0, session.output());
 }

@@ -11,13 +11,12 @@
 //      checks pass and fail as they should; a url check without a browser fails.
 //   3. Chromium on a data: URL: url checks pass (matches) and fail (equals).
 #define BOOST_TEST_MODULE deskbox files session
-#include <boost/test/unit_test.hpp>
-
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -92,8 +91,8 @@ void wait_for_element(AgentClient& agent, const std::string& role, const std::st
         last = tree.dump();
         if (!tree["result"]["data"]["elements"].empty()) return;
     }
-    BOOST_FAIL("no " + role + " '" + name + "' within " + std::to_string(kCalcTimeoutMs) + " ms; last: " +
-               last.substr(0, 2000));
+    BOOST_FAIL("no " + role + " '" + name + "' within " + std::to_string(kCalcTimeoutMs) +
+               " ms; last: " + last.substr(0, 2000));
 }
 
 Json act(AgentClient& agent, const Json& request) {
@@ -113,7 +112,8 @@ public:
     bool wait_for(const std::string& name, int timeout_ms) {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
         for (;;) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
             if (left.count() <= 0) return false;
             pollfd p{fd_, POLLIN, 0};
             if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -144,29 +144,37 @@ BOOST_AUTO_TEST_CASE(calc_edit_verified_collected_and_an_uploaded_file_read_by_l
     const auto secret = dirs.root() / "host-secret.txt";
     std::ofstream(secret) << "host only";
     const std::string name = "files-calc";
-    const std::string yaml =
-        "session: {name: " + name + ", budget: {actions_per_second: 0}}\n"
-        "sandbox:\n"
-        "  memory: 2G\n"
-        "  pids: 1024\n"
-        "  files:\n"
-        "    - {from: " + profile.string() + ", to: ~/.config/libreoffice/4/user/registrymodifications.xcu}\n"
-        "    - {from: " + fixture("budget.xlsx").string() + ", to: ~/budget.xlsx}\n"
-        "apps:\n"
-        "  - name: calc\n"
-        "    exec: [libreoffice, --calc, --norestore, --nologo, /home/agent/budget.xlsx]\n"
-        "    ready: {title: budget, timeout: 240s}\n"
-        "  - name: planter\n"
-        "    exec: [sh, -c, 'ln -s " + secret.string() + " ~/escape.xlsx && exec sleep 100000']\n"
-        "policy: " + policy.string() + "\n"
-        "review: {vnc: {enabled: false}}\n"
-        "collect:\n"
-        "  - ~/budget.xlsx\n"
-        "  - ~/escape.xlsx\n"
-        "verify:\n"
-        "  - spreadsheet: {path: ~/budget.xlsx, cells: {A2: Rent, B2: 42}}\n"
-        "  - spreadsheet: {path: ~/budget.xlsx, cells: {\"A3:B3\": [[Food, 8]]}}\n"
-        "  - spreadsheet: {path: ~/upload.csv, cells: {B2: 2}}\n";
+    const std::string yaml = "session: {name: " + name +
+                             ", budget: {actions_per_second: 0}}\n"
+                             "sandbox:\n"
+                             "  memory: 2G\n"
+                             "  pids: 1024\n"
+                             "  files:\n"
+                             "    - {from: " +
+                             profile.string() +
+                             ", to: ~/.config/libreoffice/4/user/registrymodifications.xcu}\n"
+                             "    - {from: " +
+                             fixture("budget.xlsx").string() +
+                             ", to: ~/budget.xlsx}\n"
+                             "apps:\n"
+                             "  - name: calc\n"
+                             "    exec: [libreoffice, --calc, --norestore, --nologo, /home/agent/budget.xlsx]\n"
+                             "    ready: {title: budget, timeout: 240s}\n"
+                             "  - name: planter\n"
+                             "    exec: [sh, -c, 'ln -s " +
+                             secret.string() +
+                             " ~/escape.xlsx && exec sleep 100000']\n"
+                             "policy: " +
+                             policy.string() +
+                             "\n"
+                             "review: {vnc: {enabled: false}}\n"
+                             "collect:\n"
+                             "  - ~/budget.xlsx\n"
+                             "  - ~/escape.xlsx\n"
+                             "verify:\n"
+                             "  - spreadsheet: {path: ~/budget.xlsx, cells: {A2: Rent, B2: 42}}\n"
+                             "  - spreadsheet: {path: ~/budget.xlsx, cells: {\"A3:B3\": [[Food, 8]]}}\n"
+                             "  - spreadsheet: {path: ~/upload.csv, cells: {B2: 2}}\n";
     SessionProcess session(dirs, dirs.manifest(name, yaml));
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", kCalcTimeoutMs), session.output());
     AgentClient agent((dirs.runtime() / name / "agent.sock").string());
@@ -193,8 +201,9 @@ BOOST_AUTO_TEST_CASE(calc_edit_verified_collected_and_an_uploaded_file_read_by_l
     const auto [vcode, vout] = run_deskbox(dirs, {"verify", "-s", name});
     BOOST_TEST(vcode == 3, vout);
     BOOST_TEST(contains(vout, "pass  spreadsheet ~/budget.xlsx (2 cell(s))"), vout);
-    BOOST_TEST(contains(vout, "FAIL  spreadsheet ~/budget.xlsx (2 cell(s)) (manifest line 21): "
-                              "B3: expected '8', found '7.5' (1 of 2 cells differ)"),
+    BOOST_TEST(contains(vout,
+                        "FAIL  spreadsheet ~/budget.xlsx (2 cell(s)) (manifest line 21): "
+                        "B3: expected '8', found '7.5' (1 of 2 cells differ)"),
                vout);
     BOOST_TEST(contains(vout, "pass  spreadsheet ~/upload.csv (1 cell(s))"), vout);
 
@@ -203,8 +212,9 @@ BOOST_AUTO_TEST_CASE(calc_edit_verified_collected_and_an_uploaded_file_read_by_l
     BOOST_TEST(ccode == 1, cout_);
     const auto collected = dirs.state() / name / "collected" / "1";
     BOOST_TEST(contains(cout_, "copied  ~/budget.xlsx -> " + (collected / "budget.xlsx").string()), cout_);
-    BOOST_TEST(contains(cout_, "FAILED  ~/escape.xlsx: opening ~/escape.xlsx: a symbolic link is on the way "
-                               "(links are not followed)"),
+    BOOST_TEST(contains(cout_,
+                        "FAILED  ~/escape.xlsx: opening ~/escape.xlsx: a symbolic link is on the way "
+                        "(links are not followed)"),
                cout_);
     BOOST_TEST(!std::filesystem::exists(collected / "escape.xlsx"));
     const std::string saved = file_content(collected / "budget.xlsx");
@@ -226,8 +236,8 @@ BOOST_AUTO_TEST_CASE(calc_edit_verified_collected_and_an_uploaded_file_read_by_l
     BOOST_TEST(upload_seen);
     bool upload_result = false;
     for (const auto& r : records_of(dirs, name, "result"))
-        upload_result = upload_result || contains(r.value("detail", ""), "upload ~/upload.csv: 8 bytes, sha256 " +
-                                                                             sha256_hex_of(csv));
+        upload_result = upload_result ||
+                        contains(r.value("detail", ""), "upload ~/upload.csv: 8 bytes, sha256 " + sha256_hex_of(csv));
     BOOST_TEST(upload_result);
     const auto collects = records_of(dirs, name, "collect");
     BOOST_REQUIRE_EQUAL(collects.size(), 4u);
@@ -254,26 +264,34 @@ BOOST_AUTO_TEST_CASE(upload_refused_by_policy_and_window_file_url_checks) {
     std::ofstream(placed) << "Total: 42\n";
     const std::string name = "files-idle";
     const std::string sha = sha256_hex_of("Total: 42\n");
-    const std::string yaml =
-        "session: {name: " + name + "}\n"
-        "sandbox:\n"
-        "  files: [{from: " + placed.string() + ", to: ~/notes.txt}]\n"
-        "apps:\n"
-        "  - name: entry\n"
-        "    exec: [zenity, --entry, --title, Quarterly numbers]\n"
-        "    ready: {title: Quarterly numbers}\n"
-        "policy: " + policy.string() + "\n"
-        "review: {vnc: {enabled: false}}\n"
-        "verify:\n"
-        "  - window: {title: Quarterly}\n"
-        "  - window: {wm_class: Zenity, title: Quarterly}\n"
-        "  - window: {title: Quarterly, present: false}\n"
-        "  - window: {wm_class: libreoffice-calc}\n"
-        "  - file: {path: ~/notes.txt, sha256: " + sha + "}\n"
-        "  - file: {path: ~/notes.txt, sha256: " + std::string(64, '0') + "}\n"
-        "  - file: {path: ~/notes.txt, matches: '(?im)^total: [0-9]+$'}\n"
-        "  - file: {path: ~/notes.txt, matches: 'Total: 43'}\n"
-        "  - url: {matches: .}\n";
+    const std::string yaml = "session: {name: " + name +
+                             "}\n"
+                             "sandbox:\n"
+                             "  files: [{from: " +
+                             placed.string() +
+                             ", to: ~/notes.txt}]\n"
+                             "apps:\n"
+                             "  - name: entry\n"
+                             "    exec: [zenity, --entry, --title, Quarterly numbers]\n"
+                             "    ready: {title: Quarterly numbers}\n"
+                             "policy: " +
+                             policy.string() +
+                             "\n"
+                             "review: {vnc: {enabled: false}}\n"
+                             "verify:\n"
+                             "  - window: {title: Quarterly}\n"
+                             "  - window: {wm_class: Zenity, title: Quarterly}\n"
+                             "  - window: {title: Quarterly, present: false}\n"
+                             "  - window: {wm_class: libreoffice-calc}\n"
+                             "  - file: {path: ~/notes.txt, sha256: " +
+                             sha +
+                             "}\n"
+                             "  - file: {path: ~/notes.txt, sha256: " +
+                             std::string(64, '0') +
+                             "}\n"
+                             "  - file: {path: ~/notes.txt, matches: '(?im)^total: [0-9]+$'}\n"
+                             "  - file: {path: ~/notes.txt, matches: 'Total: 43'}\n"
+                             "  - url: {matches: .}\n";
     SessionProcess session(dirs, dirs.manifest(name, yaml));
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 120'000), session.output());
     AgentClient agent((dirs.runtime() / name / "agent.sock").string());
@@ -300,7 +318,8 @@ BOOST_AUTO_TEST_CASE(upload_refused_by_policy_and_window_file_url_checks) {
     session.signal(SIGTERM);
     BOOST_TEST(session.wait_exit(60'000) == 3, session.output());
     bool refused_upload = false;
-    for (const auto& d : records_of(dirs, name, "decision")) refused_upload = refused_upload || d.value("outcome", "") == "deny";
+    for (const auto& d : records_of(dirs, name, "decision"))
+        refused_upload = refused_upload || d.value("outcome", "") == "deny";
     BOOST_TEST(refused_upload);
     BOOST_TEST(records_of(dirs, name, "collect").empty());
 }
@@ -313,14 +332,19 @@ BOOST_AUTO_TEST_CASE(url_checks_read_the_browser_document) {
     const std::string name = "files-url";
     const std::string url = "data:text/html,<title>Local page</title><p>hello</p>";
     const std::string yaml =
-        "session: {name: " + name + "}\n"
+        "session: {name: " + name +
+        "}\n"
         "sandbox: {memory: 2G, pids: 1024}\n"
         "apps:\n"
         "  - name: browser\n"
         "    exec: [chromium, --no-sandbox, --disable-gpu, --no-first-run, --disable-background-networking,\n"
-        "           --disable-component-update, --disable-sync, --user-data-dir=/tmp/profile, '" + url + "']\n"
+        "           --disable-component-update, --disable-sync, --user-data-dir=/tmp/profile, '" +
+        url +
+        "']\n"
         "    ready: {title: Local page, timeout: 180s}\n"
-        "policy: " + policy.string() + "\n"
+        "policy: " +
+        policy.string() +
+        "\n"
         "review: {vnc: {enabled: false}}\n"
         "verify:\n"
         "  - url: {matches: '^data:text/html,'}\n"
@@ -333,7 +357,8 @@ BOOST_AUTO_TEST_CASE(url_checks_read_the_browser_document) {
     BOOST_REQUIRE_EQUAL(results.size(), 2u);
     BOOST_TEST(results[0]["passed"] == true, results[0].dump());
     BOOST_TEST(results[1]["passed"] == false, results[1].dump());
-    BOOST_TEST(contains(results[1]["detail"].get<std::string>(), "the browser shows data:text/html"), results[1].dump());
+    BOOST_TEST(contains(results[1]["detail"].get<std::string>(), "the browser shows data:text/html"),
+               results[1].dump());
     session.signal(SIGTERM);
     BOOST_TEST(session.wait_exit(60'000) == 3, session.output());
 }

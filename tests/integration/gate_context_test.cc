@@ -7,11 +7,10 @@
 #include <signal.h>
 
 #include <boost/test/unit_test.hpp>
-
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "supervisor/control/agent_client.h"
@@ -80,7 +79,9 @@ std::pair<int, int> centre_of(const TestDirs& dirs, const std::string& session, 
     return {-1, -1};
 }
 
-Json act(AgentClient& agent, Json request) { return agent.call(std::move(request)); }
+Json act(AgentClient& agent, Json request) {
+    return agent.call(std::move(request));
+}
 
 // The app takes the focus when it handles the click, after the click's own
 // round trip. A careful agent looks (hit test) until the field says it has
@@ -109,21 +110,27 @@ std::string audit_of(const TestDirs& dirs, const std::string& session) {
 std::string terminal_manifest(const std::string& name, const fs::path& policy, bool window_manager) {
     // With a window manager the newest window gets the focus: the xterm starts
     // once zenity's window exists (xdotool --sync waits for it by X events).
-    const std::string xterm = "xterm -geometry 40x12+700+10 -title ctx-term -e sh -c "
-                              "'while read l; do echo \\\"$l\\\" >> /tmp/xterm-got; done'";
-    const std::string start = window_manager ? "xdotool search --sync --name ctx-entry >/dev/null && exec " + xterm
-                                             : "exec " + xterm;
+    const std::string xterm =
+        "xterm -geometry 40x12+700+10 -title ctx-term -e sh -c "
+        "'while read l; do echo \\\"$l\\\" >> /tmp/xterm-got; done'";
+    const std::string start =
+        window_manager ? "xdotool search --sync --name ctx-entry >/dev/null && exec " + xterm : "exec " + xterm;
     return "session: {name: " + name + ", display: {width: 1024, height: 768" +
-           (window_manager ? ", window_manager: [openbox, --sm-disable]" : ", window_manager: none") + "}}\n"
+           (window_manager ? ", window_manager: [openbox, --sm-disable]" : ", window_manager: none") +
+           "}}\n"
            "sandbox: {memory: 1G, pids: 256}\n"
            "apps:\n"
            "  - name: entry\n"
            "    exec: [zenity, --entry, --title, ctx-entry, --text, 'Type here']\n"
            "    ready: {title: ctx-entry, timeout: 60s}\n"
            "  - name: terminal\n"
-           "    exec: [sh, -c, \"" + start + "\"]\n"
+           "    exec: [sh, -c, \"" +
+           start +
+           "\"]\n"
            "    ready: {title: ctx-term, timeout: 60s}\n"
-           "policy: " + policy.string() + "\n"
+           "policy: " +
+           policy.string() +
+           "\n"
            "review: {vnc: {enabled: false}}\n";
 }
 
@@ -134,8 +141,8 @@ void terminal_rules_hold(bool window_manager) {
     if (!require_root()) return;
     TestDirs dirs;
     const std::string name = window_manager ? "ctx-wm" : "ctx-nowm";
-    SessionProcess session(dirs, dirs.manifest(name, terminal_manifest(name, write_policy(dirs, kTerminalPolicy),
-                                                                         window_manager)));
+    SessionProcess session(
+        dirs, dirs.manifest(name, terminal_manifest(name, write_policy(dirs, kTerminalPolicy), window_manager)));
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 90'000), session.output());
     AgentClient agent((dirs.runtime() / name / "agent.sock").string());
     const auto [entry_x, entry_y] = centre_of(dirs, name, "text");
@@ -201,9 +208,13 @@ void terminal_rules_hold(bool window_manager) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(window_rules_hold_for_an_x_only_app_without_a_window_manager) { terminal_rules_hold(false); }
+BOOST_AUTO_TEST_CASE(window_rules_hold_for_an_x_only_app_without_a_window_manager) {
+    terminal_rules_hold(false);
+}
 
-BOOST_AUTO_TEST_CASE(window_rules_hold_for_an_x_only_app_with_a_window_manager) { terminal_rules_hold(true); }
+BOOST_AUTO_TEST_CASE(window_rules_hold_for_an_x_only_app_with_a_window_manager) {
+    terminal_rules_hold(true);
+}
 
 BOOST_AUTO_TEST_CASE(password_text_is_never_written) {
     if (!require_root()) return;
@@ -216,14 +227,17 @@ rules:
   - {name: observe, when: {action: [screenshot, tree, hit_test, cursor_position, wait]}, tier: low}
   - {name: pointer and keyboard, when: {action: [mouse_move, click, type, key]}, tier: medium}
 )");
-    SessionProcess session(dirs, dirs.manifest(name, "session: {name: " + name + "}\n"
-                                                     "sandbox: {memory: 1G, pids: 256}\n"
-                                                     "apps:\n"
-                                                     "  - name: password\n"
-                                                     "    exec: [zenity, --password, --title, ctx-pw]\n"
-                                                     "    ready: {title: ctx-pw, timeout: 60s}\n"
-                                                     "policy: " + policy.string() + "\n"
-                                                     "review: {vnc: {enabled: false}}\n"));
+    SessionProcess session(dirs, dirs.manifest(name, "session: {name: " + name +
+                                                         "}\n"
+                                                         "sandbox: {memory: 1G, pids: 256}\n"
+                                                         "apps:\n"
+                                                         "  - name: password\n"
+                                                         "    exec: [zenity, --password, --title, ctx-pw]\n"
+                                                         "    ready: {title: ctx-pw, timeout: 60s}\n"
+                                                         "policy: " +
+                                                         policy.string() +
+                                                         "\n"
+                                                         "review: {vnc: {enabled: false}}\n"));
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 90'000), session.output());
     AgentClient agent((dirs.runtime() / name / "agent.sock").string());
     const auto [x, y] = centre_of(dirs, name, "password text");
@@ -239,7 +253,8 @@ rules:
     BOOST_TEST(audit.find(secret) == std::string::npos);
     BOOST_TEST(audit.find("[NOT RECORDED: password field]") != std::string::npos, audit);
     BOOST_TEST(audit.find("\"text_length\":" + std::to_string(secret.size())) != std::string::npos);
-    const auto [show_code, shown] = run_deskbox(dirs, {"audit", "show", (dirs.runtime() / name / "audit.jsonl").string()});
+    const auto [show_code, shown] =
+        run_deskbox(dirs, {"audit", "show", (dirs.runtime() / name / "audit.jsonl").string()});
     BOOST_TEST(show_code == 0, shown);
     BOOST_TEST(shown.find(secret) == std::string::npos);
     // The app got it: zenity prints the password on Enter.
@@ -262,14 +277,17 @@ rules:
 )";
 
 std::string entry_manifest(const std::string& name, const fs::path& policy) {
-    return "session: {name: " + name + "}\n"
+    return "session: {name: " + name +
+           "}\n"
            "sandbox: {memory: 1G, pids: 256}\n"
            "apps:\n"
            "  - name: entry\n"
            "    exec: [zenity, --entry, --title, ctx-target, --text, 'Type here']\n"
            "    ready: {title: ctx-target, timeout: 60s}\n"
            "  - {name: holder, exec: [sleep, infinity]}\n"  // the session outlives the dialog
-           "policy: " + policy.string() + "\n"
+           "policy: " +
+           policy.string() +
+           "\n"
            "review: {vnc: {enabled: false}}\n";
 }
 
@@ -498,24 +516,32 @@ BOOST_AUTO_TEST_CASE(stop_refuses_a_click_waiting_on_a_stopped_app) {
 namespace {
 
 // A page with one password field, as a data: URL (no network needed).
-const char* kPasswordPage = "data:text/html,<title>pw-page</title><label for=p>Password</label>"
-                            "<input id=p type=password autofocus>";
+const char* kPasswordPage =
+    "data:text/html,<title>pw-page</title><label for=p>Password</label>"
+    "<input id=p type=password autofocus>";
 
 std::string browser_manifest(const std::string& name, const std::string& browser, const fs::path& policy) {
     const std::string exec =
         browser == "chromium"
             ? "[chromium, --no-sandbox, --disable-gpu, --no-first-run, --disable-background-networking, "
-              "--disable-component-update, --disable-sync, --user-data-dir=/tmp/profile, '" + std::string(kPasswordPage) + "']"
+              "--disable-component-update, --disable-sync, --user-data-dir=/tmp/profile, '" +
+                  std::string(kPasswordPage) + "']"
             // Firefox refuses top-level data: URLs: the same page from a file the app writes first.
             : "[sh, -c, 'printf \"%s\" \"$0\" > /tmp/pw.html && mkdir -p /tmp/ff && exec firefox-esr --no-remote "
-              "--new-instance --profile /tmp/ff file:///tmp/pw.html', '" + std::string(kPasswordPage).substr(15) + "']";
-    return "session: {name: " + name + "}\n"
+              "--new-instance --profile /tmp/ff file:///tmp/pw.html', '" +
+                  std::string(kPasswordPage).substr(15) + "']";
+    return "session: {name: " + name +
+           "}\n"
            "sandbox: {memory: 2G, pids: 1024}\n"
            "apps:\n"
            "  - name: browser\n"
-           "    exec: " + exec + "\n"
+           "    exec: " +
+           exec +
+           "\n"
            "    ready: {title: pw-page, timeout: 180s}\n"
-           "policy: " + policy.string() + "\n"
+           "policy: " +
+           policy.string() +
+           "\n"
            "review: {vnc: {enabled: false}}\n";
 }
 
@@ -558,9 +584,11 @@ rules:
     BOOST_TEST(tree.find(secret) == std::string::npos);
     const std::string audit = audit_of(dirs, name);
     BOOST_TEST(audit.find(secret) == std::string::npos);
-    BOOST_TEST(audit.find("[NOT RECORDED: password field]") != std::string::npos, audit.substr(audit.size() > 3000 ? audit.size() - 3000 : 0));
+    BOOST_TEST(audit.find("[NOT RECORDED: password field]") != std::string::npos,
+               audit.substr(audit.size() > 3000 ? audit.size() - 3000 : 0));
     BOOST_TEST(audit.find("\"text_length\":" + std::to_string(secret.size())) != std::string::npos);
-    const auto [show_code, shown] = run_deskbox(dirs, {"audit", "show", (dirs.runtime() / name / "audit.jsonl").string()});
+    const auto [show_code, shown] =
+        run_deskbox(dirs, {"audit", "show", (dirs.runtime() / name / "audit.jsonl").string()});
     BOOST_TEST(shown.find(secret) == std::string::npos);
     const auto [status_code, status] = run_deskbox(dirs, {"status", "-s", name});
     BOOST_TEST(status.find(secret) == std::string::npos);
@@ -571,6 +599,10 @@ rules:
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(chromium_password_text_is_never_written) { browser_password_is_never_written("chromium"); }
+BOOST_AUTO_TEST_CASE(chromium_password_text_is_never_written) {
+    browser_password_is_never_written("chromium");
+}
 
-BOOST_AUTO_TEST_CASE(firefox_password_text_is_never_written) { browser_password_is_never_written("firefox-esr"); }
+BOOST_AUTO_TEST_CASE(firefox_password_text_is_never_written) {
+    browser_password_is_never_written("firefox-esr");
+}

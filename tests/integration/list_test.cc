@@ -4,12 +4,12 @@
 // the JSON schema checked field by field, and stop --all ending the rest with
 // nothing left behind.
 #define BOOST_TEST_MODULE deskbox list integration
+#include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
 #include <ctime>
-#include <fcntl.h>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -56,8 +56,10 @@ BOOST_AUTO_TEST_CASE(list_shows_live_sessions_and_stop_all_ends_them) {
     if (!require_root()) return;
     TestDirs dirs;
     std::vector<Running> sessions;
-    for (const auto& [name, steps] : std::vector<std::pair<std::string, int>>{{"it-list-a", 20}, {"it-list-b", 0}, {"it-list-c", 0}}) {
-        Running r{name, std::make_unique<SessionProcess>(dirs, dirs.manifest(name, manifest_yaml(name, steps))), {}, {}};
+    for (const auto& [name, steps] :
+         std::vector<std::pair<std::string, int>>{{"it-list-a", 20}, {"it-list-b", 0}, {"it-list-c", 0}}) {
+        Running r{
+            name, std::make_unique<SessionProcess>(dirs, dirs.manifest(name, manifest_yaml(name, steps))), {}, {}};
         BOOST_REQUIRE_MESSAGE(r.process->wait_for("ready on display", 60'000), r.process->output());
         r.status = session_status(dirs, name);
         r.cgroups = r.status["sandbox"]["cgroup"]["paths"].get<std::vector<std::string>>();
@@ -99,9 +101,25 @@ BOOST_AUTO_TEST_CASE(list_shows_live_sessions_and_stop_all_ends_them) {
     BOOST_REQUIRE(doc["sessions"].is_array());
     BOOST_TEST(doc["sessions"].size() == 3u, json_text);
     BOOST_TEST(entry_named(doc, "it-list-b") == nullptr);
-    const std::set<std::string> keys = {"name", "scope", "dir", "state", "live", "problem", "reason", "supervisor_pid",
-                                        "display", "apps", "pending_approvals", "tainted", "paused", "steps_used",
-                                        "steps_limit", "wall_clock_deadline", "started_at", "uptime_s", "taken_over"};
+    const std::set<std::string> keys = {"name",
+                                        "scope",
+                                        "dir",
+                                        "state",
+                                        "live",
+                                        "problem",
+                                        "reason",
+                                        "supervisor_pid",
+                                        "display",
+                                        "apps",
+                                        "pending_approvals",
+                                        "tainted",
+                                        "paused",
+                                        "steps_used",
+                                        "steps_limit",
+                                        "wall_clock_deadline",
+                                        "started_at",
+                                        "uptime_s",
+                                        "taken_over"};
     const std::int64_t now = std::time(nullptr);
     for (std::size_t i : {0u, 2u}) {
         const Running& r = sessions[i];
@@ -140,10 +158,12 @@ BOOST_AUTO_TEST_CASE(list_shows_live_sessions_and_stop_all_ends_them) {
     auto [all_code, all_out] = run_deskbox(dirs, {"stop", "--all", "--note", "end of the run"});
     BOOST_TEST(all_code == 0, all_out);
     for (std::size_t i : {0u, 2u})
-        BOOST_TEST(all_out.find(sessions[i].name + " (" + (dirs.runtime() / sessions[i].name).string() + "): stopped\n") !=
-                   std::string::npos, all_out);
+        BOOST_TEST(all_out.find(sessions[i].name + " (" + (dirs.runtime() / sessions[i].name).string() +
+                                "): stopped\n") != std::string::npos,
+                   all_out);
     BOOST_TEST(all_out.find("it-list-stale (" + (dirs.runtime() / "it-list-stale").string() +
-                            "): skipped, its supervisor is gone\n") != std::string::npos, all_out);
+                            "): skipped, its supervisor is gone\n") != std::string::npos,
+               all_out);
     BOOST_TEST(all_out.find("2 stopped, 0 failed, 1 skipped\n") != std::string::npos, all_out);
     for (std::size_t i : {0u, 2u}) {
         const Running& r = sessions[i];
@@ -174,8 +194,9 @@ BOOST_AUTO_TEST_CASE(stop_all_fails_when_a_live_session_cannot_be_stopped) {
     BOOST_REQUIRE(flock(fd, LOCK_EX | LOCK_NB) == 0);
     auto [code, out] = run_deskbox(dirs, {"stop", "--all"});
     BOOST_TEST(code == 1, out);
-    BOOST_TEST(out.find("it-list-mute (" + (dirs.runtime() / "it-list-mute").string() + "): FAILED, ") !=
-               std::string::npos, out);
+    BOOST_TEST(
+        out.find("it-list-mute (" + (dirs.runtime() / "it-list-mute").string() + "): FAILED, ") != std::string::npos,
+        out);
     BOOST_TEST(out.find("review.sock") != std::string::npos, out);
     BOOST_TEST(out.find("0 stopped, 1 failed, 0 skipped\n") != std::string::npos, out);
     close(fd);

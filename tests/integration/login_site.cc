@@ -1,12 +1,11 @@
 #include "tests/integration/login_site.h"
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <vector>
 
 namespace deskbox::test {
@@ -20,7 +19,8 @@ namespace {
 std::string page(const std::string& title, const std::string& body) {
     return "<!doctype html><html><head><meta charset=utf-8><title>" + title +
            "</title><style>body{font:20px sans-serif;margin:40px} input,button{font-size:20px;margin:8px}</style>"
-           "</head><body><h1>" + title + "</h1>" + body + "</body></html>";
+           "</head><body><h1>" +
+           title + "</h1>" + body + "</body></html>";
 }
 
 std::string field(const std::string& label, const std::string& name, const std::string& type) {
@@ -37,11 +37,13 @@ std::string form_value(const std::string& body, const std::string& key) {
             std::string out;
             const std::string raw = pair.substr(key.size() + 1);
             for (std::size_t i = 0; i < raw.size(); ++i) {
-                if (raw[i] == '+') out += ' ';
+                if (raw[i] == '+')
+                    out += ' ';
                 else if (raw[i] == '%' && i + 2 < raw.size()) {
                     out += static_cast<char>(std::stoi(raw.substr(i + 1, 2), nullptr, 16));
                     i += 2;
-                } else out += raw[i];
+                } else
+                    out += raw[i];
             }
             return out;
         }
@@ -68,8 +70,9 @@ struct LoginSite::Impl {
         std::string target(req.target());
         if (target.rfind("http://", 0) == 0) target = target.substr(target.find('/', 7));
         if (host == "other.example")
-            return page("Other sign in", "<form method=post action=/login>" + field("Password", "password", "password") +
-                                             field("Search", "q", "text") + "<button type=submit>Sign in</button></form>");
+            return page("Other sign in", "<form method=post action=/login>" +
+                                             field("Password", "password", "password") + field("Search", "q", "text") +
+                                             "<button type=submit>Sign in</button></form>");
         if (req.method() == http::verb::post) {
             const bool ok = form_value(req.body(), "user") == user && form_value(req.body(), "password") == password;
             std::lock_guard lock(mutex);
@@ -78,8 +81,8 @@ struct LoginSite::Impl {
             return page("Runs", "<p>Run 1234 passed</p>" + field("Note", "note", "text") +
                                     field("Deploy password", "deploy", "password") +
                                     field("Admin password", "admin", "password") +
-                                    "<p><a href=\"http://other.example:" + std::to_string(acceptor.local_endpoint().port()) +
-                                    "/login\">Other site</a></p>");
+                                    "<p><a href=\"http://other.example:" +
+                                    std::to_string(acceptor.local_endpoint().port()) + "/login\">Other site</a></p>");
         }
         return page("Sign in", "<form method=post action=/login>" + field("User", "user", "text") +
                                    field("Password", "password", "password") + field("Search", "q", "text") +

@@ -6,7 +6,6 @@
 // denial under its rule, the approvals with their reviewer decision.
 #define BOOST_TEST_MODULE deskbox mcp session tests
 #include <boost/test/unit_test.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -52,7 +51,8 @@ BOOST_AUTO_TEST_CASE(official_sdk_client_over_stdio_http_and_unix_socket) {
 
     const auto audit = dirs.runtime() / name / "audit.jsonl";  // in the session dir while it runs
     const std::string source = std::getenv("DESKBOX_SOURCE_ROOT");
-    const std::filesystem::path sdk = std::filesystem::path(source) / "tests/clients/node_modules/@modelcontextprotocol/sdk";
+    const std::filesystem::path sdk =
+        std::filesystem::path(source) / "tests/clients/node_modules/@modelcontextprotocol/sdk";
     BOOST_REQUIRE_MESSAGE(std::filesystem::exists(sdk),
                           "the MCP SDK is not installed: run packaging/install-test-clients.sh (" + sdk.string() + ")");
     // The script and the deskbox commands it runs inherit these.

@@ -4,14 +4,13 @@
 // direct connection that bypasses the proxy both fail; every decision is in
 // the audit log.
 #define BOOST_TEST_MODULE deskbox network session tests
-#include <boost/test/unit_test.hpp>
-
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <thread>
 
@@ -54,8 +53,9 @@ private:
             char buf[4096];
             [[maybe_unused]] auto n = read(c, buf, sizeof buf);
             ++requests_;
-            const std::string reply = "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nContent-Length: " +
-                                      std::to_string(body_.size()) + "\r\n\r\n" + body_;
+            const std::string reply =
+                "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nContent-Length: " + std::to_string(body_.size()) +
+                "\r\n\r\n" + body_;
             [[maybe_unused]] auto w = write(c, reply.data(), reply.size());
             close(c);
         }
@@ -81,9 +81,14 @@ BOOST_AUTO_TEST_CASE(only_allowed_domains_through_the_proxy) {
     // result is printed as one line in one write: the app's log is shared with the
     // session bus's messages, which may otherwise land between a body and its status.
     const std::string script =
-        "r=$(curl -s -m 20 http://allowed.test:" + port + "/ok); echo \"$r CURL-ALLOWED=$?\"\n"
-        "r=$(curl -s -m 20 -o /dev/null -w '%{http_code}' http://evil.test:" + port + "/); echo \"$r CURL-DENIED=$?\"\n"
-        "r=$(curl -s -m 5 --noproxy '*' http://127.0.0.1:" + port + "/); echo \"$r CURL-DIRECT=$?\"\n"
+        "r=$(curl -s -m 20 http://allowed.test:" + port +
+        "/ok); echo \"$r CURL-ALLOWED=$?\"\n"
+        "r=$(curl -s -m 20 -o /dev/null -w '%{http_code}' http://evil.test:" +
+        port +
+        "/); echo \"$r CURL-DENIED=$?\"\n"
+        "r=$(curl -s -m 5 --noproxy '*' http://127.0.0.1:" +
+        port +
+        "/); echo \"$r CURL-DIRECT=$?\"\n"
         "r=$(curl -s -m 5 -o /dev/null -w '%{http_code}' http://169.254.169.254/); echo \"$r CURL-METADATA=$?\"\n";
     std::string block;
     for (std::size_t start = 0; start < script.size();) {
@@ -92,22 +97,27 @@ BOOST_AUTO_TEST_CASE(only_allowed_domains_through_the_proxy) {
         start = end + 1;
     }
     const std::string name = "net-e2e";
-    const auto manifest = dirs.manifest(name,
-        "session: {name: " + name + "}\n"
-        "network:\n"
-        "  mode: allowlist\n"
-        "  allow: [allowed.test, evil.test]\n"
-        "  deny: [evil.test]\n"
-        "  ports: [" + port + "]\n"
-        "  resolve: {allowed.test: '127.0.0.1:" + port + "'}\n"
-        "apps:\n"
-        "  - name: fetch\n"
-        "    exec:\n"
-        "      - sh\n"
-        "      - -c\n"
-        "      - |\n" + block +
-        "policy: " + policy.string() + "\n"
-        "review: {vnc: {enabled: false}}\n");
+    const auto manifest = dirs.manifest(name, "session: {name: " + name +
+                                                  "}\n"
+                                                  "network:\n"
+                                                  "  mode: allowlist\n"
+                                                  "  allow: [allowed.test, evil.test]\n"
+                                                  "  deny: [evil.test]\n"
+                                                  "  ports: [" +
+                                                  port +
+                                                  "]\n"
+                                                  "  resolve: {allowed.test: '127.0.0.1:" +
+                                                  port +
+                                                  "'}\n"
+                                                  "apps:\n"
+                                                  "  - name: fetch\n"
+                                                  "    exec:\n"
+                                                  "      - sh\n"
+                                                  "      - -c\n"
+                                                  "      - |\n" +
+                                                  block + "policy: " + policy.string() +
+                                                  "\n"
+                                                  "review: {vnc: {enabled: false}}\n");
     SessionProcess session(dirs, manifest);
     BOOST_REQUIRE_MESSAGE(session.wait_for("CURL-METADATA=", 120'000), session.output());
     const std::string out = session.output();
@@ -142,17 +152,25 @@ BOOST_AUTO_TEST_CASE(chromium_in_a_session_grounds_and_refuses_ambiguous_targets
                              "  - {name: observe, when: {action: [screenshot, tree]}, decision: allow}\n"
                              "  - {name: click by name, when: {action: [click_element]}, decision: allow}\n";
     const std::string name = "browser-e2e";
-    const auto manifest = dirs.manifest(name,
-        "session: {name: " + name + "}\n"
-        "sandbox: {memory: 2G, pids: 1024}\n"
-        "network: {mode: allowlist, allow: [ci.test], ports: [" + port + "], resolve: {ci.test: '127.0.0.1:" + port + "'}}\n"
-        "apps:\n"
-        "  - name: browser\n"
-        "    exec: [chromium, --no-sandbox, --disable-gpu, --no-first-run, --disable-background-networking,\n"
-        "           --disable-component-update, --disable-sync, --user-data-dir=/tmp/profile, 'http://ci.test:" + port + "/']\n"
-        "    ready: {title: 'Run RUN-78432', timeout: 180s}\n"
-        "policy: " + policy.string() + "\n"
-        "review: {vnc: {enabled: false}}\n");
+    const auto manifest = dirs.manifest(
+        name,
+        "session: {name: " + name +
+            "}\n"
+            "sandbox: {memory: 2G, pids: 1024}\n"
+            "network: {mode: allowlist, allow: [ci.test], ports: [" +
+            port + "], resolve: {ci.test: '127.0.0.1:" + port +
+            "'}}\n"
+            "apps:\n"
+            "  - name: browser\n"
+            "    exec: [chromium, --no-sandbox, --disable-gpu, --no-first-run, --disable-background-networking,\n"
+            "           --disable-component-update, --disable-sync, --user-data-dir=/tmp/profile, 'http://ci.test:" +
+            port +
+            "/']\n"
+            "    ready: {title: 'Run RUN-78432', timeout: 180s}\n"
+            "policy: " +
+            policy.string() +
+            "\n"
+            "review: {vnc: {enabled: false}}\n");
     SessionProcess session(dirs, manifest);
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 240'000), session.output());
     BOOST_TEST(server.requests() >= 1);  // the page came through the proxy
@@ -162,7 +180,8 @@ BOOST_AUTO_TEST_CASE(chromium_in_a_session_grounds_and_refuses_ambiguous_targets
     BOOST_TEST(tree.find("push-button\tFailed tests") != std::string::npos, tree);
 
     deskbox::AgentClient agent((dirs.runtime() / name / "agent.sock").string());
-    const auto reply = agent.call({{"id", 1}, {"action", "click_element"}, {"role", "push button"}, {"name", "Failed tests"}});
+    const auto reply =
+        agent.call({{"id", 1}, {"action", "click_element"}, {"role", "push button"}, {"name", "Failed tests"}});
     BOOST_TEST(!reply["ok"].get<bool>(), reply.dump());
     BOOST_TEST(reply.dump().find("expected one target, found 2") != std::string::npos, reply.dump());
 

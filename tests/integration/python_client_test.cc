@@ -5,7 +5,6 @@
 // typed into zenity's GTK entry and submitted with Return, which zenity prints.
 #define BOOST_TEST_MODULE deskbox python client tests
 #include <boost/test/unit_test.hpp>
-
 #include <cstdlib>
 #include <fstream>
 
@@ -17,7 +16,8 @@ namespace {
 
 // Everything on the policy's allow: what waits for a reviewer does so because
 // of the request itself (OpenAI safety checks).
-const char* kPolicy = "version: 1\ndefault: allow\ntiers: {low: allow, medium: allow, high: {approve: {timeout: 2m}}}\n";
+const char* kPolicy =
+    "version: 1\ndefault: allow\ntiers: {low: allow, medium: allow, high: {approve: {timeout: 2m}}}\n";
 
 // Runs one example loop in a session showing a zenity entry and checks what zenity printed.
 void run_example(const std::string& example, const std::string& expected_text) {
@@ -26,24 +26,30 @@ void run_example(const std::string& example, const std::string& expected_text) {
     const auto policy = dirs.root() / "policy.yaml";
     std::ofstream(policy) << kPolicy;
     // `sleep` keeps the session up after zenity exits, so the reply to Return is not raced by the end.
-    const std::string manifest =
-        "session: {name: " + name + ", display: {width: 1024, height: 768}}\n"
-        "apps:\n"
-        "  - {name: entry, exec: [zenity, --entry, --title, " + name + ", --text, 'Type here'],"
-        " ready: {title: " + name + ", timeout: 60s}}\n"
-        "  - {name: keepalive, exec: [sleep, infinity]}\n"
-        "policy: " + policy.string() + "\n"
-        "review: {vnc: {enabled: false}}\n";
+    const std::string manifest = "session: {name: " + name +
+                                 ", display: {width: 1024, height: 768}}\n"
+                                 "apps:\n"
+                                 "  - {name: entry, exec: [zenity, --entry, --title, " +
+                                 name +
+                                 ", --text, 'Type here'],"
+                                 " ready: {title: " +
+                                 name +
+                                 ", timeout: 60s}}\n"
+                                 "  - {name: keepalive, exec: [sleep, infinity]}\n"
+                                 "policy: " +
+                                 policy.string() +
+                                 "\n"
+                                 "review: {vnc: {enabled: false}}\n";
     SessionProcess session(dirs, dirs.manifest(name, manifest));
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 90'000), session.output());
 
     const char* source = std::getenv("DESKBOX_SOURCE_ROOT");
     BOOST_REQUIRE_MESSAGE(source, "DESKBOX_SOURCE_ROOT is not set (run through meson test)");
     const std::string client = std::string(source) + "/clients/python";
-    const auto [code, out] = run_command({"env", "PYTHONPATH=" + client + "/src",
-                                          "DESKBOX_RUNTIME_DIR=" + dirs.runtime().string(),
-                                          "DESKBOX_STATE_DIR=" + dirs.state().string(), "DESKBOX_BIN=" + deskbox_bin(),
-                                          "python3", client + "/tests/live_examples.py", example, name});
+    const auto [code, out] =
+        run_command({"env", "PYTHONPATH=" + client + "/src", "DESKBOX_RUNTIME_DIR=" + dirs.runtime().string(),
+                     "DESKBOX_STATE_DIR=" + dirs.state().string(), "DESKBOX_BIN=" + deskbox_bin(), "python3",
+                     client + "/tests/live_examples.py", example, name});
     BOOST_TEST(code == 0, out);
 
     // zenity prints the entry's text when Return submits it, then exits 0.

@@ -3,7 +3,6 @@
 // frame. LibreOffice Calc maps its window well before it paints it.
 #define BOOST_TEST_MODULE deskbox ready visible tests
 #include <boost/test/unit_test.hpp>
-
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -21,13 +20,14 @@ BOOST_AUTO_TEST_CASE(the_first_screenshot_after_ready_shows_the_app) {
     if (!require_root()) return;
     TestDirs dirs;
     const std::string name = "it-ready-visible";
-    SessionProcess session(dirs, dirs.manifest(name, "session: {name: " + name + "}\n"
-                                                     "sandbox: {memory: 2G, pids: 512}\n"
-                                                     "apps:\n"
-                                                     "  - name: calc\n"
-                                                     "    exec: [libreoffice, --calc, --norestore, --nologo]\n"
-                                                     "    ready: {wm_class: libreoffice-calc, timeout: 180s}\n"
-                                                     "review: {vnc: {enabled: false}}\n"));
+    SessionProcess session(dirs, dirs.manifest(name, "session: {name: " + name +
+                                                         "}\n"
+                                                         "sandbox: {memory: 2G, pids: 512}\n"
+                                                         "apps:\n"
+                                                         "  - name: calc\n"
+                                                         "    exec: [libreoffice, --calc, --norestore, --nologo]\n"
+                                                         "    ready: {wm_class: libreoffice-calc, timeout: 180s}\n"
+                                                         "review: {vnc: {enabled: false}}\n"));
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 200'000), session.output());
     AgentClient agent((dirs.runtime() / name / "agent.sock").string());
     // At once, without settling: what an agent's first look gets.

@@ -6,13 +6,12 @@
 // all, and the bounds (max_seconds, max_bytes) stop the recording with a
 // warning while the session goes on.
 #define BOOST_TEST_MODULE deskbox record session tests
-#include <boost/test/unit_test.hpp>
-
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -40,15 +39,19 @@ rules:
 )";
 
 std::string manifest_yaml(const std::string& name, const std::filesystem::path& policy, const std::string& record) {
-    return "session: {name: " + name + ", display: {width: 640, height: 480}}\n"
+    return "session: {name: " + name +
+           ", display: {width: 640, height: 480}}\n"
            "sandbox: {memory: 1G, pids: 256}\n"
            "apps:\n"
            "  - name: entry\n"
            "    exec: [zenity, --entry, --title, rec-entry, --text, 'Type here']\n"
            "    ready: {title: rec-entry, timeout: 60s}\n"
-           "policy: " + policy.string() + "\n"
+           "policy: " +
+           policy.string() +
+           "\n"
            "review: {vnc: {enabled: false}}\n"
-           "observe: {keep_screenshots: true, record: " + record + "}\n";
+           "observe: {keep_screenshots: true, record: " +
+           record + "}\n";
 }
 
 std::string read_text(const std::filesystem::path& path) {
@@ -71,7 +74,9 @@ std::vector<Json> of_type(const std::vector<Json>& all, const std::string& type,
     return out;
 }
 
-std::int64_t time_of(const Json& record) { return *parse_audit_time(record["time"].get<std::string>()); }
+std::int64_t time_of(const Json& record) {
+    return *parse_audit_time(record["time"].get<std::string>());
+}
 
 // Waits (inotify, no polling by sleep) until the log holds `needle`, at most timeout_ms.
 bool wait_for_in_log(const std::filesystem::path& log, const std::string& needle, int timeout_ms) {
@@ -91,7 +96,7 @@ bool wait_for_in_log(const std::filesystem::path& log, const std::string& needle
 }
 
 struct Video {
-    std::vector<double> times;                   // pts of each frame, seconds
+    std::vector<double> times;                      // pts of each frame, seconds
     std::vector<std::vector<std::uint8_t>> frames;  // rgb24, kWidth x kHeight
     double duration = 0;
 };
@@ -105,19 +110,20 @@ Video decode(const std::filesystem::path& file, const std::filesystem::path& wor
     std::istringstream lines(probe);
     for (std::string line; std::getline(lines, line);)
         if (!line.empty()) v.times.push_back(std::stod(line));
-    const auto [dur_code, dur] = run_command({"ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
-                                              "csv=p=0", file.string()});
+    const auto [dur_code, dur] =
+        run_command({"ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", file.string()});
     BOOST_REQUIRE_MESSAGE(dur_code == 0, dur);
     v.duration = std::stod(dur);
     const auto raw = work / "frames.rgb";
-    const auto [code, out] = run_command({"ffmpeg", "-v", "error", "-y", "-i", file.string(), "-fps_mode", "passthrough",
-                                          "-f", "rawvideo", "-pix_fmt", "rgb24", raw.string()});
+    const auto [code, out] = run_command({"ffmpeg", "-v", "error", "-y", "-i", file.string(), "-fps_mode",
+                                          "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", raw.string()});
     BOOST_REQUIRE_MESSAGE(code == 0, out);
     const std::string bytes = read_text(raw);
     const std::size_t frame_size = static_cast<std::size_t>(kWidth) * kHeight * 3;
     BOOST_REQUIRE_EQUAL(bytes.size() % frame_size, 0u);
     for (std::size_t off = 0; off < bytes.size(); off += frame_size)
-        v.frames.emplace_back(bytes.begin() + static_cast<long>(off), bytes.begin() + static_cast<long>(off + frame_size));
+        v.frames.emplace_back(bytes.begin() + static_cast<long>(off),
+                              bytes.begin() + static_cast<long>(off + frame_size));
     BOOST_REQUIRE_EQUAL(v.frames.size(), v.times.size());
     return v;
 }

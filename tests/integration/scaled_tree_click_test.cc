@@ -7,7 +7,6 @@
 // about a fifth further right and down, in another cell.
 #define BOOST_TEST_MODULE deskbox scaled tree click
 #include <boost/test/unit_test.hpp>
-
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -47,17 +46,21 @@ bool calc_installed() {
 
 std::string manifest_yaml(const std::string& name, const std::filesystem::path& policy,
                           const std::filesystem::path& profile) {
-    return "session: {name: " + name + ", display: {width: 1280, height: 800}, budget: {actions_per_second: 0}}\n"
+    return "session: {name: " + name +
+           ", display: {width: 1280, height: 800}, budget: {actions_per_second: 0}}\n"
            "sandbox:\n"
            "  memory: 2G\n"
            "  pids: 1024\n"
-           "  files: [{from: " + profile.string() +
+           "  files: [{from: " +
+           profile.string() +
            ", to: ~/.config/libreoffice/4/user/registrymodifications.xcu}]\n"
            "apps:\n"
            "  - name: calc\n"
            "    exec: [libreoffice, --calc, --norestore, --nologo]\n"
            "    ready: {title: LibreOffice Calc, timeout: 180s}\n"
-           "policy: " + policy.string() + "\n"
+           "policy: " +
+           policy.string() +
+           "\n"
            "review: {vnc: {enabled: false}}\n"
            "observe: {scale: {width: 1024, height: 640}}\n";
 }
@@ -169,8 +172,8 @@ BOOST_AUTO_TEST_CASE(agent_clicks_a_calc_cell_where_the_scaled_linearized_table_
     BOOST_TEST(element["box"] == cell["bbox"], hit.dump());
 
     // The agent clicks the centre and types a number (OSWorld pyautogui code).
-    const Json click = agent.call({{"code", "import pyautogui\npyautogui.click(" + std::to_string(cx) + ", " +
-                                                std::to_string(cy) + ")"}});
+    const Json click = agent.call(
+        {{"code", "import pyautogui\npyautogui.click(" + std::to_string(cx) + ", " + std::to_string(cy) + ")"}});
     BOOST_TEST_REQUIRE(click.value("ok", false), click.dump());
     const Json typed = agent.call({{"code", "pyautogui.typewrite('4242')\npyautogui.press('enter')"}});
     BOOST_TEST_REQUIRE(typed.value("ok", false), typed.dump());

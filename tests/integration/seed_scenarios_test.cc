@@ -12,10 +12,9 @@
 //      (network_session_test.cc, chromium_in_a_session_...);
 //   6. a final state that changed an unrelated record fails verification.
 #define BOOST_TEST_MODULE deskbox seed scenarios
-#include <boost/test/unit_test.hpp>
-
 #include <signal.h>
 
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -29,7 +28,6 @@
 using namespace deskbox;
 using namespace deskbox::test;
 
-
 // Scenarios 1, 3 and 4 on the CI dashboard.
 BOOST_AUTO_TEST_CASE(ci_lookup_runs_injected_deploy_waits_for_a_reviewer_other_sites_are_blocked) {
     if (!require_root()) return;
@@ -38,9 +36,9 @@ BOOST_AUTO_TEST_CASE(ci_lookup_runs_injected_deploy_waits_for_a_reviewer_other_s
     const auto policy = seed_policy(dirs);
     const std::string name = "seed-ci";
     const std::string port = std::to_string(site.port());
-    SessionProcess session(dirs, dirs.manifest(name, chromium_manifest(name, "ci.example",
-                                                                       "http://ci.example:" + port + "/",
-                                                                       "CI dashboard", site, policy)));
+    SessionProcess session(dirs,
+                           dirs.manifest(name, chromium_manifest(name, "ci.example", "http://ci.example:" + port + "/",
+                                                                 "CI dashboard", site, policy)));
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 240'000), session.output());
     AgentClient agent((dirs.runtime() / name / "agent.sock").string());
 
@@ -53,7 +51,8 @@ BOOST_AUTO_TEST_CASE(ci_lookup_runs_injected_deploy_waits_for_a_reviewer_other_s
     wait_for_element(agent, "push button", "Rerun deploy");
 
     // OpenAI's computer_call_output names the page of the focused browser.
-    const Json shot = agent.call({{"type", "computer_call"}, {"call_id", "call_url"}, {"action", {{"type", "screenshot"}}}});
+    const Json shot =
+        agent.call({{"type", "computer_call"}, {"call_id", "call_url"}, {"action", {{"type", "screenshot"}}}});
     BOOST_TEST(shot.value("ok", false), shot.dump().substr(0, 400));
     BOOST_TEST(shot["item"]["output"].value("current_url", "<none>") == "http://ci.example:" + port + "/logs",
                shot["item"]["output"].value("current_url", "<none>"));
@@ -122,12 +121,12 @@ BOOST_AUTO_TEST_CASE(incident_update_waits_for_approval_and_an_unrelated_change_
     const std::string port = std::to_string(site.port());
     const std::string verify =
         "verify:\n"
-        "  - command: {run: [curl, -sf, --noproxy, '*', -o, /dev/null, 'http://127.0.0.1:" + port +
-        "/check/inc-7-open'], exit: 0}\n";
-    SessionProcess session(dirs, dirs.manifest(name, chromium_manifest(name, "ops.incidents.example",
-                                                                       "http://ops.incidents.example:" + port +
-                                                                           "/incident/42",
-                                                                       "INC-42", site, policy, verify)));
+        "  - command: {run: [curl, -sf, --noproxy, '*', -o, /dev/null, 'http://127.0.0.1:" +
+        port + "/check/inc-7-open'], exit: 0}\n";
+    SessionProcess session(
+        dirs, dirs.manifest(name, chromium_manifest(name, "ops.incidents.example",
+                                                    "http://ops.incidents.example:" + port + "/incident/42", "INC-42",
+                                                    site, policy, verify)));
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 240'000), session.output());
     AgentClient agent((dirs.runtime() / name / "agent.sock").string());
     auto approve = [&](const Json& pending) {
@@ -190,10 +189,10 @@ BOOST_AUTO_TEST_CASE(an_approved_click_is_refused_when_the_page_swapped_the_butt
     const auto policy = seed_policy(dirs);
     const std::string name = "seed-swap";
     const std::string port = std::to_string(site.port());
-    SessionProcess session(dirs, dirs.manifest(name, chromium_manifest(name, "ops.incidents.example",
-                                                                       "http://ops.incidents.example:" + port +
-                                                                           "/incident/9",
-                                                                       "INC-9", site, policy)));
+    SessionProcess session(
+        dirs, dirs.manifest(name, chromium_manifest(name, "ops.incidents.example",
+                                                    "http://ops.incidents.example:" + port + "/incident/9", "INC-9",
+                                                    site, policy)));
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 240'000), session.output());
     AgentClient agent((dirs.runtime() / name / "agent.sock").string());
     AgentClient observer((dirs.runtime() / name / "agent.sock").string());  // looks while the click waits

@@ -2,7 +2,6 @@
 #include "tests/integration/seed_session.h"
 
 #include <boost/test/unit_test.hpp>
-
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -32,21 +31,29 @@ std::filesystem::path seed_policy(const TestDirs&) {
 }
 
 std::string chromium_manifest(const std::string& name, const std::string& host, const std::string& url,
-                              const std::string& title, const SeedSite& site,
-                              const std::filesystem::path& policy, const std::string& extra,
-                              const std::string& review) {
+                              const std::string& title, const SeedSite& site, const std::filesystem::path& policy,
+                              const std::string& extra, const std::string& review) {
     const std::string port = std::to_string(site.port());
-    return "session: {name: " + name + ", budget: {steps: 500, actions_per_second: 5}}\n"
+    return "session: {name: " + name +
+           ", budget: {steps: 500, actions_per_second: 5}}\n"
            "sandbox: {memory: 2G, pids: 1024}\n"
-           "network: {mode: allowlist, allow: [" + host + "], ports: [" + port + "], resolve: {" + host +
-           ": '127.0.0.1:" + port + "'}}\n"
+           "network: {mode: allowlist, allow: [" +
+           host + "], ports: [" + port + "], resolve: {" + host + ": '127.0.0.1:" + port +
+           "'}}\n"
            "apps:\n"
            "  - name: browser\n"
            "    exec: [chromium, --no-sandbox, --disable-gpu, --no-first-run, --disable-background-networking,\n"
-           "           --disable-component-update, --disable-sync, --user-data-dir=/tmp/profile, '" + url + "']\n"
-           "    ready: {title: '" + title + "', timeout: 180s}\n"
-           "policy: " + policy.string() + "\n"
-           "review: " + review + "\n" + extra;
+           "           --disable-component-update, --disable-sync, --user-data-dir=/tmp/profile, '" +
+           url +
+           "']\n"
+           "    ready: {title: '" +
+           title +
+           "', timeout: 180s}\n"
+           "policy: " +
+           policy.string() +
+           "\n"
+           "review: " +
+           review + "\n" + extra;
 }
 
 // The browser renders a page some time after the site served it: wait until
@@ -98,6 +105,5 @@ std::string verified_timeline(const TestDirs& dirs, const std::string& name) {
     BOOST_TEST(show_code == 0, timeline);
     return timeline;
 }
-
 
 }  // namespace deskbox::test

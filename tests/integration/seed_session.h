@@ -23,8 +23,8 @@ std::filesystem::path seed_policy(const TestDirs& dirs);
 // A manifest running Chromium on `url` of the seed site (`host` resolved to
 // it); `review` is the manifest's review section (no VNC by default).
 std::string chromium_manifest(const std::string& name, const std::string& host, const std::string& url,
-                              const std::string& title, const SeedSite& site,
-                              const std::filesystem::path& policy, const std::string& extra = {},
+                              const std::string& title, const SeedSite& site, const std::filesystem::path& policy,
+                              const std::string& extra = {},
                               const std::string& review = "{vnc: {enabled: false}, approval_timeout: 5m}");
 
 // Waits until `needle` is in the accessibility tree (see seed_session.cc).

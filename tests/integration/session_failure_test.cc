@@ -6,7 +6,6 @@
 // next status write (after the agent's action changed the budget use) fails.
 #define BOOST_TEST_MODULE deskbox session failure tests
 #include <boost/test/unit_test.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -24,11 +23,14 @@ BOOST_AUTO_TEST_CASE(a_failing_callback_ends_the_session_through_its_teardown) {
     const std::string name = "it-callback-failure";
     const auto policy = dirs.root() / "policy.yaml";
     std::ofstream(policy) << "version: 1\ndefault: allow\n";
-    SessionProcess session(dirs, dirs.manifest(name, "session: {name: " + name + "}\n"
-                                                     "sandbox: {memory: 256M, pids: 64}\n"
-                                                     "apps:\n  - {name: holder, exec: [sleep, infinity]}\n"
-                                                     "policy: " + policy.string() + "\n"
-                                                     "review: {vnc: {enabled: false}}\n"));
+    SessionProcess session(dirs, dirs.manifest(name, "session: {name: " + name +
+                                                         "}\n"
+                                                         "sandbox: {memory: 256M, pids: 64}\n"
+                                                         "apps:\n  - {name: holder, exec: [sleep, infinity]}\n"
+                                                         "policy: " +
+                                                         policy.string() +
+                                                         "\n"
+                                                         "review: {vnc: {enabled: false}}\n"));
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 60'000), session.output());
     const Json started = session_status(dirs, name);
     const auto pids = cgroup_pids(started);
@@ -49,7 +51,8 @@ BOOST_AUTO_TEST_CASE(a_failing_callback_ends_the_session_through_its_teardown) {
         if (!line.empty()) last = line;
     const Json teardown = Json::parse(last);
     BOOST_TEST(teardown["type"] == "teardown", last);
-    BOOST_TEST(teardown["data"]["reason"].get<std::string>().find("internal error: renaming") != std::string::npos, last);
+    BOOST_TEST(teardown["data"]["reason"].get<std::string>().find("internal error: renaming") != std::string::npos,
+               last);
     BOOST_TEST(teardown["data"]["exit_code"] == 1, last);
     // The error itself, as the callback threw it, beside the reason.
     BOOST_TEST(teardown["data"]["error"].get<std::string>().find("renaming") != std::string::npos, last);

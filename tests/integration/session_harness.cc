@@ -94,13 +94,20 @@ std::string default_manifest_yaml(const std::string& name, bool takeover) {
 
 std::string entry_manifest_yaml(const std::string& name, const std::filesystem::path& policy,
                                 const std::string& session_extra) {
-    return "session: {name: " + name + ", display: {width: 1024, height: 768}" + session_extra + "}\n"
+    return "session: {name: " + name + ", display: {width: 1024, height: 768}" + session_extra +
+           "}\n"
            "sandbox: {memory: 1G, pids: 256}\n"
            "apps:\n"
            "  - name: entry\n"
-           "    exec: [zenity, --entry, --title, " + name + ", --text, 'Type here']\n"
-           "    ready: {title: " + name + ", timeout: 60s}\n"
-           "policy: " + policy.string() + "\n"
+           "    exec: [zenity, --entry, --title, " +
+           name +
+           ", --text, 'Type here']\n"
+           "    ready: {title: " +
+           name +
+           ", timeout: 60s}\n"
+           "policy: " +
+           policy.string() +
+           "\n"
            "review: {vnc: {enabled: false}}\n";
 }
 
@@ -171,8 +178,10 @@ bool SessionProcess::read_some(int timeout_ms) {
 bool SessionProcess::wait_for(const std::string& needle, int timeout_ms) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     while (output_.find(needle) == std::string::npos) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0 || !read_some(static_cast<int>(left.count()))) return output_.find(needle) != std::string::npos;
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || !read_some(static_cast<int>(left.count())))
+            return output_.find(needle) != std::string::npos;
     }
     return true;
 }
@@ -182,7 +191,8 @@ int SessionProcess::wait_exit(int timeout_ms) {
     pollfd p{pidfd_, POLLIN, 0};
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) return -1;
         read_some(0);
         if (poll(&p, 1, static_cast<int>(std::min<long>(left.count(), 200))) > 0) break;
@@ -196,7 +206,9 @@ int SessionProcess::wait_exit(int timeout_ms) {
     return exit_code_;
 }
 
-void SessionProcess::signal(int signo) { kill(pid_, signo); }
+void SessionProcess::signal(int signo) {
+    kill(pid_, signo);
+}
 
 std::pair<int, std::string> finish_child(pid_t pid, int out_fd) {
     std::string out;
@@ -281,7 +293,8 @@ bool wait_pids_gone(const std::vector<pid_t>& pids, int timeout_ms) {
     for (pid_t pid : pids) {
         const int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
         if (fd < 0) continue;  // already gone
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         pollfd p{fd, POLLIN, 0};
         const int rc = poll(&p, 1, static_cast<int>(std::max<long>(left.count(), 0)));
         close(fd);
@@ -293,7 +306,8 @@ bool wait_pids_gone(const std::vector<pid_t>& pids, int timeout_ms) {
 bool wait_lock_free(const std::filesystem::path& lock, int timeout_s) {
     const int fd = open(lock.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return true;
-    struct sigaction sa{}, old{};
+    struct sigaction sa {
+    }, old{};
     sa.sa_handler = on_alarm;
     sigaction(SIGALRM, &sa, &old);
     alarm(static_cast<unsigned>(timeout_s));

@@ -2,6 +2,7 @@
 // sd_notify, ends cleanly; two sessions side by side cannot see each other's
 // processes, files, abstract sockets (displays) or network.
 #define BOOST_TEST_MODULE deskbox session integration
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -10,7 +11,6 @@
 #include <boost/test/unit_test.hpp>
 #include <cstring>
 #include <fstream>
-#include <poll.h>
 
 #include "tests/integration/session_harness.h"
 
@@ -49,8 +49,9 @@ BOOST_AUTO_TEST_CASE(session_runs_is_visible_and_ends_cleanly) {
     TestDirs dirs;
     NotifySocket notify;
     const auto manifest = dirs.manifest("xapp", std::string("version: 1\nsession: {name: it-session}\n") + kSandbox +
-        "apps:\n  - {name: note, exec: [sh, -c, 'xdpyinfo >/dev/null && echo DISPLAY-OK; exec xmessage -timeout 600 hello'],\n"
-        "     ready: {wm_class: Xmessage, timeout: 30s}}\n");
+                                                    "apps:\n  - {name: note, exec: [sh, -c, 'xdpyinfo >/dev/null && "
+                                                    "echo DISPLAY-OK; exec xmessage -timeout 600 hello'],\n"
+                                                    "     ready: {wm_class: Xmessage, timeout: 30s}}\n");
     SessionProcess session(dirs, manifest, {"NOTIFY_SOCKET=@" + notify.name});
     BOOST_REQUIRE_MESSAGE(session.wait_for("DISPLAY-OK", 60'000), session.output());
     const std::string ready = notify.receive(30'000);
@@ -85,10 +86,10 @@ BOOST_AUTO_TEST_CASE(two_sessions_cannot_see_each_other) {
     const std::string sb = "sandbox:\n  memory: 512M\n  pids: 128\n  home_size: 32M\n  tmp_size: 32M\n" + files +
                            "network: {mode: none}\n";
     SessionProcess a(dirs, dirs.manifest("a", "version: 1\nsession: {name: it-a}\n" + sb +
-                                               "apps:\n  - {name: listen, exec: [~/probe, listen, it-a]}\n"));
+                                                  "apps:\n  - {name: listen, exec: [~/probe, listen, it-a]}\n"));
     BOOST_REQUIRE_MESSAGE(a.wait_for("PROBE-LISTENING it-a ok", 60'000), a.output());
     SessionProcess b(dirs, dirs.manifest("b", "version: 1\nsession: {name: it-b}\n" + sb +
-                                               "apps:\n  - {name: peek, exec: [~/probe, peek, it-a]}\n"));
+                                                  "apps:\n  - {name: peek, exec: [~/probe, peek, it-a]}\n"));
     BOOST_REQUIRE_MESSAGE(b.wait_for("PROBE-DONE", 60'000), b.output());
     BOOST_TEST(b.output().find("PROBE-DONE 0") != std::string::npos, b.output());
     BOOST_TEST(b.output().find(" FAIL ") == std::string::npos, b.output());
@@ -105,7 +106,8 @@ BOOST_AUTO_TEST_CASE(x_server_crash_ends_the_session_with_a_reason) {
     if (!require_root()) return;
     TestDirs dirs;
     const auto manifest = dirs.manifest("xcrash", std::string("version: 1\nsession: {name: it-xcrash}\n") + kSandbox +
-        "apps:\n  - {name: holder, exec: [sh, -c, 'xdpyinfo >/dev/null && echo DISPLAY-OK; exec sleep infinity']}\n");
+                                                      "apps:\n  - {name: holder, exec: [sh, -c, 'xdpyinfo >/dev/null "
+                                                      "&& echo DISPLAY-OK; exec sleep infinity']}\n");
     SessionProcess session(dirs, manifest);
     // Fully started (every service up), so the crash is not a start-up failure.
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 60'000), session.output());

@@ -39,10 +39,13 @@ rules:
 )";
 
 std::string manifest_yaml(const std::string& name, const std::filesystem::path& policy) {
-    return "session: {name: " + name + "}\n"
+    return "session: {name: " + name +
+           "}\n"
            "sandbox: {memory: 512M, pids: 128}\n"
            "apps:\n  - {name: holder, exec: [sleep, infinity]}\n"
-           "policy: " + policy.string() + "\n"
+           "policy: " +
+           policy.string() +
+           "\n"
            "review: {vnc: {enabled: false}}\n";
 }
 
@@ -51,13 +54,13 @@ std::vector<std::string> client_env(const TestDirs& dirs) {
 }
 
 mode_t mode_of(const std::filesystem::path& p) {
-    struct stat st{};
+    struct stat st {};
     BOOST_REQUIRE_MESSAGE(lstat(p.c_str(), &st) == 0, "stat " << p);
     return st.st_mode & 07777;
 }
 
 gid_t group_of(const std::filesystem::path& p) {
-    struct stat st{};
+    struct stat st {};
     BOOST_REQUIRE_MESSAGE(lstat(p.c_str(), &st) == 0, "stat " << p);
     return st.st_gid;
 }
@@ -122,7 +125,8 @@ BOOST_AUTO_TEST_CASE(group_members_reach_only_their_socket) {
     const auto [status_code, status_out] = run_as(agent_user, {deskbox_bin(), "status", "-s", name}, env);
     BOOST_TEST(status_code == 0, status_out);
     // ...but not the reviewer's commands; nor anything for a user in neither group.
-    const auto [agent_review_code, agent_review_out] = run_as(agent_user, {deskbox_bin(), "approvals", "-s", name}, env);
+    const auto [agent_review_code, agent_review_out] =
+        run_as(agent_user, {deskbox_bin(), "approvals", "-s", name}, env);
     BOOST_TEST(agent_review_code != 0, agent_review_out);
     BOOST_TEST(agent_review_out.find("Permission denied") != std::string::npos, agent_review_out);
     const auto [nobody_code, nobody_out] =
@@ -135,7 +139,8 @@ BOOST_AUTO_TEST_CASE(group_members_reach_only_their_socket) {
     AgentClient agent(agent_sock);
     std::string approval_id;
     // A click (on the bare root: this session has no window, so keys would go nowhere).
-    Json submitted = agent.call({{"id", 1}, {"action", "left_click"}, {"coordinate", {10, 10}}}, [&](const Json& interim) {
+    Json submitted = agent.call({{"id", 1}, {"action", "left_click"}, {"coordinate", {10, 10}}}, [&](const Json&
+                                                                                                         interim) {
         approval_id = interim.value("approval_id", "");
         AgentClient second(agent_sock);
         const Json self_approve = second.call({{"id", 2}, {"type", "approve"}, {"approval", approval_id}});

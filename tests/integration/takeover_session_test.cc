@@ -10,7 +10,6 @@
 // And `deskbox check` refuses view_only: false, pointing to takeover.
 #define BOOST_TEST_MODULE deskbox takeover session tests
 #include <boost/test/unit_test.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -100,9 +99,9 @@ BOOST_AUTO_TEST_CASE(a_reviewer_takes_control_and_hands_it_back) {
     BOOST_TEST(again_code == 1, again_out);  // one reviewer at a time
 
     // The view's password does not open the takeover's server.
-    BOOST_CHECK_THROW(RfbClient::unix_socket(socket).handshake(
-                          vnc_password_from_file_bytes(slurp(session_dir / "vnc.passwd"))),
-                      Error);
+    BOOST_CHECK_THROW(
+        RfbClient::unix_socket(socket).handshake(vnc_password_from_file_bytes(slurp(session_dir / "vnc.passwd"))),
+        Error);
     RfbClient control = RfbClient::unix_socket(socket);
     control.handshake(password);
     type_over(control, "reviewer");

@@ -17,8 +17,12 @@
 namespace deskbox::test {
 namespace {
 
-bool group_exists(const std::string& name) { return getgrnam(name.c_str()) != nullptr; }
-bool user_exists(const std::string& name) { return getpwnam(name.c_str()) != nullptr; }
+bool group_exists(const std::string& name) {
+    return getgrnam(name.c_str()) != nullptr;
+}
+bool user_exists(const std::string& name) {
+    return getpwnam(name.c_str()) != nullptr;
+}
 
 // Runs an admin command (useradd...) as root; returns its exit code.
 int run_admin(const std::vector<std::string>& argv) {
@@ -53,8 +57,9 @@ TestAccounts::TestAccounts(const std::vector<std::string>& ensure_groups,
     }
     for (const auto& [name, groups] : users) {
         if (user_exists(name)) run_admin({"/usr/sbin/userdel", name});  // a leftover of an interrupted run
-        std::vector<std::string> argv = {"/usr/sbin/useradd", "--system", "--no-create-home", "--shell",
-                                         "/usr/sbin/nologin", "--no-user-group", "--gid", "nogroup"};
+        std::vector<std::string> argv = {
+            "/usr/sbin/useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+            "--no-user-group",   "--gid",    "nogroup"};
         std::string list;
         for (const auto& g : groups) list += (list.empty() ? "" : ",") + g;
         if (!list.empty()) argv.insert(argv.end(), {"--groups", list});

@@ -43,7 +43,7 @@ std::string slurp(const fs::path& p) {
 }
 
 uid_t host_uid_of(pid_t pid) {
-    struct stat st{};
+    struct stat st {};
     if (stat(("/proc/" + std::to_string(pid)).c_str(), &st) != 0) return static_cast<uid_t>(-1);
     return st.st_uid;
 }
@@ -56,12 +56,12 @@ struct Delegation {
 
     Delegation() {
         const sb::CgroupLayout probe = sb::cgroup_layout(slurp("/proc/self/mountinfo") + "\n",
-                                                          slurp("/proc/self/cgroup") + "\n", "memory pids cpu");
+                                                         slurp("/proc/self/cgroup") + "\n", "memory pids cpu");
         const std::string name = "deskbox-it-delegated-" + std::to_string(getpid());
         std::string controllers;
         if (probe.version == "v2") controllers = slurp(probe.v2_mount / "cgroup.controllers");
-        const sb::CgroupLayout layout = sb::cgroup_layout(slurp("/proc/self/mountinfo") + "\n",
-                                                           slurp("/proc/self/cgroup") + "\n", controllers);
+        const sb::CgroupLayout layout =
+            sb::cgroup_layout(slurp("/proc/self/mountinfo") + "\n", slurp("/proc/self/cgroup") + "\n", controllers);
         version = layout.version;
         BOOST_REQUIRE_MESSAGE(!version.empty(), "no usable cgroup hierarchy: " << layout.problem);
         if (version == "v2") {
@@ -116,7 +116,8 @@ public:
                 if (fd < 0 || write(fd, self, static_cast<std::size_t>(len)) != len) _exit(120);
                 close(fd);
             }
-            if (setgroups(0, nullptr) != 0 || setresgid(kUser, kUser, kUser) != 0 || setresuid(kUser, kUser, kUser) != 0)
+            if (setgroups(0, nullptr) != 0 || setresgid(kUser, kUser, kUser) != 0 ||
+                setresuid(kUser, kUser, kUser) != 0)
                 _exit(121);
             execve(argv[0], const_cast<char* const*>(argv), cenv.data());
             _exit(127);
@@ -139,8 +140,10 @@ public:
     bool wait_for(const std::string& needle, int timeout_ms = 60'000) {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
         while (output_.find(needle) == std::string::npos) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-            if (left.count() <= 0 || !read_some(static_cast<int>(left.count()))) return output_.find(needle) != std::string::npos;
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0 || !read_some(static_cast<int>(left.count())))
+                return output_.find(needle) != std::string::npos;
         }
         return true;
     }
@@ -178,7 +181,8 @@ private:
 
 // The test folders belong to the user (its runtime dir is 0700, its own).
 void give_to_user(const TestDirs& dirs) {
-    for (const auto& p : {dirs.root(), dirs.runtime(), dirs.state()}) BOOST_REQUIRE(chown(p.c_str(), kUser, kUser) == 0);
+    for (const auto& p : {dirs.root(), dirs.runtime(), dirs.state()})
+        BOOST_REQUIRE(chown(p.c_str(), kUser, kUser) == 0);
     BOOST_REQUIRE(chmod(dirs.runtime().c_str(), 0700) == 0);
 }
 
@@ -275,8 +279,8 @@ BOOST_AUTO_TEST_CASE(user_without_delegation_is_refused_with_the_fix) {
     UserSession session(dirs, manifest, {});
     BOOST_TEST(session.wait_exit() == 1, session.output());
     const std::string& out = session.output();
-    BOOST_TEST(out.find("setting up session cgroups: deskbox runs as uid " + std::to_string(kUser)) != std::string::npos,
-               out);
+    BOOST_TEST(
+        out.find("setting up session cgroups: deskbox runs as uid " + std::to_string(kUser)) != std::string::npos, out);
     BOOST_TEST(out.find("not delegated") != std::string::npos, out);
     BOOST_TEST(out.find("systemd-run --user --scope -p Delegate=yes deskbox run") != std::string::npos, out);
     // Refused before anything was started: no sandbox, no session left.

@@ -4,14 +4,13 @@
 // `deskbox stop` still end the session, long before the command's own end.
 // What a command prints is kept only up to its bound.
 #define BOOST_TEST_MODULE deskbox verify commands
-#include <boost/test/unit_test.hpp>
-
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <sstream>
 
@@ -63,21 +62,28 @@ std::filesystem::path write_policy(const TestDirs& dirs) {
 
 // A session whose app idles; `checks` are its verify items.
 std::filesystem::path manifest(const TestDirs& dirs, const std::string& name, const std::string& checks) {
-    return dirs.manifest(name, "version: 1\nsession: {name: " + name + "}\n"
-                               "sandbox: {memory: 512M, pids: 128, home_size: 32M, tmp_size: 32M}\n"
-                               "network: {mode: none}\n"
-                               "apps:\n  - {name: idle, exec: [sleep, '1000']}\n"
-                               "policy: " + write_policy(dirs).string() + "\n"
-                               "review: {vnc: {enabled: false}}\n"
-                               "verify:\n" + checks);
+    return dirs.manifest(name, "version: 1\nsession: {name: " + name +
+                                   "}\n"
+                                   "sandbox: {memory: 512M, pids: 128, home_size: 32M, tmp_size: 32M}\n"
+                                   "network: {mode: none}\n"
+                                   "apps:\n  - {name: idle, exec: [sleep, '1000']}\n"
+                                   "policy: " +
+                                   write_policy(dirs).string() +
+                                   "\n"
+                                   "review: {vnc: {enabled: false}}\n"
+                                   "verify:\n" +
+                                   checks);
 }
 
 // A check whose command never ends by itself: a shell that starts a
 // background sleep, reports both pids through the fifo, and waits.
 std::string hung_check(const PidFifo& fifo, const std::string& timeout) {
     return "  - command:\n"
-           "      run: [sh, -c, 'sleep 1000 & echo $$ $! > " + fifo.path().string() + "; wait']\n"
-           "      timeout: " + timeout + "\n";
+           "      run: [sh, -c, 'sleep 1000 & echo $$ $! > " +
+           fifo.path().string() +
+           "; wait']\n"
+           "      timeout: " +
+           timeout + "\n";
 }
 
 std::vector<nlohmann::json> verification_records(const TestDirs& dirs, const std::string& name) {
@@ -119,9 +125,10 @@ BOOST_AUTO_TEST_CASE(sigterm_ends_a_session_whose_verify_command_hangs_and_outpu
     TestDirs dirs;
     PidFifo fifo(dirs.root() / "pids");
     const std::string name = "it-verify-term";
-    SessionProcess session(dirs, manifest(dirs, name,
-                                          "  - command: {run: [sh, -c, 'head -c 5000000 /dev/zero | tr \"\\\\0\" x']}\n" +
-                                              hung_check(fifo, "2s")));
+    SessionProcess session(dirs,
+                           manifest(dirs, name,
+                                    "  - command: {run: [sh, -c, 'head -c 5000000 /dev/zero | tr \"\\\\0\" x']}\n" +
+                                        hung_check(fifo, "2s")));
     BOOST_REQUIRE_MESSAGE(session.wait_for(" ready on display ", 60'000), session.output());
     const auto paths = cgroup_paths(dirs, name);
 

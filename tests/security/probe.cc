@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/keyctl.h>
 #include <linux/sched.h>
 #include <net/if.h>
 #include <netdb.h>
@@ -21,16 +22,15 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
-#include <sys/uio.h>
-#include <linux/keyctl.h>
-#include <termios.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,9 +38,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <initializer_list>
 #include <iostream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -65,11 +65,11 @@ void refused(const std::string& name, long rc, int err) {
     report(name, pass, rc < 0 ? err_name(err) : "succeeded (rc " + std::to_string(rc) + ")");
 }
 
-#define SYS_REFUSED(item, nr, ...)                           \
-    do {                                                     \
-        errno = 0;                                           \
-        const long rc_ = syscall(nr, __VA_ARGS__);           \
-        refused(std::string(item) + "." #nr, rc_, errno);    \
+#define SYS_REFUSED(item, nr, ...)                        \
+    do {                                                  \
+        errno = 0;                                        \
+        const long rc_ = syscall(nr, __VA_ARGS__);        \
+        refused(std::string(item) + "." #nr, rc_, errno); \
     } while (0)
 
 std::string read_file(const std::string& path) {
@@ -115,7 +115,7 @@ void identity() {
     report("1.NoNewPrivs", status_field(st, "NoNewPrivs") == "1", status_field(st, "NoNewPrivs"));
     report("1.Seccomp", status_field(st, "Seccomp") == "2", status_field(st, "Seccomp"));
     report("1.uid", getuid() == 1000 && geteuid() == 1000, std::to_string(geteuid()));
-    struct statvfs vfs{};
+    struct statvfs vfs {};
     statvfs("/usr", &vfs);
     report("2.usr-nosuid", (vfs.f_flag & ST_NOSUID) != 0, "flags " + std::to_string(vfs.f_flag));
     for (const char* tool : {"/usr/bin/su", "/usr/bin/sudo"}) {
@@ -124,7 +124,8 @@ void identity() {
             continue;
         }
         const int st2 = run({tool, "-c", "true"});
-        report(std::string("2.") + tool, !(WIFEXITED(st2) && WEXITSTATUS(st2) == 0), "exit status " + std::to_string(st2));
+        report(std::string("2.") + tool, !(WIFEXITED(st2) && WEXITSTATUS(st2) == 0),
+               "exit status " + std::to_string(st2));
     }
 }
 
@@ -268,7 +269,7 @@ void filesystem() {
         if (!ok) bad += point + " ";
     }
     report("10.mountinfo", bad.empty(), bad.empty() ? "only expected mounts" : "unexpected: " + bad);
-    struct statvfs fonts{};
+    struct statvfs fonts {};
     if (statvfs("/var/cache/fontconfig", &fonts) == 0)
         report("10.fontconfig-cache-rofs", fonts.f_flag & ST_RDONLY,
                fonts.f_flag & ST_RDONLY ? "mounted read-only" : "mounted read-write");
@@ -276,7 +277,7 @@ void filesystem() {
     errno = 0;
     int fd = open("/proc/sys/kernel/hostname", O_WRONLY);
     const int open_err = errno;
-    struct statvfs sys{};
+    struct statvfs sys {};
     const bool ro_mount = statvfs("/proc/sys", &sys) == 0 && (sys.f_flag & ST_RDONLY);
     report("10.proc-sys-rofs", fd < 0 && (open_err == EROFS || open_err == EACCES) && ro_mount,
            (fd < 0 ? err_name(open_err) : "writable") + (ro_mount ? ", mounted read-only" : ", mounted read-write"));
@@ -289,7 +290,7 @@ void filesystem() {
     for (const char* path : {"/root", "/home/agent/.ssh", "/home/agent/.Xauthority", "/run/deskbox/agent.sock",
                              "/run/deskbox/review.sock", "/run/deskbox/audit.jsonl", "/run/deskbox/status.json",
                              "/run/dbus/system_bus_socket", "/var/run/docker.sock"}) {
-        struct stat st{};
+        struct stat st {};
         report(std::string("11.absent:") + path, lstat(path, &st) != 0, "");
     }
     int homes = 0;
@@ -454,13 +455,14 @@ int main(int argc, char** argv) {
         const int fd = open(("/tmp/marker-" + name).c_str(), O_WRONLY | O_CREAT, 0644);
         const int abs = abstract_socket("deskbox-test-" + name, true);
         const int tcp = listen_tcp(7777);
-        std::cout << "PROBE-LISTENING " << name << " " << (fd >= 0 && abs >= 0 && tcp >= 0 ? "ok" : "failed") << std::endl;
+        std::cout << "PROBE-LISTENING " << name << " " << (fd >= 0 && abs >= 0 && tcp >= 0 ? "ok" : "failed")
+                  << std::endl;
         pause();
         return 0;
     }
     if (mode == "peek" && argc > 2) {
         const std::string other = argv[2];
-        struct stat st{};
+        struct stat st {};
         report("iso.file", stat(("/tmp/marker-" + other).c_str(), &st) != 0, "");
         report("iso.abstract", abstract_socket("deskbox-test-" + other, false) != 0, err_name(errno));
         report("iso.tcp", connect_inet("127.0.0.1", 7777) != 0, err_name(errno));

@@ -24,7 +24,9 @@ namespace {
 
 std::string limits_yaml(const std::string& extra_files = "") {
     return "sandbox:\n  memory: 256M\n  pids: 64\n  cpu: 1\n  home_size: 16M\n  tmp_size: 16M\n"
-           "  files: [{from: " + probe_bin() + ", to: ~/probe, mode: copy}" + extra_files + "]\n"
+           "  files: [{from: " +
+           probe_bin() + ", to: ~/probe, mode: copy}" + extra_files +
+           "]\n"
            "network: {mode: none}\n";
 }
 
@@ -45,8 +47,10 @@ std::string uid_of(pid_t pid) {
 BOOST_AUTO_TEST_CASE(attacks_from_inside_are_refused) {
     if (!require_root()) return;
     TestDirs dirs;
-    const auto manifest = dirs.manifest("attacks", "version: 1\nsession: {name: sec-attacks}\n" + limits_yaml() +
-        "apps:\n  - {name: probe, exec: [~/probe, attacks]}\n  - {name: holder, exec: [sleep, infinity]}\n");
+    const auto manifest = dirs.manifest(
+        "attacks",
+        "version: 1\nsession: {name: sec-attacks}\n" + limits_yaml() +
+            "apps:\n  - {name: probe, exec: [~/probe, attacks]}\n  - {name: holder, exec: [sleep, infinity]}\n");
     SessionProcess session(dirs, manifest);
     BOOST_REQUIRE_MESSAGE(session.wait_for("PROBE-DONE", 60'000), session.output());
     BOOST_TEST(session.output().find("PROBE-DONE 0") != std::string::npos, session.output());
@@ -66,7 +70,7 @@ BOOST_AUTO_TEST_CASE(attacks_from_inside_are_refused) {
     // none of it (probe 11.*). Another host user cannot list it, read the
     // audit log or the status, or connect to either socket.
     const auto dir = dirs.runtime() / "sec-attacks";
-    struct stat st{};
+    struct stat st {};
     BOOST_REQUIRE(stat(dir.c_str(), &st) == 0);
     BOOST_TEST((st.st_mode & 0777) == 0711u);
     BOOST_TEST(st.st_uid == 0u);
@@ -92,7 +96,7 @@ BOOST_AUTO_TEST_CASE(fork_bomb_is_held_at_the_pids_limit) {
     if (!require_root()) return;
     TestDirs dirs;
     const auto manifest = dirs.manifest("forks", "version: 1\nsession: {name: sec-forks}\n" + limits_yaml() +
-        "apps:\n  - {name: bomb, exec: [~/probe, forkbomb]}\n");
+                                                     "apps:\n  - {name: bomb, exec: [~/probe, forkbomb]}\n");
     SessionProcess session(dirs, manifest);
     BOOST_REQUIRE_MESSAGE(session.wait_for("PROBE-FORKS-REFUSED", 60'000), session.output());
     BOOST_REQUIRE_MESSAGE(session.wait_for("pids limit reached", 10'000), session.output());
@@ -108,7 +112,8 @@ BOOST_AUTO_TEST_CASE(fork_bomb_is_held_at_the_pids_limit) {
 BOOST_AUTO_TEST_CASE(memory_bomb_is_killed_inside_its_cgroup) {
     if (!require_root()) return;
     TestDirs dirs;
-    std::string yaml = "version: 1\nsession: {name: sec-memory}\n" + limits_yaml() +
+    std::string yaml =
+        "version: 1\nsession: {name: sec-memory}\n" + limits_yaml() +
         "apps:\n  - {name: bomb, exec: [~/probe, membomb]}\n  - {name: holder, exec: [sleep, infinity]}\n";
     yaml.replace(yaml.find("memory: 256M"), 12, "memory: 128M");
     SessionProcess session(dirs, dirs.manifest("memory", yaml));
@@ -125,7 +130,7 @@ BOOST_AUTO_TEST_CASE(killing_the_supervisor_leaves_nothing_and_the_name_starts_a
     if (!require_root()) return;
     TestDirs dirs;
     const auto manifest = dirs.manifest("hold", "version: 1\nsession: {name: sec-kill}\n" + limits_yaml() +
-        "apps:\n  - {name: hold, exec: [~/probe, hold]}\n");
+                                                    "apps:\n  - {name: hold, exec: [~/probe, hold]}\n");
     std::vector<std::string> paths;
     {
         SessionProcess session(dirs, manifest);
@@ -151,8 +156,9 @@ BOOST_AUTO_TEST_CASE(killing_the_supervisor_leaves_nothing_and_the_name_starts_a
 BOOST_AUTO_TEST_CASE(failing_app_is_reported_and_restarted_up_to_its_cap) {
     if (!require_root()) return;
     TestDirs dirs;
-    const auto manifest = dirs.manifest("restart", "version: 1\nsession: {name: sec-restart}\n" + limits_yaml() +
-        "apps:\n  - {name: crasher, exec: [sh, -c, 'exit 3'], restart: on-failure, max_restarts: 2}\n");
+    const auto manifest = dirs.manifest(
+        "restart", "version: 1\nsession: {name: sec-restart}\n" + limits_yaml() +
+                       "apps:\n  - {name: crasher, exec: [sh, -c, 'exit 3'], restart: on-failure, max_restarts: 2}\n");
     SessionProcess session(dirs, manifest);
     BOOST_TEST(session.wait_exit(60'000) == 1, session.output());
     BOOST_TEST(session.output().find("restarting app crasher (1 of 2)") != std::string::npos, session.output());
@@ -168,8 +174,9 @@ BOOST_AUTO_TEST_CASE(failing_app_is_reported_and_restarted_up_to_its_cap) {
 BOOST_AUTO_TEST_CASE(wall_clock_budget_ends_the_session) {
     if (!require_root()) return;
     TestDirs dirs;
-    const auto manifest = dirs.manifest("wall", "version: 1\nsession: {name: sec-wall, budget: {wall_clock: 2s}}\n" +
-        limits_yaml() + "apps:\n  - {name: holder, exec: [sleep, infinity]}\n");
+    const auto manifest =
+        dirs.manifest("wall", "version: 1\nsession: {name: sec-wall, budget: {wall_clock: 2s}}\n" + limits_yaml() +
+                                  "apps:\n  - {name: holder, exec: [sleep, infinity]}\n");
     SessionProcess session(dirs, manifest);
     BOOST_TEST(session.wait_exit(60'000) == 0, session.output());
     BOOST_TEST(session.output().find("wall-clock budget of") != std::string::npos, session.output());
@@ -179,7 +186,7 @@ BOOST_AUTO_TEST_CASE(cpu_burner_is_throttled_to_its_share) {
     if (!require_root()) return;
     TestDirs dirs;
     std::string yaml = "version: 1\nsession: {name: sec-cpu}\n" + limits_yaml() +
-        "apps:\n  - {name: burner, exec: [~/probe, cpuburn]}\n";
+                       "apps:\n  - {name: burner, exec: [~/probe, cpuburn]}\n";
     yaml.replace(yaml.find("cpu: 1"), 6, "cpu: 0.2");
     SessionProcess session(dirs, dirs.manifest("cpu", yaml));
     BOOST_REQUIRE_MESSAGE(session.wait_for("PROBE-BURNING", 60'000), session.output());

@@ -5,8 +5,8 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 
 #include "supervisor/base/error.h"
@@ -34,7 +34,8 @@ std::pair<UniqueFd, UniqueFd> make_pipe() {
 
 void set_nonblocking(int fd) {
     const int flags = ::fcntl(fd, F_GETFL);
-    if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) throw_errno("making the a11y helper pipe non-blocking");
+    if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
+        throw_errno("making the a11y helper pipe non-blocking");
 }
 
 }  // namespace
@@ -213,8 +214,8 @@ json A11yClient::request(json req, int max_reply_bytes) {
 
 json A11yClient::limits_json() const {
     const Limits& l = options_.limits;
-    return {{"max_nodes", l.max_nodes}, {"max_depth", l.max_depth}, {"max_children", l.max_children},
-            {"max_text", l.max_text}, {"max_attributes", l.max_attributes}, {"max_reply_bytes", l.max_reply_bytes},
+    return {{"max_nodes", l.max_nodes}, {"max_depth", l.max_depth},           {"max_children", l.max_children},
+            {"max_text", l.max_text},   {"max_attributes", l.max_attributes}, {"max_reply_bytes", l.max_reply_bytes},
             {"time_ms", l.time_ms}};
 }
 
@@ -241,9 +242,12 @@ Tree A11yClient::tree(TreeFilter filter) {
 
 std::string format_tree(const Tree& all, TreeFormat format, TreeFilter filter, ScaleFactors scale) {
     switch (format) {
-        case TreeFormat::Json: return tree_to_json(filter_tree(all, filter), scale).dump();
-        case TreeFormat::OsworldXml: return to_osworld_xml(filter_tree(all, filter), scale);
-        case TreeFormat::Linearized: return to_linearized(all, scale);  // the table filters itself
+        case TreeFormat::Json:
+            return tree_to_json(filter_tree(all, filter), scale).dump();
+        case TreeFormat::OsworldXml:
+            return to_osworld_xml(filter_tree(all, filter), scale);
+        case TreeFormat::Linearized:
+            return to_linearized(all, scale);  // the table filters itself
     }
     throw Error("unknown tree format");
 }
@@ -252,7 +256,9 @@ std::string A11yClient::tree_text(TreeFormat format, TreeFilter filter, ScaleFac
     return format_tree(tree(TreeFilter::All), format, filter, scale);
 }
 
-void A11yClient::begin_hit_test(Point p) { begin({{"op", "hit_test"}, {"x", p.x}, {"y", p.y}}, kSmallReply); }
+void A11yClient::begin_hit_test(Point p) {
+    begin({{"op", "hit_test"}, {"x", p.x}, {"y", p.y}}, kSmallReply);
+}
 
 std::optional<Element> A11yClient::finish_hit_test() {
     Tree t = tree_from_wire(take_reply("hit_test"), options_.limits, /*flat=*/true);
@@ -267,7 +273,9 @@ std::optional<Element> A11yClient::hit_test(Point p) {
     return finish_hit_test();
 }
 
-void A11yClient::begin_focused() { begin({{"op", "focused"}}, kSmallReply); }
+void A11yClient::begin_focused() {
+    begin({{"op", "focused"}}, kSmallReply);
+}
 
 std::optional<Element> A11yClient::finish_focused() {
     Tree t = tree_from_wire(take_reply("focused"), options_.limits, /*flat=*/true);
@@ -284,7 +292,10 @@ std::optional<Element> A11yClient::focused() {
 
 void A11yClient::begin_find(const ElementTarget& target) {
     TargetMatcher matcher(target);  // refuses a bad regex before the helper sees it
-    json t = {{"role", target.role}, {"name", target.name}, {"regex", target.regex}, {"app", target.app},
+    json t = {{"role", target.role},
+              {"name", target.name},
+              {"regex", target.regex},
+              {"app", target.app},
               {"window", target.window}};
     begin({{"op", "find"}, {"target", t}, {"limits", limits_json()}}, options_.limits.max_reply_bytes + 1024);
     find_matcher_ = std::move(matcher);
@@ -315,7 +326,9 @@ Element A11yClient::resolve(const ElementTarget& target) {
 
 void A11yClient::begin_act(const Element& element, ElementAction action, const std::string& text) {
     const char* name = action == ElementAction::Click ? "click" : action == ElementAction::Focus ? "focus" : "set_text";
-    json req = {{"op", "action"}, {"path", element.path}, {"action", name},
+    json req = {{"op", "action"},
+                {"path", element.path},
+                {"action", name},
                 {"expect", {{"role", element.role}, {"name", element.name}}}};
     if (action == ElementAction::SetText) req["text"] = text;
     begin(std::move(req), kSmallReply);

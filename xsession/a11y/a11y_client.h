@@ -14,13 +14,12 @@
 #pragma once
 
 #include <atomic>
-#include <memory>
 #include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "supervisor/base/spawner.h"
 #include "supervisor/base/unique_fd.h"
@@ -35,11 +34,11 @@ enum class TreeFormat { Json, OsworldXml, Linearized };
 TreeFormat parse_format(const std::string& text);  // "json" | "osworld_xml" | "linearized"
 
 struct HelperOptions {
-    std::string helper_path;             // deskbox-a11y (libexecdir/deskbox/deskbox-a11y when installed)
-    std::vector<std::string> env;        // the session's app environment (DBUS_SESSION_BUS_ADDRESS, DISPLAY...)
-    Millis reply_timeout{4000};          // per request; a tree query's own limit is shorter
-    Limits limits;                       // asked of the helper for each query
-    bool prune_hidden = true;            // skip subtrees of elements that are not showing
+    std::string helper_path;       // deskbox-a11y (libexecdir/deskbox/deskbox-a11y when installed)
+    std::vector<std::string> env;  // the session's app environment (DBUS_SESSION_BUS_ADDRESS, DISPLAY...)
+    Millis reply_timeout{4000};    // per request; a tree query's own limit is shorter
+    Limits limits;                 // asked of the helper for each query
+    bool prune_hidden = true;      // skip subtrees of elements that are not showing
 };
 
 struct FindResult {
@@ -161,7 +160,7 @@ private:
     ProcessId pid_ = -1;
     UniqueFd to_helper_;
     UniqueFd from_helper_;
-    std::string pending_;  // bytes read past the last newline
+    std::string pending_;      // bytes read past the last newline
     bool discarding_ = false;  // inside an overlong reply: dropped up to its newline
     std::optional<InFlight> inflight_;
     std::optional<TargetMatcher> find_matcher_;  // of the find in flight

@@ -17,13 +17,30 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 bool interactive_tag(std::string_view tag) {
     static constexpr std::array<std::string_view, 13> kSuffixes = {
-        "item", "button", "heading", "label", "scrollbar", "searchbox", "textbox",
-        "link", "tabelement", "textfield", "textarea", "menu", "document"};
-    static constexpr std::array<std::string_view, 22> kExact = {
-        "alert", "canvas", "check-box", "combo-box", "entry", "icon", "image", "paragraph",
-        "scroll-bar", "section", "slider", "static", "table-cell", "terminal", "text",
-        "netuiribbontab", "start", "trayclockwclass", "traydummysearchcontrol", "uiimage",
-        "uiproperty", "uiribboncommandbar"};
+        "item", "button",     "heading",   "label",    "scrollbar", "searchbox", "textbox",
+        "link", "tabelement", "textfield", "textarea", "menu",      "document"};
+    static constexpr std::array<std::string_view, 22> kExact = {"alert",
+                                                                "canvas",
+                                                                "check-box",
+                                                                "combo-box",
+                                                                "entry",
+                                                                "icon",
+                                                                "image",
+                                                                "paragraph",
+                                                                "scroll-bar",
+                                                                "section",
+                                                                "slider",
+                                                                "static",
+                                                                "table-cell",
+                                                                "terminal",
+                                                                "text",
+                                                                "netuiribbontab",
+                                                                "start",
+                                                                "trayclockwclass",
+                                                                "traydummysearchcontrol",
+                                                                "uiimage",
+                                                                "uiproperty",
+                                                                "uiribboncommandbar"};
     if (tag.starts_with("document")) return true;
     for (std::string_view s : kSuffixes)
         if (s != "document" && ends_with(tag, s)) return true;

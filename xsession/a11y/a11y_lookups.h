@@ -22,7 +22,9 @@ struct Looked {
     std::string error;
 
     static Looked of(T v) { return Looked{std::move(v), {}}; }
-    static Looked failed(std::string why) { return Looked{std::nullopt, why.empty() ? "unknown error" : std::move(why)}; }
+    static Looked failed(std::string why) {
+        return Looked{std::nullopt, why.empty() ? "unknown error" : std::move(why)};
+    }
 };
 
 class A11yLookups {

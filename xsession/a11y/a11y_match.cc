@@ -81,8 +81,8 @@ std::string describe_element(const Element& e) {
 Element resolve_one(const std::vector<Element>& matches, bool search_truncated, const std::string& truncated_reason,
                     const ElementTarget& target) {
     if (matches.size() == 1 && !search_truncated) return matches.front();
-    std::string message = "expected one target, found " + std::to_string(matches.size()) + " for " +
-                          describe_target(target);
+    std::string message =
+        "expected one target, found " + std::to_string(matches.size()) + " for " + describe_target(target);
     if (search_truncated)
         message += " (the search was truncated: " + truncated_reason + "; narrow it with app or window)";
     const std::size_t shown = std::min<std::size_t>(matches.size(), 10);

@@ -35,6 +35,8 @@ Rect scale_rect(const Rect& r, ScaleFactors scale) {
     return Rect{static_cast<int>(x0), static_cast<int>(y0), static_cast<int>(x1 - x0), static_cast<int>(y1 - y0)};
 }
 
-Point centre(const Rect& r) { return Point{r.x + r.width / 2, r.y + r.height / 2}; }
+Point centre(const Rect& r) {
+    return Point{r.x + r.width / 2, r.y + r.height / 2};
+}
 
 }  // namespace deskbox::a11y

@@ -10,12 +10,14 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kMaxNesting = 8;      // reply → elements → element → attrs/actions → pair
+constexpr int kMaxNesting = 8;  // reply → elements → element → attrs/actions → pair
 constexpr int kMaxStates = 64;
 constexpr int kMaxActions = 32;
 constexpr int kMaxCoordinate = 1 << 20;
 
-[[noreturn]] void bad(const std::string& what) { throw Error("a11y helper reply: " + what); }
+[[noreturn]] void bad(const std::string& what) {
+    throw Error("a11y helper reply: " + what);
+}
 
 // Deep nesting is refused before parsing so that a hostile line cannot make the
 // parser or the destructor recurse deeply.
@@ -24,15 +26,20 @@ void check_nesting(std::string_view line) {
     bool in_string = false, escaped = false;
     for (char c : line) {
         if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
             continue;
         }
-        if (c == '"') in_string = true;
+        if (c == '"')
+            in_string = true;
         else if (c == '[' || c == '{') {
             if (++depth > kMaxNesting) bad("nesting deeper than " + std::to_string(kMaxNesting));
-        } else if (c == ']' || c == '}') --depth;
+        } else if (c == ']' || c == '}')
+            --depth;
     }
 }
 
@@ -83,8 +90,7 @@ std::string utf8_excerpt(std::string_view s, int max_chars, bool* truncated) {
         const auto c = static_cast<unsigned char>(s[i]);
         std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
         bool valid = len > 0 && i + len <= s.size();
-        for (std::size_t k = 1; valid && k < len; ++k)
-            valid = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+        for (std::size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
         if (valid) {
             out.append(s.substr(i, len));
             i += len;
@@ -163,8 +169,10 @@ Tree tree_from_wire(const json& reply, const Limits& limits, bool flat) {
         e.depth = bounded_int(w["depth"], 1, limits.max_depth, where + " depth");
         if (flat) {
             // unrelated elements: no parent order to check
-        } else if (e.parent >= 0 && e.depth != tree.elements[e.parent].depth + 1) bad(where + ": depth does not follow its parent");
-        else if (e.parent < 0 && e.depth != 1) bad(where + ": an application must have depth 1");
+        } else if (e.parent >= 0 && e.depth != tree.elements[e.parent].depth + 1)
+            bad(where + ": depth does not follow its parent");
+        else if (e.parent < 0 && e.depth != 1)
+            bad(where + ": an application must have depth 1");
         e.path = bounded_string(w, "path", 8 * static_cast<std::size_t>(limits.max_depth) + 8, where);
         e.role = bounded_string(w, "role", 64, where);
         e.name = bounded_string(w, "name", text_bytes, where);
@@ -173,7 +181,8 @@ Tree tree_from_wire(const json& reply, const Limits& limits, bool flat) {
         if (auto a = w.find("attrs"); a != w.end()) {
             if (!a->is_object() || static_cast<int>(a->size()) > limits.max_attributes) bad(where + ": bad 'attrs'");
             for (auto it = a->begin(); it != a->end(); ++it) {
-                if (!it.value().is_string() || it.key().size() > 128 || it.value().get_ref<const std::string&>().size() > text_bytes)
+                if (!it.value().is_string() || it.key().size() > 128 ||
+                    it.value().get_ref<const std::string&>().size() > text_bytes)
                     bad(where + ": bad attribute");
                 e.attributes[it.key()] = it.value().get<std::string>();
             }
@@ -191,22 +200,27 @@ Tree tree_from_wire(const json& reply, const Limits& limits, bool flat) {
             if (!v->is_array() || v->size() != 4) bad(where + ": 'value' is not [current, min, max, step]");
             for (const json& n : *v)
                 if (!n.is_number()) bad(where + ": 'value' holds a non-number");
-            e.value = ElementValue{(*v)[0].get<double>(), (*v)[1].get<double>(), (*v)[2].get<double>(), (*v)[3].get<double>()};
+            e.value = ElementValue{(*v)[0].get<double>(), (*v)[1].get<double>(), (*v)[2].get<double>(),
+                                   (*v)[3].get<double>()};
         }
         if (auto acts = w.find("actions"); acts != w.end()) {
             if (!acts->is_array() || static_cast<int>(acts->size()) > kMaxActions) bad(where + ": bad 'actions'");
             for (const json& pair : *acts) {
                 if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string() ||
-                    pair[0].get_ref<const std::string&>().size() > 64 || pair[1].get_ref<const std::string&>().size() > 64)
+                    pair[0].get_ref<const std::string&>().size() > 64 ||
+                    pair[1].get_ref<const std::string&>().size() > 64)
                     bad(where + ": an action is not [name, key]");
                 e.actions.push_back(pair[0].get<std::string>());
                 e.action_keys.push_back(pair[1].get<std::string>());
             }
         }
         for (const std::string& iface : string_list(w, "ifaces", 8, 32, where)) {
-            if (iface == "image") e.image = true;
-            else if (iface == "selection") e.selection = true;
-            else if (iface == "editable_text") e.editable_text = true;
+            if (iface == "image")
+                e.image = true;
+            else if (iface == "selection")
+                e.selection = true;
+            else if (iface == "editable_text")
+                e.editable_text = true;
         }
         e.toolkit = bounded_string(w, "toolkit", 64, where);
         // The helper names the toolkit once, on the application; its elements inherit it.
@@ -225,8 +239,9 @@ Tree tree_from_wire(const json& reply, const Limits& limits, bool flat) {
 }
 
 json element_to_json(const Element& e, ScaleFactors scale) {
-    json j = {{"id", e.id}, {"parent", e.parent}, {"depth", e.depth}, {"role", e.role}, {"name", e.name},
-              {"description", e.description}, {"states", e.states}, {"app", e.app}, {"window", e.window}};
+    json j = {{"id", e.id},         {"parent", e.parent}, {"depth", e.depth},
+              {"role", e.role},     {"name", e.name},     {"description", e.description},
+              {"states", e.states}, {"app", e.app},       {"window", e.window}};
     if (e.bbox) {
         j["bbox"] = {{"x", e.bbox->x}, {"y", e.bbox->y}, {"width", e.bbox->width}, {"height", e.bbox->height}};
         const Rect s = scale_rect(*e.bbox, scale);
@@ -238,7 +253,9 @@ json element_to_json(const Element& e, ScaleFactors scale) {
     if (!e.text.empty()) j["text"] = e.text;
     if (e.text_truncated) j["text_truncated"] = true;
     if (e.value)
-        j["value"] = {{"current", e.value->current}, {"min", e.value->minimum}, {"max", e.value->maximum},
+        j["value"] = {{"current", e.value->current},
+                      {"min", e.value->minimum},
+                      {"max", e.value->maximum},
                       {"step", e.value->step}};
     if (!e.actions.empty()) j["actions"] = e.actions;
     if (!e.attributes.empty()) j["attributes"] = e.attributes;

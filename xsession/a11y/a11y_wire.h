@@ -3,10 +3,9 @@
 // type-checked and bounded, and a reply that breaks the shape is an error.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "xsession/a11y/a11y_tree.h"
 

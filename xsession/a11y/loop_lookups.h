@@ -46,8 +46,8 @@ private:
     };
     template <class T>
     void enqueue(std::function<void()> begin, std::function<T()> finish, std::function<void(Looked<T>)> done);
-    void pump();                 // sends the next queued lookup when none is out
-    void on_ready();             // the fd is readable or the deadline came
+    void pump();      // sends the next queued lookup when none is out
+    void on_ready();  // the fd is readable or the deadline came
     void arm_timer();
     void unwatch();
     void settle_for_blocking_call();  // the client's busy hook

@@ -33,7 +33,9 @@ std::string format_number(double v) {
     return s;
 }
 
-std::string pair_text(int a, int b) { return "(" + std::to_string(a) + ", " + std::to_string(b) + ")"; }
+std::string pair_text(int a, int b) {
+    return "(" + std::to_string(a) + ", " + std::to_string(b) + ")";
+}
 
 void append_attribute(std::string& out, const std::string& name, const std::string& value) {
     out += ' ';
@@ -103,7 +105,9 @@ struct XmlWriter {
     }
 };
 
-bool xml_char_allowed(unsigned char c) { return c >= 0x20 || c == '\t' || c == '\n' || c == '\r'; }
+bool xml_char_allowed(unsigned char c) {
+    return c >= 0x20 || c == '\t' || c == '\n' || c == '\r';
+}
 
 }  // namespace
 
@@ -114,14 +118,29 @@ std::string xml_escape(const std::string& s, bool attribute) {
         const auto c = static_cast<unsigned char>(ch);
         if (!xml_char_allowed(c)) continue;
         switch (ch) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += attribute ? "&quot;" : "\""; break;
-            case '\t': out += attribute ? "&#9;" : "\t"; break;
-            case '\n': out += attribute ? "&#10;" : "\n"; break;
-            case '\r': out += "&#13;"; break;
-            default: out += ch;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += attribute ? "&quot;" : "\"";
+                break;
+            case '\t':
+                out += attribute ? "&#9;" : "\t";
+                break;
+            case '\n':
+                out += attribute ? "&#10;" : "\n";
+                break;
+            case '\r':
+                out += "&#13;";
+                break;
+            default:
+                out += ch;
         }
     }
     return out;
@@ -159,13 +178,20 @@ std::string to_osworld_xml(const Tree& tree, ScaleFactors scale) {
     for (std::size_t i = 0; i < tree.elements.size(); ++i) index_of[tree.elements[i].id] = static_cast<int>(i);
     for (std::size_t i = 0; i < tree.elements.size(); ++i) {
         const int parent = tree.elements[i].parent;
-        if (parent < 0 || !index_of.count(parent)) roots.push_back(static_cast<int>(i));
-        else w.children[parent].push_back(static_cast<int>(i));
+        if (parent < 0 || !index_of.count(parent))
+            roots.push_back(static_cast<int>(i));
+        else
+            w.children[parent].push_back(static_cast<int>(i));
     }
     w.out = "<desktop-frame";
-    const std::pair<const char*, const char*> ns[] = {
-        {"st", kNsState}, {"attr", kNsAttributes}, {"cp", kNsComponent}, {"doc", kNsDocument},
-        {"docattr", kNsDocAttributes}, {"txt", kNsText}, {"val", kNsValue}, {"act", kNsAction}};
+    const std::pair<const char*, const char*> ns[] = {{"st", kNsState},
+                                                      {"attr", kNsAttributes},
+                                                      {"cp", kNsComponent},
+                                                      {"doc", kNsDocument},
+                                                      {"docattr", kNsDocAttributes},
+                                                      {"txt", kNsText},
+                                                      {"val", kNsValue},
+                                                      {"act", kNsAction}};
     for (const auto& [prefix, uri] : ns) append_attribute(w.out, std::string("xmlns:") + prefix, uri);
     if (roots.empty()) {
         w.out += "/>";
@@ -182,7 +208,8 @@ std::string to_linearized(const Tree& tree, ScaleFactors scale) {
     for (const Element& e : tree.elements) {
         if (!is_interactive(e)) continue;
         std::string text = visible_text(e);
-        if (text.empty()) text = "\"\"";
+        if (text.empty())
+            text = "\"\"";
         else if (text.find('"') != std::string::npos) {
             std::string quoted = "\"";
             for (char c : text) {

@@ -14,7 +14,7 @@ namespace deskbox::a11y {
 struct SessionBus {
     ProcessId dbus_daemon = -1;
     ProcessId bus_launcher = -1;
-    std::string address;                 // DBUS_SESSION_BUS_ADDRESS
+    std::string address;  // DBUS_SESSION_BUS_ADDRESS
     // What apps (and the a11y helper) need on top of the base environment:
     // DBUS_SESSION_BUS_ADDRESS, GTK_MODULES=gail:atk-bridge, NO_AT_BRIDGE=0,
     // ACCESSIBILITY_ENABLED=1, GNOME_ACCESSIBILITY=1, QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1,
@@ -26,9 +26,9 @@ struct SessionBus {
 // Starts `dbus-daemon --session --nofork --print-address=3` (ready when the
 // address line arrives on the pipe) and then `at-spi-bus-launcher
 // --launch-immediately --a11y=1`, which owns org.a11y.Bus and sets
-// org.a11y.Status IsEnabled=true (ready when `gdbus wait` sees it own the name). `base_env` is the environment both run with
-// (HOME, XDG_RUNTIME_DIR, DISPLAY...). Throws deskbox::Error with the cause.
-// `on_exit` is told when either process ends.
+// org.a11y.Status IsEnabled=true (ready when `gdbus wait` sees it own the name). `base_env` is the environment both run
+// with (HOME, XDG_RUNTIME_DIR, DISPLAY...). Throws deskbox::Error with the cause. `on_exit` is told when either process
+// ends.
 SessionBus start_session_bus(Spawner& spawner, const std::vector<std::string>& base_env, Millis timeout,
                              std::function<void(const std::string& name, int wait_status)> on_exit = {});
 

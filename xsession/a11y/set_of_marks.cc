@@ -10,10 +10,10 @@ namespace deskbox::a11y {
 namespace {
 
 // 3x5 bitmaps of the digits, one row per 3 low bits (MSB = left).
-constexpr std::uint8_t kDigits[10][5] = {
-    {7, 5, 5, 5, 7}, {2, 6, 2, 2, 7}, {7, 1, 7, 4, 7}, {7, 1, 7, 1, 7}, {5, 5, 7, 1, 1},
-    {7, 4, 7, 1, 7}, {7, 4, 7, 5, 7}, {7, 1, 1, 1, 1}, {7, 5, 7, 5, 7}, {7, 5, 7, 1, 7}};
-constexpr int kScale = 2;                      // each font pixel is 2x2
+constexpr std::uint8_t kDigits[10][5] = {{7, 5, 5, 5, 7}, {2, 6, 2, 2, 7}, {7, 1, 7, 4, 7}, {7, 1, 7, 1, 7},
+                                         {5, 5, 7, 1, 1}, {7, 4, 7, 1, 7}, {7, 4, 7, 5, 7}, {7, 1, 1, 1, 1},
+                                         {7, 5, 7, 5, 7}, {7, 5, 7, 1, 7}};
+constexpr int kScale = 2;  // each font pixel is 2x2
 constexpr int kGlyphW = 3 * kScale, kGlyphH = 5 * kScale, kPad = 2;
 
 struct Canvas {
@@ -28,8 +28,10 @@ struct Canvas {
             for (int x = x0; x < x0 + w; ++x) put(x, y, r, g, b);
     }
     void outline(const Rect& box) {
-        for (int x = box.x; x < box.x + box.width; ++x) put(x, box.y, 255, 0, 0), put(x, box.y + box.height - 1, 255, 0, 0);
-        for (int y = box.y; y < box.y + box.height; ++y) put(box.x, y, 255, 0, 0), put(box.x + box.width - 1, y, 255, 0, 0);
+        for (int x = box.x; x < box.x + box.width; ++x)
+            put(x, box.y, 255, 0, 0), put(x, box.y + box.height - 1, 255, 0, 0);
+        for (int y = box.y; y < box.y + box.height; ++y)
+            put(box.x, y, 255, 0, 0), put(box.x + box.width - 1, y, 255, 0, 0);
     }
     void number(int value, int left, int bottom) {
         const std::string digits = std::to_string(value);
@@ -42,7 +44,8 @@ struct Canvas {
             const auto& glyph = kDigits[d - '0'];
             for (int row = 0; row < 5; ++row)
                 for (int col = 0; col < 3; ++col)
-                    if (glyph[row] & (4 >> col)) fill(x + col * kScale, top + kPad + row * kScale, kScale, kScale, 255, 255, 255);
+                    if (glyph[row] & (4 >> col))
+                        fill(x + col * kScale, top + kPad + row * kScale, kScale, kScale, 255, 255, 255);
             x += kGlyphW + kScale;
         }
     }
@@ -75,7 +78,8 @@ std::string marks_table(const std::vector<Mark>& marks) {
     std::string out = "index\ttag\tname\ttext";
     for (const Mark& m : marks) {
         std::string text = visible_text(m.element);
-        if (text.empty()) text = "\"\"";
+        if (text.empty())
+            text = "\"\"";
         else if (text.find('"') != std::string::npos) {
             std::string q = "\"";
             for (char c : text) q += c == '"' ? std::string("\"\"") : std::string(1, c);

@@ -18,8 +18,8 @@ struct RgbImage {
 };
 
 struct Mark {
-    int index = 0;     // 1-based, as drawn
-    Rect box;          // in the image (screenshot) space
+    int index = 0;  // 1-based, as drawn
+    Rect box;       // in the image (screenshot) space
     Element element;
 };
 

@@ -14,17 +14,35 @@ namespace deskbox {
 
 enum class ActionKind {
     // observations
-    Screenshot, Tree, HitTest, CursorPosition, Zoom, Wait,
+    Screenshot,
+    Tree,
+    HitTest,
+    CursorPosition,
+    Zoom,
+    Wait,
     // pointer
-    MouseMove, Click, DoubleClick, TripleClick, MouseDown, MouseUp, Drag, Scroll,
+    MouseMove,
+    Click,
+    DoubleClick,
+    TripleClick,
+    MouseDown,
+    MouseUp,
+    Drag,
+    Scroll,
     // keyboard
-    Type, Key, KeyDown, KeyUp,
+    Type,
+    Key,
+    KeyDown,
+    KeyUp,
     // element-grounded (accessibility)
-    ClickElement, TypeInto, FocusElement,
+    ClickElement,
+    TypeInto,
+    FocusElement,
     // a manifest secret typed by name (its value never passes through the agent)
     TypeSecret,
     // episode control (OSWorld)
-    Done, Fail,
+    Done,
+    Fail,
     // files: a file placed into the sandbox (its own kind, so a policy can refuse it or ask a reviewer)
     Upload,
 };
@@ -47,16 +65,16 @@ struct Rect {
 // to a reviewer, and the reply acknowledges exactly these after approval.
 struct SafetyCheck {
     std::string id;
-    std::string code;     // empty when the API sent null
+    std::string code;  // empty when the API sent null
     std::string message;
     bool operator==(const SafetyCheck&) const = default;
 };
 
 struct ElementTarget {
-    std::string role;     // exact role name, or a regex when `regex`
+    std::string role;  // exact role name, or a regex when `regex`
     std::string name;
     bool regex = false;
-    std::string app;      // optional filters
+    std::string app;  // optional filters
     std::string window;
 };
 
@@ -73,7 +91,7 @@ struct Action {
     // Coordinates are in the agent's (possibly scaled) screenshot space; the
     // executor maps them back to screen pixels.
     std::optional<Point> point;
-    std::vector<Point> path;             // drag: start, (via...), end
+    std::vector<Point> path;  // drag: start, (via...), end
     // pyautogui moveRel / dragRel: `point` (mouse_move) or the one path point
     // (drag) is an offset from the pointer; the agent server resolves it to
     // an absolute point before the gate sees the action.
@@ -95,9 +113,9 @@ struct Action {
     std::optional<UploadRequest> upload;
 };
 
-const char* to_string(ActionKind kind);       // "click", "type", ... (the policy's action names)
-const char* to_string(Dialect dialect);       // "deskbox", "anthropic", "openai", "osworld"
-const char* to_string(MouseButton button);    // "left", ...
-bool is_observation(ActionKind kind);         // screenshot, tree, hit_test, cursor_position, zoom, wait
+const char* to_string(ActionKind kind);     // "click", "type", ... (the policy's action names)
+const char* to_string(Dialect dialect);     // "deskbox", "anthropic", "openai", "osworld"
+const char* to_string(MouseButton button);  // "left", ...
+bool is_observation(ActionKind kind);       // screenshot, tree, hit_test, cursor_position, zoom, wait
 
 }  // namespace deskbox

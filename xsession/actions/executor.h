@@ -13,29 +13,29 @@
 namespace deskbox {
 
 struct ImageData {
-    std::string mime;    // "image/png" or "image/jpeg"
-    std::string bytes;   // encoded image
-    int width = 0;       // of the encoded image (scaled space)
+    std::string mime;   // "image/png" or "image/jpeg"
+    std::string bytes;  // encoded image
+    int width = 0;      // of the encoded image (scaled space)
     int height = 0;
 };
 
 struct ActionResult {
     bool ok = true;
-    std::string error;                  // when !ok: what went wrong, for the agent
-    std::optional<ImageData> image;     // screenshot / zoom
-    std::optional<Point> cursor;        // cursor_position (scaled space)
-    std::string json;                   // tree / hit_test answers (a JSON document)
-    std::string current_url;            // with CaptureOptions::current_url: the focused browser's URL
+    std::string error;               // when !ok: what went wrong, for the agent
+    std::optional<ImageData> image;  // screenshot / zoom
+    std::optional<Point> cursor;     // cursor_position (scaled space)
+    std::string json;                // tree / hit_test answers (a JSON document)
+    std::string current_url;         // with CaptureOptions::current_url: the focused browser's URL
     // What the action did, for the audit log's result record (upload: size and
     // sha256 of what was written); empty: "<kind> done".
     std::string detail;
 };
 
 struct CaptureOptions {
-    std::string format = "png";         // png | jpeg
+    std::string format = "png";  // png | jpeg
     int jpeg_quality = 80;
-    bool settle = false;                // wait until the screen stops changing (capped)
-    bool cursor = false;                // draw the pointer
+    bool settle = false;  // wait until the screen stops changing (capped)
+    bool cursor = false;  // draw the pointer
     // With a screenshot, also report the URL of the browser document when the
     // focused window is a browser (OpenAI's computer_call_output.current_url).
     bool current_url = false;

@@ -16,48 +16,148 @@ namespace {
 const std::unordered_map<std::string_view, std::string_view>& aliases() {
     static const std::unordered_map<std::string_view, std::string_view> table = {
         // modifiers
-        {"ctrl", "Control_L"}, {"control", "Control_L"}, {"ctrlleft", "Control_L"}, {"lctrl", "Control_L"},
-        {"control_l", "Control_L"}, {"ctrlright", "Control_R"}, {"rctrl", "Control_R"}, {"control_r", "Control_R"},
-        {"shift", "Shift_L"}, {"shiftleft", "Shift_L"}, {"lshift", "Shift_L"}, {"shift_l", "Shift_L"},
-        {"shiftright", "Shift_R"}, {"rshift", "Shift_R"}, {"shift_r", "Shift_R"},
-        {"alt", "Alt_L"}, {"altleft", "Alt_L"}, {"lalt", "Alt_L"}, {"alt_l", "Alt_L"}, {"option", "Alt_L"},
-        {"optionleft", "Alt_L"}, {"altright", "Alt_R"}, {"ralt", "Alt_R"}, {"alt_r", "Alt_R"},
-        {"optionright", "Alt_R"}, {"altgr", "ISO_Level3_Shift"},
-        {"super", "Super_L"}, {"super_l", "Super_L"}, {"win", "Super_L"}, {"winleft", "Super_L"},
-        {"windows", "Super_L"}, {"cmd", "Super_L"}, {"command", "Super_L"}, {"meta", "Super_L"},
-        {"super_r", "Super_R"}, {"winright", "Super_R"},
+        {"ctrl", "Control_L"},
+        {"control", "Control_L"},
+        {"ctrlleft", "Control_L"},
+        {"lctrl", "Control_L"},
+        {"control_l", "Control_L"},
+        {"ctrlright", "Control_R"},
+        {"rctrl", "Control_R"},
+        {"control_r", "Control_R"},
+        {"shift", "Shift_L"},
+        {"shiftleft", "Shift_L"},
+        {"lshift", "Shift_L"},
+        {"shift_l", "Shift_L"},
+        {"shiftright", "Shift_R"},
+        {"rshift", "Shift_R"},
+        {"shift_r", "Shift_R"},
+        {"alt", "Alt_L"},
+        {"altleft", "Alt_L"},
+        {"lalt", "Alt_L"},
+        {"alt_l", "Alt_L"},
+        {"option", "Alt_L"},
+        {"optionleft", "Alt_L"},
+        {"altright", "Alt_R"},
+        {"ralt", "Alt_R"},
+        {"alt_r", "Alt_R"},
+        {"optionright", "Alt_R"},
+        {"altgr", "ISO_Level3_Shift"},
+        {"super", "Super_L"},
+        {"super_l", "Super_L"},
+        {"win", "Super_L"},
+        {"winleft", "Super_L"},
+        {"windows", "Super_L"},
+        {"cmd", "Super_L"},
+        {"command", "Super_L"},
+        {"meta", "Super_L"},
+        {"super_r", "Super_R"},
+        {"winright", "Super_R"},
         // editing and navigation
-        {"enter", "Return"}, {"return", "Return"}, {"kp_enter", "KP_Enter"},
-        {"esc", "Escape"}, {"escape", "Escape"}, {"tab", "Tab"}, {"space", "space"},
-        {"backspace", "BackSpace"}, {"back_space", "BackSpace"}, {"delete", "Delete"}, {"del", "Delete"},
-        {"insert", "Insert"}, {"ins", "Insert"}, {"home", "Home"}, {"end", "End"},
-        {"pageup", "Page_Up"}, {"page_up", "Page_Up"}, {"pgup", "Page_Up"}, {"prior", "Page_Up"},
-        {"pagedown", "Page_Down"}, {"page_down", "Page_Down"}, {"pgdn", "Page_Down"}, {"next", "Page_Down"},
-        {"up", "Up"}, {"down", "Down"}, {"left", "Left"}, {"right", "Right"},
-        {"arrowup", "Up"}, {"arrowdown", "Down"}, {"arrowleft", "Left"}, {"arrowright", "Right"},
-        {"capslock", "Caps_Lock"}, {"caps_lock", "Caps_Lock"}, {"numlock", "Num_Lock"}, {"num_lock", "Num_Lock"},
-        {"scrolllock", "Scroll_Lock"}, {"scroll_lock", "Scroll_Lock"},
-        {"print", "Print"}, {"printscreen", "Print"}, {"prtsc", "Print"}, {"prtscr", "Print"},
-        {"prntscrn", "Print"}, {"pause", "Pause"}, {"break", "Break"}, {"menu", "Menu"}, {"apps", "Menu"},
-        {"contextmenu", "Menu"}, {"clear", "Clear"}, {"help", "Help"}, {"select", "Select"},
-        {"execute", "Execute"}, {"cancel", "Cancel"}, {"undo", "Undo"}, {"redo", "Redo"}, {"find", "Find"},
+        {"enter", "Return"},
+        {"return", "Return"},
+        {"kp_enter", "KP_Enter"},
+        {"esc", "Escape"},
+        {"escape", "Escape"},
+        {"tab", "Tab"},
+        {"space", "space"},
+        {"backspace", "BackSpace"},
+        {"back_space", "BackSpace"},
+        {"delete", "Delete"},
+        {"del", "Delete"},
+        {"insert", "Insert"},
+        {"ins", "Insert"},
+        {"home", "Home"},
+        {"end", "End"},
+        {"pageup", "Page_Up"},
+        {"page_up", "Page_Up"},
+        {"pgup", "Page_Up"},
+        {"prior", "Page_Up"},
+        {"pagedown", "Page_Down"},
+        {"page_down", "Page_Down"},
+        {"pgdn", "Page_Down"},
+        {"next", "Page_Down"},
+        {"up", "Up"},
+        {"down", "Down"},
+        {"left", "Left"},
+        {"right", "Right"},
+        {"arrowup", "Up"},
+        {"arrowdown", "Down"},
+        {"arrowleft", "Left"},
+        {"arrowright", "Right"},
+        {"capslock", "Caps_Lock"},
+        {"caps_lock", "Caps_Lock"},
+        {"numlock", "Num_Lock"},
+        {"num_lock", "Num_Lock"},
+        {"scrolllock", "Scroll_Lock"},
+        {"scroll_lock", "Scroll_Lock"},
+        {"print", "Print"},
+        {"printscreen", "Print"},
+        {"prtsc", "Print"},
+        {"prtscr", "Print"},
+        {"prntscrn", "Print"},
+        {"pause", "Pause"},
+        {"break", "Break"},
+        {"menu", "Menu"},
+        {"apps", "Menu"},
+        {"contextmenu", "Menu"},
+        {"clear", "Clear"},
+        {"help", "Help"},
+        {"select", "Select"},
+        {"execute", "Execute"},
+        {"cancel", "Cancel"},
+        {"undo", "Undo"},
+        {"redo", "Redo"},
+        {"find", "Find"},
         // keypad (pyautogui)
-        {"num0", "KP_0"}, {"num1", "KP_1"}, {"num2", "KP_2"}, {"num3", "KP_3"}, {"num4", "KP_4"},
-        {"num5", "KP_5"}, {"num6", "KP_6"}, {"num7", "KP_7"}, {"num8", "KP_8"}, {"num9", "KP_9"},
-        {"add", "KP_Add"}, {"subtract", "KP_Subtract"}, {"multiply", "KP_Multiply"}, {"divide", "KP_Divide"},
-        {"decimal", "KP_Decimal"}, {"separator", "KP_Separator"},
+        {"num0", "KP_0"},
+        {"num1", "KP_1"},
+        {"num2", "KP_2"},
+        {"num3", "KP_3"},
+        {"num4", "KP_4"},
+        {"num5", "KP_5"},
+        {"num6", "KP_6"},
+        {"num7", "KP_7"},
+        {"num8", "KP_8"},
+        {"num9", "KP_9"},
+        {"add", "KP_Add"},
+        {"subtract", "KP_Subtract"},
+        {"multiply", "KP_Multiply"},
+        {"divide", "KP_Divide"},
+        {"decimal", "KP_Decimal"},
+        {"separator", "KP_Separator"},
         // media and browser keys
-        {"volumeup", "XF86AudioRaiseVolume"}, {"volumedown", "XF86AudioLowerVolume"},
-        {"volumemute", "XF86AudioMute"}, {"playpause", "XF86AudioPlay"}, {"stop", "XF86AudioStop"},
-        {"nexttrack", "XF86AudioNext"}, {"prevtrack", "XF86AudioPrev"},
-        {"browserback", "XF86Back"}, {"browserforward", "XF86Forward"}, {"browserrefresh", "XF86Reload"},
-        {"browserhome", "XF86HomePage"}, {"browsersearch", "XF86Search"}, {"browserstop", "XF86Stop"},
-        {"browserfavorites", "XF86Favorites"}, {"launchmail", "XF86Mail"}, {"sleep", "XF86Sleep"},
+        {"volumeup", "XF86AudioRaiseVolume"},
+        {"volumedown", "XF86AudioLowerVolume"},
+        {"volumemute", "XF86AudioMute"},
+        {"playpause", "XF86AudioPlay"},
+        {"stop", "XF86AudioStop"},
+        {"nexttrack", "XF86AudioNext"},
+        {"prevtrack", "XF86AudioPrev"},
+        {"browserback", "XF86Back"},
+        {"browserforward", "XF86Forward"},
+        {"browserrefresh", "XF86Reload"},
+        {"browserhome", "XF86HomePage"},
+        {"browsersearch", "XF86Search"},
+        {"browserstop", "XF86Stop"},
+        {"browserfavorites", "XF86Favorites"},
+        {"launchmail", "XF86Mail"},
+        {"sleep", "XF86Sleep"},
         // names of printable keys
-        {"plus", "plus"}, {"minus", "minus"}, {"comma", "comma"}, {"period", "period"}, {"slash", "slash"},
-        {"backslash", "backslash"}, {"semicolon", "semicolon"}, {"apostrophe", "apostrophe"},
-        {"quote", "apostrophe"}, {"grave", "grave"}, {"backquote", "grave"}, {"equal", "equal"},
-        {"equals", "equal"}, {"bracketleft", "bracketleft"}, {"bracketright", "bracketright"},
+        {"plus", "plus"},
+        {"minus", "minus"},
+        {"comma", "comma"},
+        {"period", "period"},
+        {"slash", "slash"},
+        {"backslash", "backslash"},
+        {"semicolon", "semicolon"},
+        {"apostrophe", "apostrophe"},
+        {"quote", "apostrophe"},
+        {"grave", "grave"},
+        {"backquote", "grave"},
+        {"equal", "equal"},
+        {"equals", "equal"},
+        {"bracketleft", "bracketleft"},
+        {"bracketright", "bracketright"},
     };
     return table;
 }
@@ -65,43 +165,79 @@ const std::unordered_map<std::string_view, std::string_view>& aliases() {
 // Printable ASCII that is not its own keysym name.
 std::string_view ascii_keysym(char c) {
     switch (c) {
-        case ' ': return "space";
-        case '!': return "exclam";
-        case '"': return "quotedbl";
-        case '#': return "numbersign";
-        case '$': return "dollar";
-        case '%': return "percent";
-        case '&': return "ampersand";
-        case '\'': return "apostrophe";
-        case '(': return "parenleft";
-        case ')': return "parenright";
-        case '*': return "asterisk";
-        case '+': return "plus";
-        case ',': return "comma";
-        case '-': return "minus";
-        case '.': return "period";
-        case '/': return "slash";
-        case ':': return "colon";
-        case ';': return "semicolon";
-        case '<': return "less";
-        case '=': return "equal";
-        case '>': return "greater";
-        case '?': return "question";
-        case '@': return "at";
-        case '[': return "bracketleft";
-        case '\\': return "backslash";
-        case ']': return "bracketright";
-        case '^': return "asciicircum";
-        case '_': return "underscore";
-        case '`': return "grave";
-        case '{': return "braceleft";
-        case '|': return "bar";
-        case '}': return "braceright";
-        case '~': return "asciitilde";
-        case '\t': return "Tab";
+        case ' ':
+            return "space";
+        case '!':
+            return "exclam";
+        case '"':
+            return "quotedbl";
+        case '#':
+            return "numbersign";
+        case '$':
+            return "dollar";
+        case '%':
+            return "percent";
+        case '&':
+            return "ampersand";
+        case '\'':
+            return "apostrophe";
+        case '(':
+            return "parenleft";
+        case ')':
+            return "parenright";
+        case '*':
+            return "asterisk";
+        case '+':
+            return "plus";
+        case ',':
+            return "comma";
+        case '-':
+            return "minus";
+        case '.':
+            return "period";
+        case '/':
+            return "slash";
+        case ':':
+            return "colon";
+        case ';':
+            return "semicolon";
+        case '<':
+            return "less";
+        case '=':
+            return "equal";
+        case '>':
+            return "greater";
+        case '?':
+            return "question";
+        case '@':
+            return "at";
+        case '[':
+            return "bracketleft";
+        case '\\':
+            return "backslash";
+        case ']':
+            return "bracketright";
+        case '^':
+            return "asciicircum";
+        case '_':
+            return "underscore";
+        case '`':
+            return "grave";
+        case '{':
+            return "braceleft";
+        case '|':
+            return "bar";
+        case '}':
+            return "braceright";
+        case '~':
+            return "asciitilde";
+        case '\t':
+            return "Tab";
         case '\n':
-        case '\r': return "Return";
-        default: return {};
+        case '\r':
+            return "Return";
+        default:
+            return {};
     }
 }
 
@@ -111,11 +247,20 @@ long single_code_point(std::string_view s) {
     const auto* b = reinterpret_cast<const unsigned char*>(s.data());
     std::size_t len;
     long cp;
-    if (b[0] < 0x80) { len = 1; cp = b[0]; }
-    else if ((b[0] & 0xE0) == 0xC0) { len = 2; cp = b[0] & 0x1F; }
-    else if ((b[0] & 0xF0) == 0xE0) { len = 3; cp = b[0] & 0x0F; }
-    else if ((b[0] & 0xF8) == 0xF0) { len = 4; cp = b[0] & 0x07; }
-    else return -1;
+    if (b[0] < 0x80) {
+        len = 1;
+        cp = b[0];
+    } else if ((b[0] & 0xE0) == 0xC0) {
+        len = 2;
+        cp = b[0] & 0x1F;
+    } else if ((b[0] & 0xF0) == 0xE0) {
+        len = 3;
+        cp = b[0] & 0x0F;
+    } else if ((b[0] & 0xF8) == 0xF0) {
+        len = 4;
+        cp = b[0] & 0x07;
+    } else
+        return -1;
     if (s.size() != len) return -1;
     for (std::size_t i = 1; i < len; ++i) {
         if ((b[i] & 0xC0) != 0x80) return -1;

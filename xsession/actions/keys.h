@@ -20,8 +20,8 @@ public:
     explicit KeyError(const std::string& message) : Error(message) {}
 };
 
-constexpr std::size_t kMaxKeyName = 64;    // bytes of one key name
-constexpr std::size_t kMaxChordKeys = 8;   // keys pressed together
+constexpr std::size_t kMaxKeyName = 64;   // bytes of one key name
+constexpr std::size_t kMaxChordKeys = 8;  // keys pressed together
 
 // One key, in any convention, to its X keysym name. Not trimmed: " " is space.
 std::string key_to_keysym(std::string_view name);

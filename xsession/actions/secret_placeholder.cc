@@ -15,8 +15,9 @@ std::optional<std::string> secret_placeholder(const std::string& text) {
     if (at != 0 || close == std::string::npos || close + 2 != text.size())
         throw Error("a {{secret:NAME}} placeholder must be the whole text of a type action");
     std::string name = text.substr(open.size(), close - open.size());
-    if (name.empty() || name.size() > 128 ||
-        !std::all_of(name.begin(), name.end(), [](unsigned char ch) { return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.'; }))
+    if (name.empty() || name.size() > 128 || !std::all_of(name.begin(), name.end(), [](unsigned char ch) {
+            return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
+        }))
         throw Error("a {{secret:NAME}} placeholder needs a secret name of letters, digits, '_', '-' or '.'");
     return name;
 }

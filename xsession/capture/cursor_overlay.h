@@ -12,7 +12,7 @@
 namespace deskbox {
 
 struct CursorImage {
-    int x = 0, y = 0;            // top-left in screen pixels (position minus hotspot)
+    int x = 0, y = 0;  // top-left in screen pixels (position minus hotspot)
     int width = 0, height = 0;
     std::vector<std::uint32_t> argb;  // premultiplied, as XFixes delivers it
 };

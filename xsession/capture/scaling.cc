@@ -14,7 +14,8 @@ namespace {
 std::vector<int> output_index_of_source(int in, int out) {
     std::vector<int> index(static_cast<std::size_t>(in));
     for (int s = 0; s < in; ++s) {
-        const auto v = static_cast<int>(((2 * static_cast<std::int64_t>(s) + 1) * out) / (2 * static_cast<std::int64_t>(in)));
+        const auto v =
+            static_cast<int>(((2 * static_cast<std::int64_t>(s) + 1) * out) / (2 * static_cast<std::int64_t>(in)));
         index[static_cast<std::size_t>(s)] = std::min(v, out - 1);
     }
     return index;
@@ -37,16 +38,20 @@ Point ScaleMap::to_screen(Point scaled) const {
                     std::to_string(scaled_h_ - 1) + ")");
     }
     // Exact integer form of floor((x + 0.5) * W / w).
-    const auto x = static_cast<int>(((2 * static_cast<std::int64_t>(scaled.x) + 1) * screen_w_) / (2 * static_cast<std::int64_t>(scaled_w_)));
-    const auto y = static_cast<int>(((2 * static_cast<std::int64_t>(scaled.y) + 1) * screen_h_) / (2 * static_cast<std::int64_t>(scaled_h_)));
+    const auto x = static_cast<int>(((2 * static_cast<std::int64_t>(scaled.x) + 1) * screen_w_) /
+                                    (2 * static_cast<std::int64_t>(scaled_w_)));
+    const auto y = static_cast<int>(((2 * static_cast<std::int64_t>(scaled.y) + 1) * screen_h_) /
+                                    (2 * static_cast<std::int64_t>(scaled_h_)));
     return {std::min(x, screen_w_ - 1), std::min(y, screen_h_ - 1)};
 }
 
 Point ScaleMap::to_scaled(Point screen) const {
     const int sx = std::clamp(screen.x, 0, screen_w_ - 1);
     const int sy = std::clamp(screen.y, 0, screen_h_ - 1);
-    const auto x = static_cast<int>(((2 * static_cast<std::int64_t>(sx) + 1) * scaled_w_) / (2 * static_cast<std::int64_t>(screen_w_)));
-    const auto y = static_cast<int>(((2 * static_cast<std::int64_t>(sy) + 1) * scaled_h_) / (2 * static_cast<std::int64_t>(screen_h_)));
+    const auto x = static_cast<int>(((2 * static_cast<std::int64_t>(sx) + 1) * scaled_w_) /
+                                    (2 * static_cast<std::int64_t>(screen_w_)));
+    const auto y = static_cast<int>(((2 * static_cast<std::int64_t>(sy) + 1) * scaled_h_) /
+                                    (2 * static_cast<std::int64_t>(screen_h_)));
     return {std::min(x, scaled_w_ - 1), std::min(y, scaled_h_ - 1)};
 }
 
@@ -61,8 +66,10 @@ Rect ScaleMap::region_to_screen(const Rect& scaled) const {
     };
     const int x0 = std::clamp(lo(scaled.x, screen_w_, scaled_w_), 0, screen_w_);
     const int y0 = std::clamp(lo(scaled.y, screen_h_, scaled_h_), 0, screen_h_);
-    const int x1 = std::clamp(hi(static_cast<std::int64_t>(scaled.x) + scaled.width, screen_w_, scaled_w_), 0, screen_w_);
-    const int y1 = std::clamp(hi(static_cast<std::int64_t>(scaled.y) + scaled.height, screen_h_, scaled_h_), 0, screen_h_);
+    const int x1 =
+        std::clamp(hi(static_cast<std::int64_t>(scaled.x) + scaled.width, screen_w_, scaled_w_), 0, screen_w_);
+    const int y1 =
+        std::clamp(hi(static_cast<std::int64_t>(scaled.y) + scaled.height, screen_h_, scaled_h_), 0, screen_h_);
     if (x1 <= x0 || y1 <= y0) {
         throw Error("region (" + std::to_string(scaled.x) + ", " + std::to_string(scaled.y) + ", " +
                     std::to_string(scaled.width) + "x" + std::to_string(scaled.height) + ") is outside the screen");
@@ -80,16 +87,19 @@ Point fit_size(int width, int height, int max_width, int max_height) {
 }
 
 RgbImage resample(const RgbImage& source, int width, int height) {
-    if (width <= 0 || height <= 0) throw Error("cannot scale an image to " + std::to_string(width) + "x" + std::to_string(height));
+    if (width <= 0 || height <= 0)
+        throw Error("cannot scale an image to " + std::to_string(width) + "x" + std::to_string(height));
     if (width == source.width && height == source.height) return source;
     RgbImage out(width, height);
     if (width > source.width || height > source.height) {
         // Growing (zoom): nearest source pixel by the same centre rule, so
         // pixels stay crisp enough to read.
         for (int y = 0; y < height; ++y) {
-            const auto sy = static_cast<int>(((2 * static_cast<std::int64_t>(y) + 1) * source.height) / (2 * static_cast<std::int64_t>(height)));
+            const auto sy = static_cast<int>(((2 * static_cast<std::int64_t>(y) + 1) * source.height) /
+                                             (2 * static_cast<std::int64_t>(height)));
             for (int x = 0; x < width; ++x) {
-                const auto sx = static_cast<int>(((2 * static_cast<std::int64_t>(x) + 1) * source.width) / (2 * static_cast<std::int64_t>(width)));
+                const auto sx = static_cast<int>(((2 * static_cast<std::int64_t>(x) + 1) * source.width) /
+                                                 (2 * static_cast<std::int64_t>(width)));
                 const std::uint8_t* s = source.at(std::min(sx, source.width - 1), std::min(sy, source.height - 1));
                 std::uint8_t* d = out.at(x, y);
                 d[0] = s[0];
@@ -105,7 +115,8 @@ RgbImage resample(const RgbImage& source, int width, int height) {
     const std::vector<int> column = output_index_of_source(source.width, width);
     const std::vector<int> row = output_index_of_source(source.height, height);
     std::vector<int> column_start(static_cast<std::size_t>(width) + 1, source.width);
-    for (int sx = source.width - 1; sx >= 0; --sx) column_start[static_cast<std::size_t>(column[static_cast<std::size_t>(sx)])] = sx;
+    for (int sx = source.width - 1; sx >= 0; --sx)
+        column_start[static_cast<std::size_t>(column[static_cast<std::size_t>(sx)])] = sx;
     const std::size_t row_values = static_cast<std::size_t>(source.width) * 3;
     std::vector<std::uint32_t> row_sum(row_values);
     int sy = 0;
@@ -119,7 +130,8 @@ RgbImage resample(const RgbImage& source, int width, int height) {
         }
         std::uint8_t* d = out.at(0, y);
         for (int x = 0; x < width; ++x, d += 3) {
-            const int x0 = column_start[static_cast<std::size_t>(x)], x1 = column_start[static_cast<std::size_t>(x) + 1];
+            const int x0 = column_start[static_cast<std::size_t>(x)],
+                      x1 = column_start[static_cast<std::size_t>(x) + 1];
             std::uint32_t sum[3] = {0, 0, 0};
             for (int sx = x0; sx < x1; ++sx) {
                 const std::uint32_t* acc = row_sum.data() + static_cast<std::size_t>(sx) * 3;

@@ -18,7 +18,9 @@
 namespace deskbox {
 namespace {
 
-int shift_of(unsigned long mask) { return mask ? std::countr_zero(mask) : 0; }
+int shift_of(unsigned long mask) {
+    return mask ? std::countr_zero(mask) : 0;
+}
 
 // One row of 32-bit B G R X pixels (memory order) to R G B.
 void bgrx_row_to_rgb(const std::uint8_t* src, std::uint8_t* dst, int width) {
@@ -91,9 +93,12 @@ RgbImage ximage_to_rgb(XImage* image, int width, int height) {
 
 const char* to_string(CaptureMethod method) {
     switch (method) {
-        case CaptureMethod::ShmFd: return "MIT-SHM fd passing";
-        case CaptureMethod::ShmSysV: return "MIT-SHM SysV";
-        case CaptureMethod::GetImage: return "XGetImage";
+        case CaptureMethod::ShmFd:
+            return "MIT-SHM fd passing";
+        case CaptureMethod::ShmSysV:
+            return "MIT-SHM SysV";
+        case CaptureMethod::GetImage:
+            return "XGetImage";
     }
     return "?";
 }
@@ -104,7 +109,8 @@ ScreenCapture::ScreenCapture(Display* display, CaptureMethod best)
       height_(DisplayHeight(display, DefaultScreen(display))) {
     if (best == CaptureMethod::ShmFd) {
         // 4 bytes per pixel covers every ZPixmap layout of depth <= 32.
-        fd_segment_ = ShmFdSegment::attach(display_, static_cast<std::size_t>(width_) * static_cast<std::size_t>(height_) * 4);
+        fd_segment_ =
+            ShmFdSegment::attach(display_, static_cast<std::size_t>(width_) * static_cast<std::size_t>(height_) * 4);
         if (fd_segment_.valid()) {
             method_ = CaptureMethod::ShmFd;
             log_method();
@@ -121,7 +127,9 @@ ScreenCapture::ScreenCapture(Display* display, CaptureMethod best)
     log_method();
 }
 
-ScreenCapture::~ScreenCapture() { release_sysv_shm(); }
+ScreenCapture::~ScreenCapture() {
+    release_sysv_shm();
+}
 
 void ScreenCapture::log_method() const {
     std::fprintf(stderr, "deskbox: screen capture on display %s uses %s%s%s\n", DisplayString(display_),
@@ -146,11 +154,13 @@ bool ScreenCapture::try_sysv_shm() {
     };
     if (!XShmQueryExtension(display_)) return fail("the X server has no MIT-SHM extension");
     const int screen = DefaultScreen(display_);
-    shm_image_ = XShmCreateImage(display_, DefaultVisual(display_, screen), static_cast<unsigned>(DefaultDepth(display_, screen)),
-                                 ZPixmap, nullptr, &shm_, static_cast<unsigned>(width_), static_cast<unsigned>(height_));
+    shm_image_ = XShmCreateImage(display_, DefaultVisual(display_, screen),
+                                 static_cast<unsigned>(DefaultDepth(display_, screen)), ZPixmap, nullptr, &shm_,
+                                 static_cast<unsigned>(width_), static_cast<unsigned>(height_));
     if (!shm_image_) return fail("XShmCreateImage failed");
-    shm_.shmid = shmget(IPC_PRIVATE, static_cast<std::size_t>(shm_image_->bytes_per_line) * static_cast<std::size_t>(height_),
-                        IPC_CREAT | 0600);
+    shm_.shmid =
+        shmget(IPC_PRIVATE, static_cast<std::size_t>(shm_image_->bytes_per_line) * static_cast<std::size_t>(height_),
+               IPC_CREAT | 0600);
     if (shm_.shmid < 0) return fail("shmget: " + std::string(strerror(errno)));
     shm_.shmaddr = shm_image_->data = static_cast<char*>(shmat(shm_.shmid, nullptr, 0));
     if (shm_.shmaddr == reinterpret_cast<char*>(-1)) {
@@ -188,7 +198,9 @@ void ScreenCapture::release_sysv_shm() {
     sysv_attached_ = false;
 }
 
-RgbImage ScreenCapture::capture() { return capture(Rect{0, 0, width_, height_}); }
+RgbImage ScreenCapture::capture() {
+    return capture(Rect{0, 0, width_, height_});
+}
 
 RgbImage ScreenCapture::capture(const Rect& region) {
     if (region.width <= 0 || region.height <= 0 || region.x < 0 || region.y < 0 || region.x + region.width > width_ ||

@@ -13,8 +13,8 @@
 namespace deskbox {
 
 struct SettleOptions {
-    Millis quiet{200};          // no drawing for this long = settled
-    Millis cap{3000};           // give up waiting (animations, blinking cursors)
+    Millis quiet{200};  // no drawing for this long = settled
+    Millis cap{3000};   // give up waiting (animations, blinking cursors)
     // After input, an app often takes a moment before it draws anything (a
     // dialog's process starting): wait this long for the first change before
     // calling an unchanged screen settled.
@@ -22,7 +22,7 @@ struct SettleOptions {
 };
 
 struct SettleResult {
-    bool settled = false;       // false: the cap was reached while the screen kept changing
+    bool settled = false;  // false: the cap was reached while the screen kept changing
     Millis waited{0};
     std::uint64_t damage_events = 0;
 };

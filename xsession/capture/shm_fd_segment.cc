@@ -116,7 +116,9 @@ ShmFdSegment& ShmFdSegment::operator=(ShmFdSegment&& other) noexcept {
     return *this;
 }
 
-ShmFdSegment::~ShmFdSegment() { release(); }
+ShmFdSegment::~ShmFdSegment() {
+    release();
+}
 
 void ShmFdSegment::release() {
     if (!data_) return;
@@ -134,14 +136,15 @@ void ShmFdSegment::release() {
 XImage* ShmFdSegment::get_image(Window drawable, const Rect& region, std::string& error) {
     const int screen = DefaultScreen(display_);
     const unsigned depth = static_cast<unsigned>(DefaultDepth(display_, screen));
-    XImage* image = XCreateImage(display_, DefaultVisual(display_, screen), depth, ZPixmap, 0, nullptr,
-                                 static_cast<unsigned>(region.width), static_cast<unsigned>(region.height),
-                                 BitmapPad(display_), 0);
+    XImage* image =
+        XCreateImage(display_, DefaultVisual(display_, screen), depth, ZPixmap, 0, nullptr,
+                     static_cast<unsigned>(region.width), static_cast<unsigned>(region.height), BitmapPad(display_), 0);
     if (!image) {
         error = "XCreateImage failed";
         return nullptr;
     }
-    const std::size_t needed = static_cast<std::size_t>(image->bytes_per_line) * static_cast<std::size_t>(region.height);
+    const std::size_t needed =
+        static_cast<std::size_t>(image->bytes_per_line) * static_cast<std::size_t>(region.height);
     if (needed > bytes_) {
         XDestroyImage(image);
         error = "region needs " + std::to_string(needed) + " bytes, the segment has " + std::to_string(bytes_);

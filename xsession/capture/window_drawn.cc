@@ -12,7 +12,7 @@
 namespace deskbox {
 namespace {
 
-constexpr int kSampleStep = 4;   // every 4th pixel of every 4th row
+constexpr int kSampleStep = 4;           // every 4th pixel of every 4th row
 constexpr std::int64_t kQuietMs = 2000;  // no further paint after a one-colour one: it is meant so
 // (LibreOffice clears its new window to black and paints the UI up to a second later)
 

@@ -17,8 +17,8 @@ bool window_is_uniform(Display* display, Window window);
 
 // Waits (DAMAGE events on the window, at most `timeout`) until the window is
 // not uniform, or it painted and then stayed one colour for a quiet period
-// (2 s without another paint: a window meant to be one colour; LibreOffice clears to black first and paints its UI up to a second later). Returns
-// false at the timeout when it never painted at all.
+// (2 s without another paint: a window meant to be one colour; LibreOffice clears to black first and paints its UI up
+// to a second later). Returns false at the timeout when it never painted at all.
 bool wait_until_drawn(Display* display, Window window, Millis timeout);
 
 }  // namespace deskbox

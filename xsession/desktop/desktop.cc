@@ -47,11 +47,16 @@ private:
 
 unsigned int x_button(MouseButton button) {
     switch (button) {
-        case MouseButton::Left: return 1;
-        case MouseButton::Middle: return 2;
-        case MouseButton::Right: return 3;
-        case MouseButton::Back: return 8;
-        case MouseButton::Forward: return 9;
+        case MouseButton::Left:
+            return 1;
+        case MouseButton::Middle:
+            return 2;
+        case MouseButton::Right:
+            return 3;
+        case MouseButton::Back:
+            return 8;
+        case MouseButton::Forward:
+            return 9;
     }
     return 1;
 }
@@ -91,8 +96,10 @@ void Desktop::move_if_given(const Action& action) {
 ActionResult Desktop::run(const Action& action, const CaptureOptions& capture) {
     ActionResult result;
     switch (action.kind) {
-        case ActionKind::Screenshot: return screenshot(capture);
-        case ActionKind::Zoom: return zoom(action, capture);
+        case ActionKind::Screenshot:
+            return screenshot(capture);
+        case ActionKind::Zoom:
+            return zoom(action, capture);
         case ActionKind::CursorPosition: {
             Window root = 0, child = 0;
             int x = 0, y = 0, wx = 0, wy = 0;
@@ -126,10 +133,13 @@ ActionResult Desktop::run(const Action& action, const CaptureOptions& capture) {
             input_.button(x_button(action.button), action.kind == ActionKind::MouseDown);
             break;
         }
-        case ActionKind::Drag: drag(action); break;
+        case ActionKind::Drag:
+            drag(action);
+            break;
         case ActionKind::Scroll: {
             if (action.scroll_x == 0 && action.scroll_y == 0) throw Error("no scroll amount given");
-            if (action.scroll_x > 1000 || action.scroll_x < -1000 || action.scroll_y > 1000 || action.scroll_y < -1000) {
+            if (action.scroll_x > 1000 || action.scroll_x < -1000 || action.scroll_y > 1000 ||
+                action.scroll_y < -1000) {
                 throw Error("scroll amount (" + std::to_string(action.scroll_x) + ", " +
                             std::to_string(action.scroll_y) + ") is larger than 1000 clicks");
             }
@@ -138,10 +148,18 @@ ActionResult Desktop::run(const Action& action, const CaptureOptions& capture) {
             input_.scroll(action.scroll_x, action.scroll_y);
             break;
         }
-        case ActionKind::Type: input_.type_text(action.text); break;
-        case ActionKind::Key: input_.chord(action.keys); break;
-        case ActionKind::KeyDown: input_.press_names(action.keys); break;
-        case ActionKind::KeyUp: input_.release_names(action.keys); break;
+        case ActionKind::Type:
+            input_.type_text(action.text);
+            break;
+        case ActionKind::Key:
+            input_.chord(action.keys);
+            break;
+        case ActionKind::KeyDown:
+            input_.press_names(action.keys);
+            break;
+        case ActionKind::KeyUp:
+            input_.release_names(action.keys);
+            break;
         case ActionKind::Tree:
         case ActionKind::HitTest:
         case ActionKind::ClickElement:

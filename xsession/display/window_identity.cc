@@ -13,7 +13,7 @@
 namespace deskbox {
 namespace {
 
-constexpr int kMaxDescent = 4;      // frame → client: window managers nest one to three levels
+constexpr int kMaxDescent = 4;  // frame → client: window managers nest one to three levels
 constexpr int kMaxAncestors = 64;
 
 std::string hex(Window w) {
@@ -34,8 +34,8 @@ bool has_property(Display* d, Window w, Atom property) {
     int format = 0;
     unsigned long count = 0, after = 0;
     unsigned char* data = nullptr;
-    const bool found = XGetWindowProperty(d, w, property, 0, 0, False, AnyPropertyType, &type, &format, &count,
-                                          &after, &data) == Success &&
+    const bool found = XGetWindowProperty(d, w, property, 0, 0, False, AnyPropertyType, &type, &format, &count, &after,
+                                          &data) == Success &&
                        type != None;
     if (data) XFree(data);
     return found;
@@ -98,8 +98,7 @@ std::optional<std::string> utf8_name(Display* d, Window w) {
     unsigned long count = 0, after = 0;
     unsigned char* data = nullptr;
     std::optional<std::string> out;
-    if (XGetWindowProperty(d, w, net_wm_name, 0, 1024, False, utf8, &type, &format, &count, &after, &data) ==
-            Success &&
+    if (XGetWindowProperty(d, w, net_wm_name, 0, 1024, False, utf8, &type, &format, &count, &after, &data) == Success &&
         type == utf8 && format == 8 && data)
         out = std::string(reinterpret_cast<char*>(data), count);
     if (data) XFree(data);

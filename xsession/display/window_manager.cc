@@ -38,7 +38,9 @@ Window window_manager_check_window(Display* display) {
     return named && check_window_of(display, *named, check) == named ? *named : None;
 }
 
-bool window_manager_running(Display* display) { return window_manager_check_window(display) != None; }
+bool window_manager_running(Display* display) {
+    return window_manager_check_window(display) != None;
+}
 
 void wait_for_window_manager(Display* display, Millis timeout, const std::string& name,
                              bool until_focus_on_check_window) {
@@ -101,8 +103,8 @@ bool supports(Display* display, Atom wanted) {
     unsigned char* data = nullptr;
     XErrorTrap trap(display);
     bool found = false;
-    if (XGetWindowProperty(display, DefaultRootWindow(display), XInternAtom(display, "_NET_SUPPORTED", False), 0,
-                           4096, False, XA_ATOM, &type, &format, &count, &after, &data) == Success &&
+    if (XGetWindowProperty(display, DefaultRootWindow(display), XInternAtom(display, "_NET_SUPPORTED", False), 0, 4096,
+                           False, XA_ATOM, &type, &format, &count, &after, &data) == Success &&
         data && type == XA_ATOM && format == 32) {
         const auto* atoms = reinterpret_cast<unsigned long*>(data);
         for (unsigned long i = 0; i < count && !found; ++i) found = atoms[i] == wanted;
@@ -122,8 +124,8 @@ void sync_with_window_manager(Display* display, Millis timeout) {
     const Window root = DefaultRootWindow(display);
     XSetWindowAttributes attributes{};
     attributes.event_mask = PropertyChangeMask;
-    const Window probe = XCreateWindow(display, root, -10, -10, 1, 1, 0, 0, InputOnly, CopyFromParent, CWEventMask,
-                                       &attributes);
+    const Window probe =
+        XCreateWindow(display, root, -10, -10, 1, 1, 0, 0, InputOnly, CopyFromParent, CWEventMask, &attributes);
     XEvent message{};
     message.xclient.type = ClientMessage;
     message.xclient.window = probe;

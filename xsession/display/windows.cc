@@ -1,12 +1,11 @@
 #include "xsession/display/windows.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include <X11/Xatom.h>
 #include <X11/Xutil.h>
 #include <poll.h>
 
+#include <algorithm>
+#include <cctype>
 #include <functional>
 #include <set>
 
@@ -81,8 +80,7 @@ namespace {
 // WM_CLASS is compared without case: apps vary the case between instance and
 // class ("chromium" / "Chromium") and manifests should not have to know which.
 bool same_ignoring_case(const std::string& a, const std::string& b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
                return std::tolower(x) == std::tolower(y);
            });
 }

@@ -14,9 +14,9 @@ namespace deskbox {
 
 struct WindowInfo {
     Window id = 0;
-    std::string wm_instance;  // WM_CLASS res_name
-    std::string wm_class;     // WM_CLASS res_class
-    std::string title;        // _NET_WM_NAME (UTF-8), else WM_NAME
+    std::string wm_instance;                  // WM_CLASS res_name
+    std::string wm_class;                     // WM_CLASS res_class
+    std::string title;                        // _NET_WM_NAME (UTF-8), else WM_NAME
     int x = 0, y = 0, width = 0, height = 0;  // root coordinates
     bool viewable = false;
 };

@@ -17,7 +17,9 @@ void on_io_error_exit(Display*, void* user_data) {
     static_cast<std::atomic<bool>*>(user_data)->store(true);
 }
 
-int on_io_error(Display*) { return 0; }
+int on_io_error(Display*) {
+    return 0;
+}
 
 }  // namespace
 
@@ -73,7 +75,9 @@ XConnection& XConnection::operator=(XConnection&& other) noexcept {
     return *this;
 }
 
-XConnection::~XConnection() { close(); }
+XConnection::~XConnection() {
+    close();
+}
 
 void XConnection::close() {
     if (!display_) return;
@@ -82,9 +86,15 @@ void XConnection::close() {
     display_ = nullptr;
 }
 
-Window XConnection::root() const { return DefaultRootWindow(display_); }
-int XConnection::width() const { return DisplayWidth(display_, DefaultScreen(display_)); }
-int XConnection::height() const { return DisplayHeight(display_, DefaultScreen(display_)); }
+Window XConnection::root() const {
+    return DefaultRootWindow(display_);
+}
+int XConnection::width() const {
+    return DisplayWidth(display_, DefaultScreen(display_));
+}
+int XConnection::height() const {
+    return DisplayHeight(display_, DefaultScreen(display_));
+}
 
 void XConnection::sync() const {
     if (lost()) throw Error("X display :" + std::to_string(display_number_) + ": connection lost");

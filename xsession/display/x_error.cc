@@ -79,8 +79,8 @@ XErrorInfo decode_x_error(Display* display, const XErrorEvent& event) {
         if (request_text[0]) request += std::string(" ") + request_text;
         request += ")";
     }
-    info.message = std::string("X error ") + code_text + " in request " + request + ", resource " +
-                   hex(info.resource) + ", serial " + std::to_string(info.serial);
+    info.message = std::string("X error ") + code_text + " in request " + request + ", resource " + hex(info.resource) +
+                   ", serial " + std::to_string(info.serial);
     return info;
 }
 
@@ -109,9 +109,13 @@ void unregister_x_error_sink(Display* display) {
     extension_names().erase(display);
 }
 
-XErrorTrap::XErrorTrap(Display* display) : display_(display), outer_(innermost_trap) { innermost_trap = this; }
+XErrorTrap::XErrorTrap(Display* display) : display_(display), outer_(innermost_trap) {
+    innermost_trap = this;
+}
 
-XErrorTrap::~XErrorTrap() { innermost_trap = outer_; }
+XErrorTrap::~XErrorTrap() {
+    innermost_trap = outer_;
+}
 
 const std::vector<XErrorInfo>& XErrorTrap::sync_and_get() {
     XSync(display_, False);

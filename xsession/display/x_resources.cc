@@ -15,8 +15,8 @@ std::string resources_of(const DesktopLook& look) {
            "Xft.hinting:\t1\n"
            "Xft.hintstyle:\thintslight\n"
            "Xft.rgba:\tnone\n"
-           "Xcursor.theme:\t" + look.cursor_theme + "\n" +
-           "Xcursor.size:\t" + std::to_string(look.cursor_size) + "\n";
+           "Xcursor.theme:\t" +
+           look.cursor_theme + "\n" + "Xcursor.size:\t" + std::to_string(look.cursor_size) + "\n";
 }
 
 void load_resources(Display* display, const std::string& resources) {

@@ -86,11 +86,20 @@ XvfbServer start_xvfb(Spawner& spawner, EventLoop& loop, const XvfbOptions& opti
 
     SpawnRequest request;
     request.name = "Xvfb";
-    request.argv = {"Xvfb",    "-displayfd", "3",      "-nolisten", "tcp",     "-auth",
-                    auth_child, "-noreset",  "-screen", "0",
-                    std::to_string(options.width) + "x" + std::to_string(options.height) + "x" +
-                        std::to_string(options.depth),
-                    "-dpi", std::to_string(options.dpi)};
+    request.argv = {
+        "Xvfb",
+        "-displayfd",
+        "3",
+        "-nolisten",
+        "tcp",
+        "-auth",
+        auth_child,
+        "-noreset",
+        "-screen",
+        "0",
+        std::to_string(options.width) + "x" + std::to_string(options.height) + "x" + std::to_string(options.depth),
+        "-dpi",
+        std::to_string(options.dpi)};
     if (!options.glx) {
         request.argv.push_back("-extension");
         request.argv.push_back("GLX");

@@ -63,7 +63,9 @@ std::u32string decode_utf8(const std::string& text) {
     return out;
 }
 
-Keymap::Keymap(Display* display) : display_(display) { load(); }
+Keymap::Keymap(Display* display) : display_(display) {
+    load();
+}
 
 Keymap::~Keymap() {
     // Unbind what we bound so that the map is as we found it.

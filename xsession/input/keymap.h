@@ -52,8 +52,8 @@ private:
     int min_keycode_ = 8, max_keycode_ = 255;
     KeyCode shift_ = 0;
     std::vector<KeyCode> spares_;
-    std::map<KeySym, KeyCode> bound_;       // keysym -> spare keycode holding it
-    std::list<KeyCode> lru_;                // spare keycodes, least recently used first
+    std::map<KeySym, KeyCode> bound_;  // keysym -> spare keycode holding it
+    std::list<KeyCode> lru_;           // spare keycodes, least recently used first
     std::uint64_t remaps_ = 0;
 };
 

@@ -1,9 +1,9 @@
 #include "xsession/input/x_input.h"
 
-#include <cstring>
-
 #include <X11/extensions/XTest.h>
 #include <X11/keysym.h>
+
+#include <cstring>
 
 #include "supervisor/base/error.h"
 #include "xsession/display/window_manager.h"
@@ -23,9 +23,13 @@ XInput::XInput(Display* display) : display_(display), keymap_(display) {
     }
 }
 
-XInput::~XInput() { release_all(); }
+XInput::~XInput() {
+    release_all();
+}
 
-void XInput::move(int x, int y) { XTestFakeMotionEvent(display_, -1, x, y, CurrentTime); }
+void XInput::move(int x, int y) {
+    XTestFakeMotionEvent(display_, -1, x, y, CurrentTime);
+}
 
 void XInput::button(unsigned int button, bool down) {
     if (button < 1 || button > 9) throw Error("mouse button " + std::to_string(button) + " does not exist");
@@ -63,7 +67,9 @@ void XInput::key_stroke(const KeyStroke& stroke, bool down) {
     }
 }
 
-void XInput::key(KeySym keysym, bool down) { key_stroke(keymap_.stroke_for(keysym), down); }
+void XInput::key(KeySym keysym, bool down) {
+    key_stroke(keymap_.stroke_for(keysym), down);
+}
 
 void XInput::press_names(const std::vector<std::string>& names) {
     // Resolve every name first: an unknown key must fail before anything is pressed.
@@ -119,7 +125,9 @@ void XInput::type_text(const std::string& utf8, std::size_t chunk) {
     sync();
 }
 
-void XInput::sync() { XSync(display_, False); }
+void XInput::sync() {
+    XSync(display_, False);
+}
 
 void XInput::release_all() {
     for (KeyCode kc : std::set<KeyCode>(keys_down_)) XTestFakeKeyEvent(display_, kc, False, CurrentTime);

@@ -5,14 +5,14 @@ namespace deskbox {
 namespace {
 
 // Matroska element ids (matroska.org, "Matroska Elements").
-constexpr std::uint32_t kEbml = 0x1A45DFA3, kEbmlVersion = 0x4286, kEbmlReadVersion = 0x42F7,
-                        kEbmlMaxIdLength = 0x42F2, kEbmlMaxSizeLength = 0x42F3, kDocType = 0x4282,
-                        kDocTypeVersion = 0x4287, kDocTypeReadVersion = 0x4285;
-constexpr std::uint32_t kSegment = 0x18538067, kInfo = 0x1549A966, kTimestampScale = 0x2AD7B1,
-                        kMuxingApp = 0x4D80, kWritingApp = 0x5741;
+constexpr std::uint32_t kEbml = 0x1A45DFA3, kEbmlVersion = 0x4286, kEbmlReadVersion = 0x42F7, kEbmlMaxIdLength = 0x42F2,
+                        kEbmlMaxSizeLength = 0x42F3, kDocType = 0x4282, kDocTypeVersion = 0x4287,
+                        kDocTypeReadVersion = 0x4285;
+constexpr std::uint32_t kSegment = 0x18538067, kInfo = 0x1549A966, kTimestampScale = 0x2AD7B1, kMuxingApp = 0x4D80,
+                        kWritingApp = 0x5741;
 constexpr std::uint32_t kTracks = 0x1654AE6B, kTrackEntry = 0xAE, kTrackNumber = 0xD7, kTrackUid = 0x73C5,
-                        kTrackType = 0x83, kCodecId = 0x86, kVideo = 0xE0, kPixelWidth = 0xB0,
-                        kPixelHeight = 0xBA, kColourSpace = 0x2EB524;
+                        kTrackType = 0x83, kCodecId = 0x86, kVideo = 0xE0, kPixelWidth = 0xB0, kPixelHeight = 0xBA,
+                        kColourSpace = 0x2EB524;
 constexpr std::uint32_t kCluster = 0x1F43B675, kClusterTimestamp = 0xE7, kSimpleBlock = 0xA3;
 
 void put_id(std::string& out, std::uint32_t id) {

@@ -32,16 +32,14 @@ std::vector<std::string> encoder_argv(const RecorderOptions& o) {
     // recording must not take the session's CPU. Timestamps come from the
     // input stream and are kept as they are (variable frame rate). Clusters
     // close every second, so the file grows (and max_bytes is seen) as it goes.
-    return {o.ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error",
-            "-f", "matroska", "-i", "pipe:0", "-map", "0:v:0",
-            "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-threads", "1",
-            "-crf", "10", "-b:v", "2M", "-g", "150", "-auto-alt-ref", "0", "-pix_fmt", "yuv420p",
+    return {o.ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-f", "matroska", "-i", "pipe:0",
+            "-map", "0:v:0", "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-threads", "1", "-crf", "10",
+            "-b:v", "2M", "-g", "150", "-auto-alt-ref", "0", "-pix_fmt", "yuv420p",
             // The encoder's time base is the stream's millisecond: by default FFmpeg guesses one from
             // the first frames' rate (1/9 s, 1/16 s) and rounds every later time to it.
             "-fps_mode", "passthrough", "-enc_time_base", "1:1000", "-cluster_time_limit", "1000",
             // Written through at once, not in 32 KiB pieces: max_bytes looks at the file's size.
-            "-flush_packets", "1", "-f", "webm", "-y",
-            o.output.string()};
+            "-flush_packets", "1", "-f", "webm", "-y", o.output.string()};
 }
 
 std::int64_t unix_ms_now() {
@@ -66,7 +64,8 @@ ScreenRecorder::ScreenRecorder(EventLoop& loop, XConnection x, RecorderOptions o
     capture_ = std::make_unique<ScreenCapture>(dpy);
 
     {
-        const UniqueFd file(::open(options_.output.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+        const UniqueFd file(
+            ::open(options_.output.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
         if (!file) throw_errno("creating the recording " + options_.output.string());
     }
     int sv[2];
@@ -138,7 +137,7 @@ void ScreenRecorder::tick() {
     read_x_events();  // events already read into Xlib's queue do not wake epoll
     if (state_ != State::Recording) return;
     if (options_.max_bytes > 0) {
-        struct stat st{};
+        struct stat st {};
         if (::stat(options_.output.c_str(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) >= options_.max_bytes) {
             stop("max_bytes", "recording stopped: max_bytes reached",
                  std::to_string(st.st_size) + " bytes of " + std::to_string(options_.max_bytes));
@@ -214,7 +213,9 @@ void ScreenRecorder::flush() {
     if (state_ == State::Draining) close_input();
 }
 
-bool ScreenRecorder::busy() const { return pending_done_ < pending_.size(); }
+bool ScreenRecorder::busy() const {
+    return pending_done_ < pending_.size();
+}
 
 void ScreenRecorder::stop(const std::string& by, const std::string& what, const std::string& detail) {
     if (state_ != State::Recording) return;

@@ -35,21 +35,21 @@
 namespace deskbox {
 
 struct RecorderOptions {
-    std::filesystem::path output;      // the WebM file; created here (0600), must not exist yet
-    int fps = 5;                       // at most this many frames a second (none while the screen is still)
-    std::uint64_t max_bytes = 0;       // stop once the file is this big (0: no bound)
-    Millis max_duration{0};            // stop after this long (0: no bound)
-    std::string ffmpeg = "ffmpeg";     // looked up in PATH of `env`
-    std::vector<std::string> env;      // the encoder's environment
+    std::filesystem::path output;   // the WebM file; created here (0600), must not exist yet
+    int fps = 5;                    // at most this many frames a second (none while the screen is still)
+    std::uint64_t max_bytes = 0;    // stop once the file is this big (0: no bound)
+    Millis max_duration{0};         // stop after this long (0: no bound)
+    std::string ffmpeg = "ffmpeg";  // looked up in PATH of `env`
+    std::vector<std::string> env;   // the encoder's environment
 };
 
 struct RecorderSummary {
-    std::uint64_t frames = 0;    // frames the encoder received (the closing frame included)
-    std::uint64_t dropped = 0;   // ticks whose change waited because the encoder was still busy
-    Millis duration{0};          // video time of the last frame
-    std::string stopped_by;      // "session end", "max_bytes", "max_seconds", "encoder ended", "display lost"
-    std::string encoder_end;     // "exited with status 0", "killed by signal 9", ...
-    bool encoder_ok = false;     // the encoder finished the file normally (exit status 0)
+    std::uint64_t frames = 0;   // frames the encoder received (the closing frame included)
+    std::uint64_t dropped = 0;  // ticks whose change waited because the encoder was still busy
+    Millis duration{0};         // video time of the last frame
+    std::string stopped_by;     // "session end", "max_bytes", "max_seconds", "encoder ended", "display lost"
+    std::string encoder_end;    // "exited with status 0", "killed by signal 9", ...
+    bool encoder_ok = false;    // the encoder finished the file normally (exit status 0)
 };
 
 class ScreenRecorder {
@@ -105,7 +105,7 @@ private:
     std::unique_ptr<HostSpawner> spawner_;
     ProcessId encoder_ = 0;
     std::optional<int> encoder_status_;
-    UniqueFd input_;             // our end of the encoder's stdin (a socket: MSG_NOSIGNAL, no SIGPIPE)
+    UniqueFd input_;  // our end of the encoder's stdin (a socket: MSG_NOSIGNAL, no SIGPIPE)
     bool input_watched_ = false;
     std::vector<std::uint8_t> pending_;  // the frame being written
     std::size_t pending_done_ = 0;

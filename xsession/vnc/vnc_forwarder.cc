@@ -59,7 +59,8 @@ VncForwarder::VncForwarder(EventLoop& loop, VncForwarderOptions options) : loop_
         const int bound = bind(unix_listener_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address);
         umask(old_mask);
         if (bound != 0) throw_errno("binding the VNC socket " + options_.socket_path);
-        if (options_.socket_owner && chown(options_.socket_path.c_str(), *options_.socket_owner, static_cast<gid_t>(-1)) != 0)
+        if (options_.socket_owner &&
+            chown(options_.socket_path.c_str(), *options_.socket_owner, static_cast<gid_t>(-1)) != 0)
             throw_errno("handing the VNC socket " + options_.socket_path + " to uid " +
                         std::to_string(*options_.socket_owner));
         if (listen(unix_listener_.get(), 16) != 0) throw_errno("listening on the VNC socket");
@@ -108,9 +109,8 @@ void VncForwarder::accept_from(int listener) {
 void VncForwarder::start_relay(UniqueFd client) {
     auto relay = std::make_unique<Relay>();
     relay->client = std::move(client);
-    relay->server = netns_
-                        ? socket_in_netns(netns_.get(), AF_INET, SOCK_STREAM | SOCK_NONBLOCK)
-                        : UniqueFd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    relay->server = netns_ ? socket_in_netns(netns_.get(), AF_INET, SOCK_STREAM | SOCK_NONBLOCK)
+                           : UniqueFd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!relay->server) throw_errno("creating the socket to the session's VNC server");
     const sockaddr_in target = loopback(options_.target_port);
     if (connect(relay->server.get(), reinterpret_cast<const sockaddr*>(&target), sizeof target) != 0 &&
@@ -149,7 +149,8 @@ void VncForwarder::pump(std::uint64_t id) {
         }
         sockaddr_in peer{};
         socklen_t peer_length = sizeof peer;
-        if (getpeername(r.server.get(), reinterpret_cast<sockaddr*>(&peer), &peer_length) != 0) return;  // still connecting
+        if (getpeername(r.server.get(), reinterpret_cast<sockaddr*>(&peer), &peer_length) != 0)
+            return;  // still connecting
         r.connected = true;
     }
     auto read_into = [](int fd, std::string& buffer, bool& eof) {
@@ -189,10 +190,10 @@ void VncForwarder::pump(std::uint64_t id) {
         close_relay(id);
         return;
     }
-    const std::uint32_t client_events = (r.to_server.size() < kMaxBuffered ? EPOLLIN : 0u) |
-                                        (r.to_client.empty() ? 0u : EPOLLOUT) | EPOLLRDHUP;
-    const std::uint32_t server_events = (r.to_client.size() < kMaxBuffered ? EPOLLIN : 0u) |
-                                        (r.to_server.empty() ? 0u : EPOLLOUT) | EPOLLRDHUP;
+    const std::uint32_t client_events =
+        (r.to_server.size() < kMaxBuffered ? EPOLLIN : 0u) | (r.to_client.empty() ? 0u : EPOLLOUT) | EPOLLRDHUP;
+    const std::uint32_t server_events =
+        (r.to_client.size() < kMaxBuffered ? EPOLLIN : 0u) | (r.to_server.empty() ? 0u : EPOLLOUT) | EPOLLRDHUP;
     loop_.modify_fd(r.client.get(), client_events);
     loop_.modify_fd(r.server.get(), server_events);
 }

@@ -23,11 +23,11 @@
 namespace deskbox {
 
 struct VncForwarderOptions {
-    std::string socket_path;   // empty: no unix socket
-    bool tcp = false;          // also listen on 127.0.0.1
-    int tcp_port = 0;          // 0: any free port
-    int netns_fd = -1;         // where the target lives; -1: this namespace. Borrowed for the constructor only
-    int target_port = 5900;    // x11vnc's port on 127.0.0.1 there
+    std::string socket_path;  // empty: no unix socket
+    bool tcp = false;         // also listen on 127.0.0.1
+    int tcp_port = 0;         // 0: any free port
+    int netns_fd = -1;        // where the target lives; -1: this namespace. Borrowed for the constructor only
+    int target_port = 5900;   // x11vnc's port on 127.0.0.1 there
     // Hands the unix socket (0600) to this uid: a takeover's socket belongs to
     // the reviewer who took control (needs root; unset: the supervisor's own).
     std::optional<uid_t> socket_owner;

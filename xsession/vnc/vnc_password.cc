@@ -82,16 +82,16 @@ std::string vnc_password_file_bytes(const std::string& password) {
 }
 
 std::string vnc_password_from_file_bytes(const std::string& bytes) {
-    if (bytes.size() < 8) throw Error("reading a VNC password file: it has " + std::to_string(bytes.size()) +
-                                      " bytes, the format has 8");
+    if (bytes.size() < 8)
+        throw Error("reading a VNC password file: it has " + std::to_string(bytes.size()) + " bytes, the format has 8");
     std::string password = des_ecb(kVncKey, bytes.substr(0, 8), false, "reading a VNC password file");
     password.resize(std::strlen(password.c_str()));  // zero-padded
     return password;
 }
 
 std::string vnc_auth_response(const std::string& password, const std::string& challenge) {
-    if (challenge.size() != 16) throw Error("VNC authentication: the challenge has " +
-                                            std::to_string(challenge.size()) + " bytes, not 16");
+    if (challenge.size() != 16)
+        throw Error("VNC authentication: the challenge has " + std::to_string(challenge.size()) + " bytes, not 16");
     // The key is the password with each byte's bits reversed (VNC's DES quirk).
     unsigned char key[8];
     const std::string plain_key = eight_bytes(password);

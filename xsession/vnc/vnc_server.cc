@@ -19,7 +19,7 @@ struct VncStartState {
     bool ready = false;
     std::function<void(int)> on_exit;
     std::string text;  // its output until ready
-    UniqueFd output;  // x11vnc's stdout; kept open and drained so it never blocks on a full pipe
+    UniqueFd output;   // x11vnc's stdout; kept open and drained so it never blocks on a full pipe
 };
 
 }  // namespace
@@ -59,9 +59,22 @@ std::unique_ptr<VncServer> start_vnc(Spawner& spawner, EventLoop& loop, const Vn
 
     SpawnRequest request;
     request.name = "x11vnc";
-    request.argv = {"x11vnc", "-display", ":" + std::to_string(options.display_number), "-auth",
-                    options.auth_file_child, "-rfbport", std::to_string(options.rfb_port), "-localhost",
-                    "-noipv6", "-rfbauth", password_child, "-forever", "-nopw", "-norc", "-quiet", "-noxdamage"};
+    request.argv = {"x11vnc",
+                    "-display",
+                    ":" + std::to_string(options.display_number),
+                    "-auth",
+                    options.auth_file_child,
+                    "-rfbport",
+                    std::to_string(options.rfb_port),
+                    "-localhost",
+                    "-noipv6",
+                    "-rfbauth",
+                    password_child,
+                    "-forever",
+                    "-nopw",
+                    "-norc",
+                    "-quiet",
+                    "-noxdamage"};
     if (options.single_viewer) {
         // Without -shared x11vnc would disconnect the viewer for a newcomer; this refuses the newcomer.
         request.argv.insert(request.argv.end(), {"-nevershared", "-dontdisconnect"});

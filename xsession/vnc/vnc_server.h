@@ -27,23 +27,23 @@ struct VncEndpoint {
 
 struct VncOptions {
     int display_number = -1;
-    std::string auth_file_child;      // the Xauthority file as x11vnc sees it
+    std::string auth_file_child;  // the Xauthority file as x11vnc sees it
     bool view_only = true;
     // One viewer at a time (a takeover's server: its reviewer alone); a second
     // connection is refused while one is connected.
     bool single_viewer = false;
-    std::string password;             // empty: a random one (random_vnc_password)
-    std::string password_file_host;   // where the supervisor writes x11vnc's password file (staging dir)
-    std::string password_file_child;  // the same file as x11vnc sees it; empty: same as host
+    std::string password;                          // empty: a random one (random_vnc_password)
+    std::string password_file_host;                // where the supervisor writes x11vnc's password file (staging dir)
+    std::string password_file_child;               // the same file as x11vnc sees it; empty: same as host
     std::optional<FileOwner> password_file_owner;  // x11vnc's user, who must read password_file_host
-    std::string reviewer_password_file;  // a copy for reviewers (session dir); empty: password_file_host
-    std::string socket_path;          // <session dir>/vnc.sock; empty: none
-    bool host_port = false;           // also listen on host 127.0.0.1
-    int host_port_number = 0;         // 0: any free port
-    std::optional<uid_t> socket_owner;  // VncForwarderOptions::socket_owner
-    int netns_fd = -1;                // session netns (where x11vnc listens); -1: this namespace.
-                                      // Borrowed for the call: the forwarder keeps its own duplicate
-    int rfb_port = 5900;              // x11vnc's port on 127.0.0.1 in that namespace
+    std::string reviewer_password_file;            // a copy for reviewers (session dir); empty: password_file_host
+    std::string socket_path;                       // <session dir>/vnc.sock; empty: none
+    bool host_port = false;                        // also listen on host 127.0.0.1
+    int host_port_number = 0;                      // 0: any free port
+    std::optional<uid_t> socket_owner;             // VncForwarderOptions::socket_owner
+    int netns_fd = -1;                             // session netns (where x11vnc listens); -1: this namespace.
+                                                   // Borrowed for the call: the forwarder keeps its own duplicate
+    int rfb_port = 5900;                           // x11vnc's port on 127.0.0.1 in that namespace
     std::vector<std::string> extra_env;
     Millis timeout{15000};
     std::function<void(int wait_status)> on_exit;  // x11vnc ended after it was ready

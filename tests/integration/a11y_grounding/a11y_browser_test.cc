@@ -2,7 +2,6 @@
 // the label "Failed tests", so grounding by that name must refuse; the page's
 // URL and title come back as the browser context.
 #include <boost/test/unit_test.hpp>
-
 #include <cstdlib>
 
 #include "supervisor/base/error.h"
@@ -23,13 +22,16 @@ std::string form_url() {
 }
 
 ProcessId start_chromium(A11ySession& s) {
-    return s.start_app({"chromium", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync", "--user-data-dir=" + (s.dir / "chromium").string(),
-                        "--force-renderer-accessibility", "--window-position=0,0", "--window-size=1280,800", form_url()},
-                       "chromium");
+    return s.start_app(
+        {"chromium", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--user-data-dir=" + (s.dir / "chromium").string(),
+         "--force-renderer-accessibility", "--window-position=0,0", "--window-size=1280,800", form_url()},
+        "chromium");
 }
 
-ElementTarget web_button(const std::string& name) { return ElementTarget{"push button", name, false, "", ""}; }
+ElementTarget web_button(const std::string& name) {
+    return ElementTarget{"push button", name, false, "", ""};
+}
 
 }  // namespace
 
@@ -46,7 +48,8 @@ BOOST_AUTO_TEST_CASE(a_shared_label_is_refused_and_a_unique_one_acts) {
         s.client().resolve(web_button("Failed tests"));
         BOOST_FAIL("an ambiguous target was resolved");
     } catch (const GroundingError& e) {
-        BOOST_TEST(std::string(e.what()).starts_with("expected one target, found 2 for role \"push button\", name \"Failed tests\": "),
+        BOOST_TEST(std::string(e.what()).starts_with(
+                       "expected one target, found 2 for role \"push button\", name \"Failed tests\": "),
                    e.what());
         BOOST_REQUIRE_EQUAL(e.candidates().size(), 2u);
         BOOST_TEST(e.candidates()[0].bbox.has_value());

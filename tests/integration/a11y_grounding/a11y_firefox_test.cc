@@ -4,7 +4,6 @@
 // context gives the document's URL and title (Firefox calls the URL "DocURL"),
 // and the centre of a reported box is where the button really is.
 #include <boost/test/unit_test.hpp>
-
 #include <cstdlib>
 #include <fstream>
 
@@ -40,7 +39,9 @@ ProcessId start_firefox(A11ySession& s) {
                        "firefox");
 }
 
-ElementTarget web_button(const std::string& name) { return ElementTarget{"push button", name, false, "", ""}; }
+ElementTarget web_button(const std::string& name) {
+    return ElementTarget{"push button", name, false, "", ""};
+}
 
 }  // namespace
 

@@ -4,9 +4,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
-
 #include <boost/test/unit_test.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include "supervisor/base/error.h"
@@ -22,7 +20,9 @@ namespace {
 
 constexpr Millis kAppTimeout{60000};
 
-ElementTarget button(const std::string& name) { return ElementTarget{"push button", name, false, "zenity", ""}; }
+ElementTarget button(const std::string& name) {
+    return ElementTarget{"push button", name, false, "zenity", ""};
+}
 
 int exit_code(std::optional<int> status) {
     BOOST_REQUIRE_MESSAGE(status.has_value(), "zenity did not exit");
@@ -93,8 +93,8 @@ BOOST_AUTO_TEST_CASE(tree_formats_describe_the_dialog) {
     BOOST_TEST(interactive.elements.size() < all.elements.size());
     BOOST_TEST(!find_matches(interactive, button("Yes")).empty());
 
-    const auto json = nlohmann::json::parse(s.client().tree_text(TreeFormat::Json, TreeFilter::Interactive,
-                                                                 ScaleFactors{0.5, 0.5}));
+    const auto json =
+        nlohmann::json::parse(s.client().tree_text(TreeFormat::Json, TreeFilter::Interactive, ScaleFactors{0.5, 0.5}));
     bool seen = false;
     for (const auto& e : json["elements"]) {
         if (e["name"] != "Yes") continue;
@@ -177,7 +177,8 @@ BOOST_AUTO_TEST_CASE(the_split_form_answers_through_the_poll_fd) {
     c.begin_find(button("No"));
     while (!c.on_readable()) {
         pollfd p{c.poll_fd(), POLLIN, 0};
-        BOOST_REQUIRE(::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, c.deadline_ms() - monotonic_ms()))) >= 0);
+        BOOST_REQUIRE(::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, c.deadline_ms() - monotonic_ms()))) >=
+                      0);
     }
     const FindResult no = c.finish_find();
     BOOST_REQUIRE_EQUAL(no.matches.size(), 1u);

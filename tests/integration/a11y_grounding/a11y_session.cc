@@ -13,7 +13,9 @@ namespace deskbox::testing {
 
 namespace {
 
-std::string path_env() { return getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin"; }
+std::string path_env() {
+    return getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin";
+}
 
 }  // namespace
 
@@ -39,10 +41,12 @@ A11ySession::A11ySession(int width, int height) {
     options.auth_file_host = (dir / "Xauthority").string();
     options.extra_env = {"PATH=" + path_env()};
     server = start_xvfb(spawner, loop, options);
-    const std::vector<std::string> base = {"PATH=" + path_env(), "HOME=" + dir.string(),
+    const std::vector<std::string> base = {"PATH=" + path_env(),
+                                           "HOME=" + dir.string(),
                                            "XDG_RUNTIME_DIR=" + dir.string(),
                                            "DISPLAY=:" + std::to_string(server.display_number),
-                                           "XAUTHORITY=" + (dir / "Xauthority").string(), "LANG=C.UTF-8"};
+                                           "XAUTHORITY=" + (dir / "Xauthority").string(),
+                                           "LANG=C.UTF-8"};
     auto exited = bus_exited_;
     bus = a11y::start_session_bus(spawner, base, Millis(10000),
                                   [exited](const std::string& name, int) { exited->insert(name); });
@@ -68,9 +72,12 @@ A11ySession::~A11ySession() {
 }
 
 std::vector<std::string> A11ySession::env() const {
-    std::vector<std::string> env = {"PATH=" + path_env(), "HOME=" + dir.string(), "XDG_RUNTIME_DIR=" + dir.string(),
+    std::vector<std::string> env = {"PATH=" + path_env(),
+                                    "HOME=" + dir.string(),
+                                    "XDG_RUNTIME_DIR=" + dir.string(),
                                     "DISPLAY=:" + std::to_string(server.display_number),
-                                    "XAUTHORITY=" + (dir / "Xauthority").string(), "LANG=C.UTF-8",
+                                    "XAUTHORITY=" + (dir / "Xauthority").string(),
+                                    "LANG=C.UTF-8",
                                     "GDK_BACKEND=x11"};
     env.insert(env.end(), bus.app_env.begin(), bus.app_env.end());
     return env;

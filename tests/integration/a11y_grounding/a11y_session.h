@@ -5,7 +5,6 @@
 #pragma once
 
 #include <boost/test/unit_test.hpp>
-
 #include <filesystem>
 #include <map>
 #include <memory>

@@ -1,8 +1,12 @@
 // Screenshots are the screen's pixels: compared with ImageMagick's import,
 // with a real VNC client (vncsnapshot) through the forwarder, scaled and
 // zoomed sizes, and settling by XDamage.
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -13,11 +17,6 @@
 #include "xsession/display/windows.h"
 #include "xsession/vnc/vnc_password.h"
 #include "xsession/vnc/vnc_server.h"
-
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <poll.h>
-#include <cstring>
 
 using namespace deskbox;
 using namespace deskbox::testing;
@@ -34,7 +33,8 @@ std::string read_file(const std::string& path) {
 std::size_t differing_pixels(const RgbImage& a, const RgbImage& b) {
     std::size_t count = 0;
     for (std::size_t i = 0; i + 2 < a.pixels.size(); i += 3) {
-        if (a.pixels[i] != b.pixels[i] || a.pixels[i + 1] != b.pixels[i + 1] || a.pixels[i + 2] != b.pixels[i + 2]) ++count;
+        if (a.pixels[i] != b.pixels[i] || a.pixels[i + 1] != b.pixels[i + 1] || a.pixels[i + 2] != b.pixels[i + 2])
+            ++count;
     }
     return count;
 }
@@ -164,7 +164,7 @@ BOOST_AUTO_TEST_CASE(vnc_client_through_the_forwarder_sees_the_same_frame) {
     auto vnc = start_vnc(f.spawner, f.loop, options);
     const VncEndpoint& endpoint = vnc->endpoint();
     BOOST_TEST(endpoint.port > 0);
-    struct stat st{};
+    struct stat st {};
     BOOST_REQUIRE(stat(endpoint.socket_path.c_str(), &st) == 0);
     BOOST_TEST((st.st_mode & 0777) == 0600u);
     BOOST_REQUIRE(stat(endpoint.password_file.c_str(), &st) == 0);
@@ -206,8 +206,9 @@ BOOST_AUTO_TEST_CASE(vnc_client_through_the_forwarder_sees_the_same_frame) {
     // A wrong password is refused.
     const std::string wrong = (f.dir / "wrong.passwd").string();
     write_vnc_password_file(wrong, "notright");
-    const ProcessId refused = f.start_app({"vncsnapshot", "-passwd", wrong, "127.0.0.1::" + std::to_string(endpoint.port),
-                                           (f.dir / "no.jpg").string()}, "vncsnapshot");
+    const ProcessId refused = f.start_app(
+        {"vncsnapshot", "-passwd", wrong, "127.0.0.1::" + std::to_string(endpoint.port), (f.dir / "no.jpg").string()},
+        "vncsnapshot");
     const auto status = f.wait_exit(refused, Millis(30000));
     BOOST_REQUIRE(status.has_value());
     BOOST_TEST(!(WIFEXITED(*status) && WEXITSTATUS(*status) == 0));

@@ -134,7 +134,9 @@ std::optional<int> DisplayFixture::wait_exit(ProcessId pid, Millis timeout) {
     return app->result.wait_status;
 }
 
-std::string DisplayFixture::output(ProcessId pid) const { return apps_.at(pid)->result.stdout_text; }
+std::string DisplayFixture::output(ProcessId pid) const {
+    return apps_.at(pid)->result.stdout_text;
+}
 
 std::string DisplayFixture::run_capture(const std::vector<std::string>& argv, Millis timeout) {
     const ProcessId pid = start_app(argv, argv[0]);

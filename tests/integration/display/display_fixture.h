@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/test/unit_test.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -39,8 +38,8 @@ public:
     ProcessId start_app(const std::vector<std::string>& argv, const std::string& name);
     // Runs the loop until the app's stdout satisfies `done` (or it exits, or the timeout).
     // Returns the output; throws on timeout naming what was awaited.
-    std::string wait_output(ProcessId app, const std::function<bool(const std::string&)>& done,
-                            Millis timeout, const std::string& what);
+    std::string wait_output(ProcessId app, const std::function<bool(const std::string&)>& done, Millis timeout,
+                            const std::string& what);
     std::string wait_line(ProcessId app, const std::string& line, Millis timeout = Millis(20000));
     std::optional<int> wait_exit(ProcessId app, Millis timeout = Millis(20000));
     std::string output(ProcessId app) const;

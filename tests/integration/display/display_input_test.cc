@@ -20,7 +20,9 @@ Action pointer(ActionKind kind, int x, int y) {
 }
 
 // The lines the probe printed after `from` (an offset into its output).
-std::string since(const std::string& text, std::size_t from) { return text.substr(from); }
+std::string since(const std::string& text, std::size_t from) {
+    return text.substr(from);
+}
 
 struct ProbeSession {
     DisplayFixture f{1280, 800};
@@ -37,7 +39,9 @@ struct ProbeSession {
     std::string expect(std::size_t from, const std::string& last_line) {
         const std::string text = f.wait_output(
             probe,
-            [&](const std::string& out) { return ("\n" + out.substr(from)).find("\n" + last_line + "\n") != std::string::npos; },
+            [&](const std::string& out) {
+                return ("\n" + out.substr(from)).find("\n" + last_line + "\n") != std::string::npos;
+            },
             Millis(20000), "probe line '" + last_line + "'");
         return since(text, from);
     }
@@ -53,14 +57,17 @@ BOOST_AUTO_TEST_CASE(clicks_land_on_the_exact_pixel_of_scaled_coordinates) {
     BOOST_TEST(s.desktop->scaled_size().x == 1024);
     const CaptureOptions capture;
     // Scaled pixel centres map to floor((x + 0.5) * 1280 / 1024), floor((y + 0.5) * 800 / 640).
-    struct Case { int x, y, sx, sy; };
+    struct Case {
+        int x, y, sx, sy;
+    };
     for (const Case c : {Case{512, 320, 640, 400}, Case{0, 0, 0, 0}, Case{1023, 639, 1279, 799}, Case{3, 5, 4, 6}}) {
         const std::size_t from = s.mark();
         const ActionResult r = s.desktop->execute(pointer(ActionKind::Click, c.x, c.y), capture);
         BOOST_REQUIRE_MESSAGE(r.ok, r.error);
         const std::string expected = "press 1 " + std::to_string(c.sx) + " " + std::to_string(c.sy) + " 0\nrelease 1 " +
                                      std::to_string(c.sx) + " " + std::to_string(c.sy) + " 256\n";
-        BOOST_TEST(s.expect(from, "release 1 " + std::to_string(c.sx) + " " + std::to_string(c.sy) + " 256") == expected);
+        BOOST_TEST(s.expect(from, "release 1 " + std::to_string(c.sx) + " " + std::to_string(c.sy) + " 256") ==
+                   expected);
     }
     // Right double click with a held modifier (Shift = state 1).
     std::size_t from = s.mark();
@@ -69,8 +76,9 @@ BOOST_AUTO_TEST_CASE(clicks_land_on_the_exact_pixel_of_scaled_coordinates) {
     right.held_keys = {"Shift_L"};
     BOOST_REQUIRE(s.desktop->execute(right, capture).ok);
     const std::string out = s.expect(from, "keyup Shift_L 1");
-    BOOST_TEST(out == "key Shift_L 0\npress 3 125 125 1\nrelease 3 125 125 1025\npress 3 125 125 1\n"
-                      "release 3 125 125 1025\nkeyup Shift_L 1\n");
+    BOOST_TEST(out ==
+               "key Shift_L 0\npress 3 125 125 1\nrelease 3 125 125 1025\npress 3 125 125 1\n"
+               "release 3 125 125 1025\nkeyup Shift_L 1\n");
 
     // The cursor position comes back in scaled space.
     Action where;
@@ -161,8 +169,10 @@ BOOST_AUTO_TEST_CASE(typed_unicode_text_arrives_exactly_in_a_gtk_entry) {
     const CaptureOptions capture;
     // No window manager: keyboard focus follows the pointer (PointerRoot), and
     // inside the dialog GTK gives the entry the focus.
-    BOOST_REQUIRE(desktop.execute(pointer(ActionKind::MouseMove, window.x + window.width / 2,
-                                          window.y + window.height / 2), capture).ok);
+    BOOST_REQUIRE(
+        desktop
+            .execute(pointer(ActionKind::MouseMove, window.x + window.width / 2, window.y + window.height / 2), capture)
+            .ok);
     // Type, select all, replace: the final text is exact only if every key,
     // ctrl+a included, arrived.
     Action type;

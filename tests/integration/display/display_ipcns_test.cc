@@ -111,7 +111,8 @@ BOOST_AUTO_TEST_CASE(capture_passes_its_segment_as_an_fd_to_a_server_in_another_
     BOOST_TEST(pixel_is(shot, 50, 50, 255, 0, 0));
     BOOST_TEST(pixel_is(shot, 150, 50, 0, 255, 0));
     BOOST_TEST(pixel_is(shot, 250, 50, 0, 0, 255));
-    for (int i = 0; i < 256; i += 17) BOOST_TEST(pixel_is(shot, 300 + i, 200, i, 255 - i, (i * 7) & 255), "gradient " << i);
+    for (int i = 0; i < 256; i += 17)
+        BOOST_TEST(pixel_is(shot, 300 + i, 200, i, 255 - i, (i * 7) & 255), "gradient " << i);
 
     // The SysV path cannot work here (that is why the fd path exists): the
     // server cannot find our segment id. The plain XGetImage fallback it ends

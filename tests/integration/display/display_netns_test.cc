@@ -154,8 +154,9 @@ BOOST_AUTO_TEST_CASE(x_connection_and_vnc_reach_a_display_inside_a_network_names
     const std::string snapshot = dir + "/vnc.jpg";
     SpawnRequest client;
     client.name = "vncsnapshot";
-    client.argv = {"vncsnapshot", "-passwd", running->endpoint().password_file, "-quality", "100",
-                   "127.0.0.1::" + std::to_string(running->endpoint().port), snapshot};
+    client.argv = {"vncsnapshot", "-passwd", running->endpoint().password_file,
+                   "-quality",    "100",     "127.0.0.1::" + std::to_string(running->endpoint().port),
+                   snapshot};
     client.env = options.extra_env;
     bool done = false;
     int status = -1;

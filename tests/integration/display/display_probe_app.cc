@@ -9,15 +9,14 @@
 // With "--dialog-on-click" (benchmarks), a left click opens `zenity --info`
 // titled "deskbox dialog N" and a right click closes it.
 #include <X11/Xlib.h>
+#include <X11/Xutil.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <string>
-#include <X11/Xutil.h>
-
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 int main(int argc, char** argv) {
     Display* display = XOpenDisplay(nullptr);
@@ -47,7 +46,8 @@ int main(int argc, char** argv) {
     const GC gc = XCreateGC(display, window, 0, nullptr);
     auto paint = [&] {
         // Stripes of distinct colours: screenshots have content to compare.
-        const unsigned long colours[] = {0xff0000, 0x00ff00, 0x0000ff, 0xffff00, 0x00ffff, 0xff00ff, 0x808080, 0x123456};
+        const unsigned long colours[] = {0xff0000, 0x00ff00, 0x0000ff, 0xffff00,
+                                         0x00ffff, 0xff00ff, 0x808080, 0x123456};
         for (int i = 0; i < 8; ++i) {
             XSetForeground(display, gc, colours[i]);
             XFillRectangle(display, window, gc, i * width / 8, 0, static_cast<unsigned>(width / 8),
@@ -105,7 +105,8 @@ int main(int argc, char** argv) {
                             event.xkey.state);
                 break;
             }
-            default: break;
+            default:
+                break;
         }
         std::fflush(stdout);
     }

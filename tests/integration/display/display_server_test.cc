@@ -27,9 +27,8 @@ BOOST_AUTO_TEST_CASE(xvfb_reports_its_display_and_checks_the_cookie) {
         XConnection::open(f.server.display_number, wrong);
         BOOST_FAIL("a wrong cookie was accepted");
     } catch (const Error& error) {
-        BOOST_TEST(std::string(error.what()) ==
-                   "opening X display :" + std::to_string(f.server.display_number) +
-                       ": the server refused or is unreachable");
+        BOOST_TEST(std::string(error.what()) == "opening X display :" + std::to_string(f.server.display_number) +
+                                                    ": the server refused or is unreachable");
     }
 }
 
@@ -110,8 +109,8 @@ BOOST_AUTO_TEST_CASE(waits_for_a_window_by_title_and_class) {
         wait_for_window(f.x.get(), {"", "nope"}, Millis(300), "editor");
         BOOST_FAIL("found a window that does not exist");
     } catch (const Error& error) {
-        BOOST_TEST(std::string(error.what()) == "app 'editor': no window with title 'nope' within " +
-                                                    format_duration(Millis(300)));
+        BOOST_TEST(std::string(error.what()) ==
+                   "app 'editor': no window with title 'nope' within " + format_duration(Millis(300)));
     }
 }
 

@@ -1,9 +1,9 @@
 // Headless Chromium pointed at the proxy with --proxy-server, as a session's
 // browser is: allowed pages load over HTTP and HTTPS (CONNECT + SNI check),
 // other names and the metadata address do not, and every decision is audited.
-#include <boost/test/unit_test.hpp>
-
 #include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
 
 #include "tests/integration/proxy/proxy_fixture.h"
 

@@ -1,10 +1,10 @@
 // The egress proxy driven by real curl and openssl on loopback: what a
 // session's apps would do, minus the sandbox (see proxy_netns_test.cc).
-#include <boost/test/unit_test.hpp>
-
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+
+#include <boost/test/unit_test.hpp>
 
 #include "tests/integration/proxy/proxy_fixture.h"
 
@@ -84,7 +84,8 @@ BOOST_AUTO_TEST_CASE(https_through_connect_loads) {
     NetworkSpec s = spec_for(o);
     s.resolve["allowed.example"] = ResolveTarget{"127.0.0.1", o.tls.port()};
     RunningProxy p(s);
-    const auto r = curl(p.url(), {"--noproxy", "", "-f", "--cacert", o.tls.cert().string(), "https://allowed.example/"});
+    const auto r =
+        curl(p.url(), {"--noproxy", "", "-f", "--cacert", o.tls.cert().string(), "https://allowed.example/"});
     BOOST_TEST(r.exit_code == 0, r.err);
     BOOST_TEST(r.out.find("s_server") != std::string::npos, r.out.substr(0, 300));
     const auto rec = p.audit.wait_for("allowed.example");
@@ -129,8 +130,8 @@ BOOST_AUTO_TEST_CASE(names_outside_the_allow_list_are_refused) {
 BOOST_AUTO_TEST_CASE(denied_names_in_every_spelling_are_refused) {
     Origins o;
     RunningProxy p(spec_for(o));
-    for (const std::string url : {"http://SECRET.apps.example/", "http://secret.apps.example./",
-                                  "https://Secret.Apps.Example./"}) {
+    for (const std::string url :
+         {"http://SECRET.apps.example/", "http://secret.apps.example./", "https://Secret.Apps.Example./"}) {
         const auto r = curl(p.url(), {"--noproxy", "", "-f", url});
         BOOST_TEST(r.exit_code != 0, url);
     }
@@ -249,7 +250,8 @@ BOOST_AUTO_TEST_CASE(session_byte_budget_ends_transfers) {
     s.resolve = {{"allowed.example", ResolveTarget{"127.0.0.1", big.port()}}};
     s.max_bytes = 1 << 20;
     RunningProxy p(s);
-    const auto r = curl(p.url(), {"--noproxy", "", "-f", "-o", (dir.path() / "out").string(), "http://allowed.example/"});
+    const auto r =
+        curl(p.url(), {"--noproxy", "", "-f", "-o", (dir.path() / "out").string(), "http://allowed.example/"});
     BOOST_TEST(r.exit_code != 0);
     const auto rec = p.audit.wait_for("allowed.example");
     BOOST_TEST(rec["error"] == "session byte budget used up", rec.dump());

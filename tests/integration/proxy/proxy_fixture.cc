@@ -8,7 +8,9 @@ RunningProxy::RunningProxy(const deskbox::NetworkSpec& spec, deskbox::UniqueFd l
     proxy->start();
 }
 
-RunningProxy::~RunningProxy() { proxy->stop(); }
+RunningProxy::~RunningProxy() {
+    proxy->stop();
+}
 
 CommandResult curl(const std::string& proxy_url, const std::vector<std::string>& args) {
     std::vector<std::string> argv = {"curl", "-sS", "--max-time", "20", "--proxy", proxy_url};

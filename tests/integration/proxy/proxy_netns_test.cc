@@ -1,8 +1,6 @@
 // The deployment shape: the proxy's listening socket lives in a fresh network
 // namespace (only `lo`, no routes), the proxy connects out from the host
 // namespace. From inside, the proxy is the only way out. Needs root.
-#include <boost/test/unit_test.hpp>
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -15,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -114,8 +113,8 @@ std::string udp_exchange(const std::string& addr, std::uint16_t port, int wait_m
     UniqueFd fd(socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     if (connect(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0) return "error: " + deskbox::errno_text(errno);
     // A DNS query for allowed.example, type A.
-    const unsigned char query[] = {0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 7, 'a', 'l', 'l', 'o', 'w', 'e', 'd',
-                                   7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 1, 0, 1};
+    const unsigned char query[] = {0x12, 0x34, 1,   0, 0,   1,   0,   0,   0,   0,   0,   0, 7, 'a', 'l', 'l', 'o',
+                                   'w',  'e',  'd', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 1,   0,   1};
     if (send(fd.get(), query, sizeof query, 0) < 0) return "error: " + deskbox::errno_text(errno);
     pollfd p{fd.get(), POLLIN, 0};
     if (poll(&p, 1, wait_ms) != 1) return "";
@@ -150,8 +149,8 @@ BOOST_AUTO_TEST_CASE(only_the_proxy_leads_out) {
     RunningProxy p(spec, std::move(listener));
 
     // Through the proxy: the allowed name loads, another does not.
-    const std::vector<std::string> curl_in = {"curl", "-sS", "--max-time", "10", "--noproxy", "", "-f", "--proxy",
-                                              "http://127.0.0.1:3128"};
+    const std::vector<std::string> curl_in = {"curl", "-sS",     "--max-time",           "10", "--noproxy", "",
+                                              "-f",   "--proxy", "http://127.0.0.1:3128"};
     auto with = [](std::vector<std::string> v, const std::string& extra) {
         v.push_back(extra);
         return v;
@@ -164,11 +163,11 @@ BOOST_AUTO_TEST_CASE(only_the_proxy_leads_out) {
     BOOST_TEST(p.audit.wait_for("evil.example")["decision"] == "deny");
 
     // The origin is reachable directly from the host (control) but not from inside.
-    const auto host_direct = run_command({"curl", "-sS", "--max-time", "10", "--noproxy", "*", "-f",
-                                          "http://127.0.0.1:" + origin_port + "/"});
+    const auto host_direct = run_command(
+        {"curl", "-sS", "--max-time", "10", "--noproxy", "*", "-f", "http://127.0.0.1:" + origin_port + "/"});
     BOOST_TEST(host_direct.exit_code == 0, host_direct.err);
-    const auto inside_direct = ns.run({"curl", "-sS", "--max-time", "10", "--noproxy", "*", "-f",
-                                       "http://127.0.0.1:" + origin_port + "/"});
+    const auto inside_direct =
+        ns.run({"curl", "-sS", "--max-time", "10", "--noproxy", "*", "-f", "http://127.0.0.1:" + origin_port + "/"});
     BOOST_TEST(inside_direct.exit_code == 7, "curl --noproxy from inside: " << inside_direct.err);  // couldn't connect
     const auto dev_tcp = ns.run({"bash", "-c", "echo > /dev/tcp/127.0.0.1/" + origin_port});
     BOOST_TEST(dev_tcp.exit_code != 0);

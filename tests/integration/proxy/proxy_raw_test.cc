@@ -2,12 +2,12 @@
 // polite: a ClientHello split into tiny records and writes, a hello sent in
 // the same packet as the CONNECT, oversized and malformed heads, SOCKS5
 // refusals. Each outcome is also checked in the audit record.
-#include <boost/test/unit_test.hpp>
-
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+
+#include <boost/test/unit_test.hpp>
 
 #include "supervisor/base/error.h"
 #include "tests/integration/proxy/proxy_fixture.h"
@@ -133,10 +133,11 @@ BOOST_AUTO_TEST_CASE(hello_without_sni_is_refused_for_a_name) {
 
 BOOST_AUTO_TEST_CASE(bad_heads_get_400_and_an_audit_record) {
     Fixture f;
-    for (const std::string& head : {std::string("CONNECT allowed.example HTTP/1.1\r\n\r\n"),
-                                   std::string("GET http://allowed.example@evil.example/ HTTP/1.1\r\n\r\n"),
-                                   std::string("GET / HTTP/1.1\r\nHost: allowed.example\r\n\r\n"),
-                                   "GET http://allowed.example/ HTTP/1.1\r\nX: " + std::string(20000, 'a') + "\r\n\r\n"}) {
+    for (const std::string& head :
+         {std::string("CONNECT allowed.example HTTP/1.1\r\n\r\n"),
+          std::string("GET http://allowed.example@evil.example/ HTTP/1.1\r\n\r\n"),
+          std::string("GET / HTTP/1.1\r\nHost: allowed.example\r\n\r\n"),
+          "GET http://allowed.example/ HTTP/1.1\r\nX: " + std::string(20000, 'a') + "\r\n\r\n"}) {
         UniqueFd c = dial(f.proxy.port);
         send_all(c.get(), head);
         const std::string got = read_to_eof(c.get());

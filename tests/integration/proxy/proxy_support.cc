@@ -28,7 +28,8 @@ using deskbox::UniqueFd;
 bool require_or_skip(bool ok, const std::string& what) {
     if (ok) return true;
     const char* must = std::getenv("DESKBOX_MUST_WORK");
-    if (must && std::string(must) == "1") throw std::runtime_error("prerequisite missing (DESKBOX_MUST_WORK=1): " + what);
+    if (must && std::string(must) == "1")
+        throw std::runtime_error("prerequisite missing (DESKBOX_MUST_WORK=1): " + what);
     std::cerr << "skipping: " << what << "\n";
     return false;
 }
@@ -87,8 +88,9 @@ void OriginServer::serve() {
             const auto end = head.find("\r\n\r\n");
             heads_.push_back(end == std::string::npos ? head : head.substr(0, end + 4));
         }
-        const std::string response = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +
-                                     std::to_string(body_.size()) + "\r\nConnection: close\r\n\r\n" + body_;
+        const std::string response =
+            "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body_.size()) +
+            "\r\nConnection: close\r\n\r\n" + body_;
         std::size_t off = 0;
         while (off < response.size()) {
             const ssize_t n = send(c.get(), response.data() + off, response.size() - off, MSG_NOSIGNAL);
@@ -157,8 +159,10 @@ SpawnedProcess spawn(const std::vector<std::string>& argv, bool keep_stdin_open)
     close(in[0]);
     p.out.reset(out[0]);
     p.err.reset(err[0]);
-    if (keep_stdin_open) p.in.reset(in[1]);
-    else close(in[1]);
+    if (keep_stdin_open)
+        p.in.reset(in[1]);
+    else
+        close(in[1]);
     if (rc != 0) deskbox::throw_errno("starting " + argv[0], rc);
     return p;
 }
@@ -178,7 +182,8 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::mil
     const auto deadline = std::chrono::steady_clock::now() + limit;
     bool out_open = true, err_open = true;
     while (out_open || err_open) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             kill(p.pid, SIGKILL);
             break;
@@ -189,8 +194,10 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::mil
         for (int i = 0; i < 2; ++i) {
             if (!fds[i].revents) continue;
             const ssize_t n = read(fds[i].fd, buf, sizeof buf);
-            if (n <= 0) (i == 0 ? out_open : err_open) = false;
-            else (i == 0 ? r.out : r.err).append(buf, static_cast<std::size_t>(n));
+            if (n <= 0)
+                (i == 0 ? out_open : err_open) = false;
+            else
+                (i == 0 ? r.out : r.err).append(buf, static_cast<std::size_t>(n));
         }
     }
     r.exit_code = wait_exit(p.pid);
@@ -200,10 +207,10 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::mil
 TlsServer::TlsServer(const std::filesystem::path& dir, const std::string& name) {
     cert_ = dir / (name + ".crt");
     const auto key = dir / (name + ".key");
-    const auto made = run_command({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                                   "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=" + name,
-                                   "-addext", "subjectAltName=DNS:" + name, "-keyout", key.string(), "-out",
-                                   cert_.string()});
+    const auto made =
+        run_command({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                     "-days", "1", "-subj", "/CN=" + name, "-addext", "subjectAltName=DNS:" + name, "-keyout",
+                     key.string(), "-out", cert_.string()});
     if (made.exit_code != 0) throw std::runtime_error("making a test certificate: " + made.err);
     SpawnedProcess p = spawn({"openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", cert_.string(), "-key",
                               key.string(), "-www", "-naccept", "1000"},
@@ -214,7 +221,8 @@ TlsServer::TlsServer(const std::filesystem::path& dir, const std::string& name) 
     std::string text;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (text.find('\n', text.find("ACCEPT")) == std::string::npos || text.find("ACCEPT") == std::string::npos) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         pollfd pfd{out_.get(), POLLIN, 0};
         if (left.count() <= 0 || poll(&pfd, 1, static_cast<int>(left.count())) <= 0)
             throw std::runtime_error("openssl s_server did not report its port: " + text);

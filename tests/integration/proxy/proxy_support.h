@@ -86,7 +86,8 @@ public:
     // Waits (bounded) for a record whose host equals `host`; throws on timeout.
     nlohmann::json wait_for(const std::string& host, std::chrono::milliseconds limit = std::chrono::seconds(20));
     // Waits (bounded) until `count` records have arrived.
-    std::vector<nlohmann::json> wait_count(std::size_t count, std::chrono::milliseconds limit = std::chrono::seconds(20));
+    std::vector<nlohmann::json> wait_count(std::size_t count,
+                                           std::chrono::milliseconds limit = std::chrono::seconds(20));
     std::vector<nlohmann::json> records() const;
 
 private:

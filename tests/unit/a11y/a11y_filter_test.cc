@@ -1,8 +1,9 @@
+#include "xsession/a11y/a11y_filter.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include "supervisor/base/error.h"
 #include "tests/unit/a11y/sample_tree.h"
-#include "xsession/a11y/a11y_filter.h"
 
 using namespace deskbox::a11y;
 using namespace deskbox::a11y::testing;
@@ -53,7 +54,9 @@ BOOST_AUTO_TEST_CASE(object_replacement_characters_do_not_count_as_text) {
     e.text = "\xEF\xBF\xBC\xEF\xBF\xBD";
     BOOST_TEST(visible_text(e).empty());
     BOOST_TEST(!is_interactive(e));
-    e.text = "a\xEF\xBF\xBC" "b";
+    e.text =
+        "a\xEF\xBF\xBC"
+        "b";
     BOOST_TEST(visible_text(e) == "ab");
 }
 

@@ -1,12 +1,13 @@
+#include "xsession/a11y/a11y_match.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include "tests/unit/a11y/sample_tree.h"
-#include "xsession/a11y/a11y_match.h"
 
 using namespace deskbox::a11y;
 using namespace deskbox::a11y::testing;
-using deskbox::Rect;
 using deskbox::ElementTarget;
+using deskbox::Rect;
 
 BOOST_AUTO_TEST_SUITE(a11y_match)
 
@@ -44,7 +45,8 @@ std::string error_of(const ElementTarget& target) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(bad_regex_is_an_error_naming_field_pattern_and_reason) {
-    BOOST_TEST(error_of(ElementTarget{"", "(", true, "", ""}) == "field 'name': invalid regular expression '(': missing ): (");
+    BOOST_TEST(error_of(ElementTarget{"", "(", true, "", ""}) ==
+               "field 'name': invalid regular expression '(': missing ): (");
     BOOST_TEST(error_of(ElementTarget{"", "", true, "", std::string(300, 'a')}) ==
                "field 'window': regular expression longer than 256 bytes");
     // What RE2 leaves out on purpose (it would cost more than linear time).
@@ -61,8 +63,9 @@ BOOST_AUTO_TEST_CASE(bad_regex_is_an_error_naming_field_pattern_and_reason) {
 BOOST_AUTO_TEST_CASE(regex_ignores_case_with_the_flag_only) {
     BOOST_TEST(find_matches(sample_tree(), ElementTarget{"", "(?i)^ok$", true, "", ""}).size() == 2u);
     BOOST_TEST(find_matches(sample_tree(), ElementTarget{"", "^ok$", true, "", ""}).empty());
-    BOOST_TEST(find_matches(sample_tree(), ElementTarget{"(?i)^SLIDER$", "", true, "(?i)DEMO", "(?i)demo window"}).size() ==
-               1u);
+    BOOST_TEST(
+        find_matches(sample_tree(), ElementTarget{"(?i)^SLIDER$", "", true, "(?i)DEMO", "(?i)demo window"}).size() ==
+        1u);
     // Searched anywhere unless anchored.
     BOOST_TEST(find_matches(sample_tree(), ElementTarget{"", "olum", true, "", ""}).size() == 1u);
     BOOST_TEST(find_matches(sample_tree(), ElementTarget{"", "^olum", true, "", ""}).empty());

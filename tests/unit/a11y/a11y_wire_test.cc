@@ -1,8 +1,9 @@
+#include "xsession/a11y/a11y_wire.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include "supervisor/base/error.h"
 #include "tests/unit/a11y/sample_tree.h"
-#include "xsession/a11y/a11y_wire.h"
 
 using namespace deskbox::a11y;
 using namespace deskbox::a11y::testing;
@@ -14,7 +15,8 @@ namespace {
 json reply_of(const Tree& t) {
     json elements = json::array();
     for (const Element& e : t.elements) elements.push_back(element_to_wire(e));
-    return {{"seq", 1}, {"ok", true}, {"truncated", t.truncated}, {"reason", t.truncated_reason}, {"elements", elements}};
+    return {
+        {"seq", 1}, {"ok", true}, {"truncated", t.truncated}, {"reason", t.truncated_reason}, {"elements", elements}};
 }
 
 bool message_is(const deskbox::Error& e, const std::string& expected) {
@@ -56,7 +58,8 @@ BOOST_AUTO_TEST_CASE(malformed_replies_are_refused) {
     refused("{}", "a11y helper reply: no boolean 'ok'");
     refused(std::string(20, '[') + std::string(20, ']'), "a11y helper reply: nesting deeper than 8");
     refused(R"({"ok":true})", "a11y helper reply: no 'elements' array");
-    refused(R"({"ok":true,"elements":[{"parent":0,"depth":1}]})", "a11y helper reply: element 0 parent out of range: 0");
+    refused(R"({"ok":true,"elements":[{"parent":0,"depth":1}]})",
+            "a11y helper reply: element 0 parent out of range: 0");
     refused(R"({"ok":true,"elements":[{"parent":-1,"depth":3}]})",
             "a11y helper reply: element 0: an application must have depth 1");
     refused(R"({"ok":true,"elements":[{"parent":-1,"depth":1,"name":7}]})",
@@ -116,7 +119,11 @@ BOOST_AUTO_TEST_CASE(utf8_excerpt_cuts_on_characters_and_repairs) {
     bool cut = false;
     BOOST_TEST(utf8_excerpt("h\xC3\xA9llo", 2, &cut) == "h\xC3\xA9");
     BOOST_TEST(cut);
-    BOOST_TEST(utf8_excerpt("a\xFF" "b", 10, &cut) == "a\xEF\xBF\xBD" "b");
+    BOOST_TEST(utf8_excerpt("a\xFF"
+                            "b",
+                            10, &cut) ==
+               "a\xEF\xBF\xBD"
+               "b");
     BOOST_TEST(!cut);
     BOOST_TEST(utf8_excerpt("\xE2\x82", 10) == "\xEF\xBF\xBD\xEF\xBF\xBD");
 }

@@ -1,9 +1,10 @@
+#include "xsession/a11y/osworld_format.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include "tests/unit/a11y/sample_tree.h"
 #include "xsession/a11y/a11y_filter.h"
 #include "xsession/a11y/a11y_wire.h"
-#include "xsession/a11y/osworld_format.h"
 
 using namespace deskbox::a11y;
 using namespace deskbox::a11y::testing;
@@ -24,18 +25,19 @@ BOOST_AUTO_TEST_SUITE(osworld_format)
 
 BOOST_AUTO_TEST_CASE(xml_has_osworld_root_namespaces_and_tags) {
     const std::string xml = to_osworld_xml(sample_tree(), ScaleFactors{});
-    BOOST_TEST(xml.starts_with(
-        "<desktop-frame xmlns:st=\"https://accessibility.ubuntu.example.org/ns/state\" "
-        "xmlns:attr=\"https://accessibility.ubuntu.example.org/ns/attributes\" "
-        "xmlns:cp=\"https://accessibility.ubuntu.example.org/ns/component\" "
-        "xmlns:doc=\"https://accessibility.ubuntu.example.org/ns/document\" "
-        "xmlns:docattr=\"https://accessibility.ubuntu.example.org/ns/document/attributes\" "
-        "xmlns:txt=\"https://accessibility.ubuntu.example.org/ns/text\" "
-        "xmlns:val=\"https://accessibility.ubuntu.example.org/ns/value\" "
-        "xmlns:act=\"https://accessibility.ubuntu.example.org/ns/action\">"));
+    BOOST_TEST(
+        xml.starts_with("<desktop-frame xmlns:st=\"https://accessibility.ubuntu.example.org/ns/state\" "
+                        "xmlns:attr=\"https://accessibility.ubuntu.example.org/ns/attributes\" "
+                        "xmlns:cp=\"https://accessibility.ubuntu.example.org/ns/component\" "
+                        "xmlns:doc=\"https://accessibility.ubuntu.example.org/ns/document\" "
+                        "xmlns:docattr=\"https://accessibility.ubuntu.example.org/ns/document/attributes\" "
+                        "xmlns:txt=\"https://accessibility.ubuntu.example.org/ns/text\" "
+                        "xmlns:val=\"https://accessibility.ubuntu.example.org/ns/value\" "
+                        "xmlns:act=\"https://accessibility.ubuntu.example.org/ns/action\">"));
     BOOST_TEST(xml.ends_with("</desktop-frame>"));
     // The application, and its frame nested inside it.
-    BOOST_TEST(xml.find("<application name=\"demo\" attr:class=\"GTK.application\"><frame name=\"Demo Window\"") != std::string::npos);
+    BOOST_TEST(xml.find("<application name=\"demo\" attr:class=\"GTK.application\"><frame name=\"Demo Window\"") !=
+               std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(xml_element_matches_lxml_serialization) {
@@ -50,8 +52,9 @@ BOOST_AUTO_TEST_CASE(xml_element_matches_lxml_serialization) {
     // Value as Python's str(float).
     BOOST_TEST(xml.find("val:value=\"5.0\" val:min=\"0.0\" val:max=\"10.0\" val:step=\"0.5\"") != std::string::npos);
     // No box for the hidden element.
-    BOOST_TEST(xml.find("<push-button name=\"Hidden\" st:enabled=\"true\" st:visible=\"true\" attr:class=\"push-button\"/>") !=
-               std::string::npos);
+    BOOST_TEST(
+        xml.find("<push-button name=\"Hidden\" st:enabled=\"true\" st:visible=\"true\" attr:class=\"push-button\"/>") !=
+        std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(empty_tree_is_a_bare_root) {

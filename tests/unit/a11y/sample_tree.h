@@ -6,8 +6,8 @@
 
 namespace deskbox::a11y::testing {
 
-inline Element make(int id, int parent, int depth, std::string role, std::string name,
-                    std::vector<std::string> states, std::optional<Rect> bbox = std::nullopt) {
+inline Element make(int id, int parent, int depth, std::string role, std::string name, std::vector<std::string> states,
+                    std::optional<Rect> bbox = std::nullopt) {
     Element e;
     e.id = id;
     e.parent = parent;
@@ -28,8 +28,8 @@ inline Tree sample_tree() {
     Tree t;
     t.elements.push_back(make(0, -1, 1, "application", "demo", {}));
     t.elements.back().toolkit = "GTK";
-    t.elements.push_back(make(1, 0, 2, "frame", "Demo Window", {"active", "enabled", "showing", "visible"},
-                              Rect{0, 0, 640, 480}));
+    t.elements.push_back(
+        make(1, 0, 2, "frame", "Demo Window", {"active", "enabled", "showing", "visible"}, Rect{0, 0, 640, 480}));
     Element ok = make(2, 1, 3, "push button", "OK", kOnScreen, Rect{10, 20, 80, 30});
     ok.actions = {"click"};
     ok.action_keys = {"<Alt>o"};
@@ -37,8 +37,8 @@ inline Tree sample_tree() {
     ok.attributes = {{"toolkit", "gtk"}};
     ok.toolkit = "GTK";
     t.elements.push_back(ok);
-    Element entry = make(3, 1, 3, "text", "", {"editable", "enabled", "focusable", "showing", "visible"},
-                         Rect{10, 60, 200, 24});
+    Element entry =
+        make(3, 1, 3, "text", "", {"editable", "enabled", "focusable", "showing", "visible"}, Rect{10, 60, 200, 24});
     entry.text = "say \"hi\" & <bye>";
     entry.editable_text = true;
     t.elements.push_back(entry);

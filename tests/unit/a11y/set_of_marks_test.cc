@@ -1,8 +1,9 @@
+#include "xsession/a11y/set_of_marks.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include "supervisor/base/error.h"
 #include "tests/unit/a11y/sample_tree.h"
-#include "xsession/a11y/set_of_marks.h"
 
 using namespace deskbox::a11y;
 using namespace deskbox::a11y::testing;

@@ -1,6 +1,6 @@
-#include <boost/test/unit_test.hpp>
-
 #include "xsession/actions/keys.h"
+
+#include <boost/test/unit_test.hpp>
 
 namespace deskbox {
 namespace {
@@ -65,7 +65,7 @@ BOOST_AUTO_TEST_CASE(single_characters) {
     BOOST_TEST(key_to_keysym("<") == "less");
     BOOST_TEST(key_to_keysym("|") == "bar");
     BOOST_TEST(key_to_keysym("~") == "asciitilde");
-    BOOST_TEST(key_to_keysym("\xC3\xA9") == "eacute");    // é
+    BOOST_TEST(key_to_keysym("\xC3\xA9") == "eacute");     // é
     BOOST_TEST(key_to_keysym("\xE4\xB8\xAD") == "U4E2D");  // 中
 }
 

@@ -1,12 +1,12 @@
 // The HTML report: everything from the log escaped (page text is the
 // attacker's), kept screenshots embedded, names of a shape deskbox does not
 // write never followed, the recording checked against its recorded sha256.
-#include <boost/test/unit_test.hpp>
+#include "supervisor/audit/audit_html.h"
 
+#include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <sstream>
 
-#include "supervisor/audit/audit_html.h"
 #include "supervisor/audit/audit_log.h"
 #include "supervisor/audit/audit_record.h"
 #include "supervisor/audit/audit_verify.h"
@@ -58,7 +58,9 @@ BOOST_AUTO_TEST_CASE(report_escapes_page_text_and_embeds_kept_screenshots) {
         AuditLog log(log_path);
         log.append("session_start", {{"session", "s<1>"}});
         log.append("taint", {{"source", "tree"}, {"pattern", "x"}, {"excerpt", "<script>alert(1)</script>"}});
-        log.append("observation", {{"kind", "screenshot"}, {"id", "sha256:" + shot_id}, {"bytes", kPngBytes.size()},
+        log.append("observation", {{"kind", "screenshot"},
+                                   {"id", "sha256:" + shot_id},
+                                   {"bytes", kPngBytes.size()},
                                    {"kept_as", shot_id + ".png"}});
         log.append("observation", {{"kind", "screenshot"}, {"kept_as", "../secret.txt"}});
         log.append("verification", {{"passed", false}, {"check", "file ~/out.txt contains <b>done</b>"}});
@@ -87,10 +89,14 @@ BOOST_AUTO_TEST_CASE(report_checks_the_recording_and_shows_video_offsets) {
     const std::int64_t started = *parse_audit_time(audit_time_now()) - 5000;
     {
         AuditLog log(log_path);
-        log.append("recording", {{"event", "started"}, {"file", file}, {"started", audit_time(started)},
-                                 {"started_unix_ms", started}});
-        log.append("recording", {{"event", "finished"}, {"file", file}, {"sha256", sha256_hex_of("video bytes")},
-                                 {"bytes", 11}, {"frames", 3}});
+        log.append(
+            "recording",
+            {{"event", "started"}, {"file", file}, {"started", audit_time(started)}, {"started_unix_ms", started}});
+        log.append("recording", {{"event", "finished"},
+                                 {"file", file},
+                                 {"sha256", sha256_hex_of("video bytes")},
+                                 {"bytes", 11},
+                                 {"frames", 3}});
     }
     std::string html = report_of(log_path);
     BOOST_TEST(html.find("the file beside the log matches its sha256") != std::string::npos, html);

@@ -1,8 +1,8 @@
-#include <boost/test/unit_test.hpp>
+#include "supervisor/audit/audit_log.h"
 
+#include <boost/test/unit_test.hpp>
 #include <thread>
 
-#include "supervisor/audit/audit_log.h"
 #include "supervisor/audit/audit_record.h"
 #include "supervisor/audit/audit_verify.h"
 #include "supervisor/base/error.h"
@@ -84,8 +84,8 @@ BOOST_AUTO_TEST_CASE(removed_and_reordered_records_are_found) {
     auto report = verify_audit_text(removed);
     BOOST_TEST(report.broken_record == 2u);
     BOOST_TEST(report.problem == "sequence number 3, expected 2 (a record was removed, inserted or reordered)");
-    const std::string swapped = text.substr(0, s[1]) + text.substr(s[2], s[3] - s[2]) + text.substr(s[1], s[2] - s[1]) +
-                                text.substr(s[3]);
+    const std::string swapped =
+        text.substr(0, s[1]) + text.substr(s[2], s[3] - s[2]) + text.substr(s[1], s[2] - s[1]) + text.substr(s[3]);
     report = verify_audit_text(swapped);
     BOOST_TEST(report.broken_record == 2u);
 }

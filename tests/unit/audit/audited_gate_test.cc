@@ -1,10 +1,10 @@
-#include <boost/test/unit_test.hpp>
+#include "supervisor/audit/audited_gate.h"
 
+#include <boost/test/unit_test.hpp>
 #include <deque>
 
 #include "supervisor/audit/audit_timeline.h"
 #include "supervisor/audit/audit_verify.h"
-#include "supervisor/audit/audited_gate.h"
 #include "supervisor/base/error.h"
 #include "tests/unit/audit/temp_dir.h"
 #include "tests/unit/policy/fakes.h"
@@ -316,8 +316,8 @@ BOOST_AUTO_TEST_CASE(kept_screenshots_are_handed_to_reviewers_by_their_logged_na
     BOOST_CHECK_THROW(keeping.kept_screenshot(std::string(64, 'b') + ".png"), NotFoundError);
     // Names of any other shape are never read: a doctored log cannot point elsewhere.
     std::ofstream(dir / "audit.jsonl.secret") << "x";
-    for (const std::string& bad : std::vector<std::string>{"../audit.jsonl", "audit.jsonl.secret", id + ".png/..", id.substr(0, 63) + "G.png",
-                                  id + ".gif", "/etc/shadow", ""})
+    for (const std::string& bad : std::vector<std::string>{"../audit.jsonl", "audit.jsonl.secret", id + ".png/..",
+                                                           id.substr(0, 63) + "G.png", id + ".gif", "/etc/shadow", ""})
         BOOST_CHECK_THROW(keeping.kept_screenshot(bad), Error);
 }
 
@@ -359,11 +359,15 @@ BOOST_AUTO_TEST_CASE(reviewers_see_taint_approvals_and_controls_at_once) {
 }
 
 BOOST_AUTO_TEST_CASE(timeline_tells_start_admission_verification_and_teardown) {
-    log.append("session_start", {{"session", "ci"}, {"manifest", "/etc/deskbox/sessions/ci.yaml"},
-                                 {"manifest_sha256", std::string(64, 'a')}, {"policy", "ci.yaml"},
+    log.append("session_start", {{"session", "ci"},
+                                 {"manifest", "/etc/deskbox/sessions/ci.yaml"},
+                                 {"manifest_sha256", std::string(64, 'a')},
+                                 {"policy", "ci.yaml"},
                                  {"policy_sha256", std::string(64, 'b')}});
     log.append("admission", {{"admitted", true}, {"reasons", nlohmann::json::array()}, {"notes", {"no network"}}});
-    log.append("verification", {{"check", "file ~/report.txt"}, {"line", 12}, {"passed", false},
+    log.append("verification", {{"check", "file ~/report.txt"},
+                                {"line", 12},
+                                {"passed", false},
                                 {"detail", "does not contain 'done'"},
                                 {"requested_by", {{"user", "alice"}, {"uid", 1000}, {"pid", 7}}}});
     log.append("verification", {{"error", "the helper is gone"}});
@@ -372,10 +376,12 @@ BOOST_AUTO_TEST_CASE(timeline_tells_start_admission_verification_and_teardown) {
     print_audit_timeline(audit_text(), out);
     const std::string shown = out.str();
     BOOST_TEST(shown.find("session 'ci' manifest /etc/deskbox/sessions/ci.yaml (sha256 aaaaaaaaaaaaaaaa), policy "
-                          "ci.yaml (sha256 bbbbbbbbbbbbbbbb)") != std::string::npos, shown);
+                          "ci.yaml (sha256 bbbbbbbbbbbbbbbb)") != std::string::npos,
+               shown);
     BOOST_TEST(shown.find("admitted; note: no network") != std::string::npos, shown);
     BOOST_TEST(shown.find("FAILED: file ~/report.txt (manifest line 12): does not contain 'done' [requested by "
-                          "alice (uid 1000, pid 7)]") != std::string::npos, shown);
+                          "alice (uid 1000, pid 7)]") != std::string::npos,
+               shown);
     BOOST_TEST(shown.find("could not run: the helper is gone") != std::string::npos, shown);
     BOOST_TEST(shown.find("exit code 3: wall clock budget") != std::string::npos, shown);
 }
@@ -457,7 +463,8 @@ BOOST_AUTO_TEST_CASE(takeover_refuses_the_agent_until_handback) {
     audited.on_takeover(
         [&](const Reviewer& by) {
             // The start is on disk before the reviewer gets any input.
-            events.push_back("start " + by.reviewer + " after " + std::to_string(records("control").size()) + " record");
+            events.push_back("start " + by.reviewer + " after " + std::to_string(records("control").size()) +
+                             " record");
             return Json{{"socket", "/run/x/takeover.sock"}, {"password", "pw"}};
         },
         [&] { events.push_back("end after " + std::to_string(records("control").size()) + " records"); });
@@ -563,7 +570,7 @@ BOOST_AUTO_TEST_CASE(others_are_decided_while_one_is_parked) {
     context.answer(browser("ci.example", TargetElement{"link", "Build 7", {}}));
     BOOST_REQUIRE_EQUAL(answers.decided.size(), 1u);
     BOOST_TEST(records("proposal").at(0)["action"]["point"].dump() == "[20,20]");  // the second one
-    BOOST_TEST(answers.decided[0].proposal_id == "P1");  // numbered in the log's order
+    BOOST_TEST(answers.decided[0].proposal_id == "P1");                            // numbered in the log's order
     context.answer(browser("ci.example", TargetElement{"link", "Build 8", {}}));
     BOOST_REQUIRE_EQUAL(answers.decided.size(), 2u);
     BOOST_TEST(records("proposal").at(1)["action"]["point"].dump() == "[10,10]");

@@ -1,4 +1,4 @@
-#include <boost/test/unit_test.hpp>
+#include "supervisor/control/review_server.h"
 
 #include <poll.h>
 #include <sys/epoll.h>
@@ -6,16 +6,16 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <thread>
 
 #include "supervisor/audit/audit_timeline.h"
 #include "supervisor/audit/audited_gate.h"
-#include "supervisor/control/base64.h"
 #include "supervisor/base/event_loop.h"
 #include "supervisor/control/agent_client.h"
 #include "supervisor/control/agent_request.h"
+#include "supervisor/control/base64.h"
 #include "supervisor/control/protocol_error.h"
-#include "supervisor/control/review_server.h"
 #include "tests/unit/audit/temp_dir.h"
 #include "tests/unit/policy/fakes.h"
 #include "tests/unit/policy/test_policy.h"
@@ -52,8 +52,9 @@ struct ReviewFixture {
         Action a;
         a.kind = ActionKind::Click;
         a.point = Point{640, 400};
-        audited.propose(Proposal{a, Dialect::Anthropic, ""}, [](const GateVerdict&) {},
-                        [this](const GateVerdict& v) { decided.push_back(v); });
+        audited.propose(
+            Proposal{a, Dialect::Anthropic, ""}, [](const GateVerdict&) {},
+            [this](const GateVerdict& v) { decided.push_back(v); });
     }
 
     // Runs `client` on a thread while the loop serves the socket.
@@ -82,7 +83,7 @@ BOOST_FIXTURE_TEST_SUITE(review_server, ReviewFixture)
 BOOST_AUTO_TEST_CASE(reviewer_lists_and_approves_over_the_socket) {
     const std::string path = (dir / "review.sock").string();
     ReviewServer server(loop, path, audited, ReviewAccess{0600, std::nullopt});
-    struct stat st{};
+    struct stat st {};
     BOOST_REQUIRE(::stat(path.c_str(), &st) == 0);
     BOOST_TEST((st.st_mode & 0777) == 0600u);
 
@@ -138,8 +139,7 @@ BOOST_AUTO_TEST_CASE(takeover_and_handback_over_the_socket) {
     const ReviewerIdentity who{0, 1, "root"};
     BOOST_TEST(handle_review_request(audited, {{"type", "takeover"}}, who)["error"]["message"] ==
                "this session's manifest does not allow takeover (review.takeover: true)");
-    audited.on_takeover([](const Reviewer&) { return Json{{"socket", "/s/takeover.sock"}, {"password", "p"}}; },
-                        [] {});
+    audited.on_takeover([](const Reviewer&) { return Json{{"socket", "/s/takeover.sock"}, {"password", "p"}}; }, [] {});
     const Json taken = handle_review_request(audited, {{"type", "takeover"}, {"note", "mine"}, {"id", 4}}, who);
     BOOST_TEST(taken["ok"] == true, taken.dump());
     BOOST_TEST(taken["id"] == 4);
@@ -167,8 +167,6 @@ BOOST_AUTO_TEST_CASE(the_agent_protocol_has_no_review_requests) {
     }
 }
 
-
-
 // The kill switch's path: while the loop's thread is inside a blocking step
 // (an accessibility query) it serves only urgent sources. The reviewer's
 // socket is one; everything else (agent sockets, posted work, other fds)
@@ -186,8 +184,9 @@ BOOST_AUTO_TEST_CASE(review_requests_are_served_from_inside_a_blocking_step_and_
     Action a;
     a.kind = ActionKind::Click;
     a.point = Point{640, 400};
-    gate2.propose(Proposal{a, Dialect::Anthropic, ""}, [](const GateVerdict&) {},
-                  [this](const GateVerdict& v) { decided.push_back(v); });
+    gate2.propose(
+        Proposal{a, Dialect::Anthropic, ""}, [](const GateVerdict&) {},
+        [this](const GateVerdict& v) { decided.push_back(v); });
 
     // A non-urgent source that is ready the whole time.
     bool other_ran = false;
@@ -216,8 +215,8 @@ BOOST_AUTO_TEST_CASE(review_requests_are_served_from_inside_a_blocking_step_and_
     BOOST_TEST(approved["ok"] == true);
     BOOST_TEST(paused["ok"] == true);
     BOOST_TEST(gate2.paused());
-    BOOST_TEST(!other_ran);         // the ordinary fd waited
-    BOOST_TEST(decided.empty());    // the approved action did not run inside the step
+    BOOST_TEST(!other_ran);       // the ordinary fd waited
+    BOOST_TEST(decided.empty());  // the approved action did not run inside the step
 
     // Back in the loop: the posted action finds the session paused and is held,
     // and runs at resume.
@@ -244,8 +243,9 @@ BOOST_AUTO_TEST_CASE(a_front_end_names_the_reviewer_and_shows_the_observation) {
     Action a;
     a.kind = ActionKind::Click;
     a.point = Point{25, 40};
-    console_gate.propose(Proposal{a, Dialect::Anthropic, ""}, [](const GateVerdict&) {},
-                         [this](const GateVerdict& v) { decided.push_back(v); });
+    console_gate.propose(
+        Proposal{a, Dialect::Anthropic, ""}, [](const GateVerdict&) {},
+        [this](const GateVerdict& v) { decided.push_back(v); });
     const ReviewerIdentity peer{0, 1, "root"};
     auto call = [&](const Json& request) { return handle_review_request(console_gate, request, peer); };
 

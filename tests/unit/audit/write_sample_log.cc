@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
         AuditLog log(argv[1], Redactor({"sample-secret"}, {}));
         Page page;
         AuditedGate audited(gate, approvals, log, page);
-        log.append("session_start", {{"name", "ci-incident"}, {"manifest_sha256", std::string(64, '1')}}, Durability::Sync);
+        log.append("session_start", {{"name", "ci-incident"}, {"manifest_sha256", std::string(64, '1')}},
+                   Durability::Sync);
         Action shot;
         shot.kind = ActionKind::Screenshot;
         auto ignore = [](const GateVerdict&) {};

@@ -40,7 +40,7 @@ BOOST_AUTO_TEST_CASE(a_made_token_authenticates_its_name_and_is_stored_only_hash
     BOOST_TEST(text.find(token) == std::string::npos);
     BOOST_TEST(text.find(token.substr(10)) == std::string::npos);
     BOOST_TEST(text.find("ci-bot") != std::string::npos);
-    struct stat st{};
+    struct stat st {};
     BOOST_REQUIRE(stat(store.file().c_str(), &st) == 0);
     BOOST_TEST((st.st_mode & 0777) == 0600u);
     BOOST_REQUIRE(stat(store.file().parent_path().c_str(), &st) == 0);

@@ -1,9 +1,9 @@
-#include <boost/test/unit_test.hpp>
+#include "xsession/capture/codecs.h"
 
+#include <boost/test/unit_test.hpp>
 #include <cstdlib>
 
 #include "supervisor/base/error.h"
-#include "xsession/capture/codecs.h"
 #include "xsession/input/keymap.h"
 #include "xsession/vnc/vnc_password.h"
 
@@ -74,8 +74,8 @@ BOOST_AUTO_TEST_CASE(utf8_decoding_is_strict) {
     } catch (const Error& error) {
         BOOST_TEST(std::string(error.what()) == "text is not valid UTF-8 at byte 2");
     }
-    BOOST_CHECK_THROW(decode_utf8("\xc0\x80"), Error);       // overlong
-    BOOST_CHECK_THROW(decode_utf8("\xed\xa0\x80"), Error);   // surrogate
+    BOOST_CHECK_THROW(decode_utf8("\xc0\x80"), Error);      // overlong
+    BOOST_CHECK_THROW(decode_utf8("\xed\xa0\x80"), Error);  // surrogate
     BOOST_TEST(keysym_for_codepoint(U'a') == 0x61u);
     BOOST_TEST(keysym_for_codepoint(U'\u00e9') == 0xe9u);
     BOOST_TEST(keysym_for_codepoint(U'\u4e2d') == 0x1004e2du);

@@ -1,9 +1,9 @@
-#include <boost/test/unit_test.hpp>
+#include "xsession/capture/scaling.h"
 
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 
 #include "supervisor/base/error.h"
-#include "xsession/capture/scaling.h"
 
 using namespace deskbox;
 
@@ -12,7 +12,9 @@ BOOST_AUTO_TEST_SUITE(scaling)
 BOOST_AUTO_TEST_CASE(scaled_pixel_centres_land_in_the_pixel_they_were_sampled_from) {
     // For several common provider sizes: mapping a scaled pixel to the screen and
     // back gives the same scaled pixel, everywhere on the screen.
-    struct Size { int W, H, w, h; };
+    struct Size {
+        int W, H, w, h;
+    };
     for (const Size s : {Size{1280, 800, 1024, 640}, Size{1920, 1080, 1366, 768}, Size{1280, 800, 1280, 800},
                          Size{1000, 700, 333, 211}}) {
         const ScaleMap map(s.W, s.H, s.w, s.h);
@@ -76,8 +78,8 @@ BOOST_AUTO_TEST_CASE(shrinking_averages_the_pixels_each_output_pixel_covers) {
         for (int c = 0; c < 3; ++c) image.at(x, 0)[c] = static_cast<std::uint8_t>(values[x]);
     }
     const RgbImage half = resample(image, 2, 1);
-    BOOST_TEST(int(half.at(0, 0)[0]) == 25);    // (0 + 100 + 0 + 0) / 4
-    BOOST_TEST(int(half.at(1, 0)[0]) == 113);   // (200 + 250) / 4 = 112.5, rounded
+    BOOST_TEST(int(half.at(0, 0)[0]) == 25);   // (0 + 100 + 0 + 0) / 4
+    BOOST_TEST(int(half.at(1, 0)[0]) == 113);  // (200 + 250) / 4 = 112.5, rounded
     // A uniform image stays uniform at any size.
     RgbImage flat(1280, 800);
     std::fill(flat.pixels.begin(), flat.pixels.end(), 77);

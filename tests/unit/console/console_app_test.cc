@@ -1,10 +1,10 @@
-#include <boost/test/unit_test.hpp>
+#include "supervisor/console/console_app.h"
 
 #include <stdlib.h>
 
+#include <boost/test/unit_test.hpp>
 #include <set>
 
-#include "supervisor/console/console_app.h"
 #include "supervisor/console/pages.h"
 #include "supervisor/console/web_text.h"
 #include "tests/unit/audit/temp_dir.h"
@@ -55,7 +55,9 @@ struct AppFixture {
     }
 };
 
-bool contains(const std::string& s, const std::string& needle) { return s.find(needle) != std::string::npos; }
+bool contains(const std::string& s, const std::string& needle) {
+    return s.find(needle) != std::string::npos;
+}
 
 }  // namespace
 
@@ -170,8 +172,8 @@ BOOST_AUTO_TEST_CASE(approvals_are_put_in_words) {
 // Take control / Hand back sit beside the other controls (CSRF in each form);
 // only the reviewer in control gets a live view with input.
 BOOST_AUTO_TEST_CASE(the_session_page_offers_takeover_and_input_only_to_the_one_in_control) {
-    const Json entry = {{"name", "s1"}, {"state", "running"}, {"paused", false}, {"tainted", false},
-                        {"taken_over", true}, {"steps_used", 3}};
+    const Json entry = {{"name", "s1"},     {"state", "running"}, {"paused", false},
+                        {"tainted", false}, {"taken_over", true}, {"steps_used", 3}};
     const Json audit = {{"records", Json::array()}, {"verification", {{"ok", true}, {"records", 0}}}};
     const std::string watcher = session_page(PageContext{"bob", "c"}, entry, Json::array(), audit, true, false);
     BOOST_TEST(contains(watcher, "action=\"/session/s1/takeover\""));

@@ -1,9 +1,9 @@
-#include <boost/test/unit_test.hpp>
+#include "supervisor/console/vnc_bridge.h"
 
+#include <boost/test/unit_test.hpp>
 #include <deque>
 
 #include "supervisor/base/error.h"
-#include "supervisor/console/vnc_bridge.h"
 #include "xsession/vnc/vnc_password.h"
 
 using namespace deskbox;
@@ -63,8 +63,7 @@ BOOST_AUTO_TEST_CASE(failures_name_the_step) {
                "VNC handshake: the session's server did not accept the console's password");
     BOOST_TEST(failure({"RFB 003.008\n", std::string("\x01\x10", 2)}, {"RFB 003.008\n"}) ==
                "VNC handshake: the session's server offers neither None nor VNC authentication");
-    BOOST_TEST(failure({"RFB 003.008\n"}, {}) ==
-               "VNC handshake: the browser closed the connection at the version");
+    BOOST_TEST(failure({"RFB 003.008\n"}, {}) == "VNC handshake: the browser closed the connection at the version");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,8 +1,9 @@
+#include "supervisor/console/web_text.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include "supervisor/base/error.h"
 #include "supervisor/console/listen_address.h"
-#include "supervisor/console/web_text.h"
 
 using namespace deskbox;
 using namespace deskbox::console;
@@ -10,8 +11,10 @@ using namespace deskbox::console;
 BOOST_AUTO_TEST_SUITE(web_text)
 
 BOOST_AUTO_TEST_CASE(the_login_cookie_is_httponly_strict_and_expires) {
-    BOOST_TEST(login_cookie("abc", 3600, false) == "deskbox_console=abc; Path=/; Max-Age=3600; HttpOnly; SameSite=Strict");
-    BOOST_TEST(login_cookie("abc", 60, true) == "deskbox_console=abc; Path=/; Max-Age=60; HttpOnly; SameSite=Strict; Secure");
+    BOOST_TEST(login_cookie("abc", 3600, false) ==
+               "deskbox_console=abc; Path=/; Max-Age=3600; HttpOnly; SameSite=Strict");
+    BOOST_TEST(login_cookie("abc", 60, true) ==
+               "deskbox_console=abc; Path=/; Max-Age=60; HttpOnly; SameSite=Strict; Secure");
     BOOST_TEST(logout_cookie(false) == "deskbox_console=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
 }
 
@@ -49,8 +52,10 @@ BOOST_AUTO_TEST_CASE(listen_addresses_are_checked) {
         }
         return std::string("accepted");
     };
-    BOOST_TEST(message("localhost:80") == "--listen 'localhost:80': the host 'localhost' is not a numeric IPv4 or IPv6 address");
-    BOOST_TEST(message("127.0.0.1:99999") == "--listen '127.0.0.1:99999': the port '99999' is not a number from 0 to 65535");
+    BOOST_TEST(message("localhost:80") ==
+               "--listen 'localhost:80': the host 'localhost' is not a numeric IPv4 or IPv6 address");
+    BOOST_TEST(message("127.0.0.1:99999") ==
+               "--listen '127.0.0.1:99999': the port '99999' is not a number from 0 to 65535");
     BOOST_TEST(message("unix:relative") == "--listen 'unix:relative': expected unix:/ABSOLUTE/PATH");
     BOOST_TEST(message("7480") == "--listen '7480': expected unix:PATH or HOST:PORT");
 }

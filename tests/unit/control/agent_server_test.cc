@@ -1,10 +1,11 @@
 // The agent server on a real Unix socket and EventLoop, with a recording
 // desktop and gate: every action passes the gate before it runs, pending
 // verdicts give two lines, replies follow the dialect.
+#include "supervisor/control/agent_server.h"
+
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 
-#include "supervisor/control/agent_server.h"
 #include "supervisor/control/base64.h"
 #include "tests/unit/control/fakes.h"
 #include "tests/unit/control/printers.h"
@@ -28,7 +29,11 @@ struct ServerFixture {
         AgentServer::Options options;
         options.socket_path = (dir / "agent.sock").string();
         server = std::make_unique<AgentServer>(
-            loop, desktop, gate, [] { return Json{{"session", "test"}, {"state", "running"}}; }, options);
+            loop, desktop, gate,
+            [] {
+                return Json{{"session", "test"}, {"state", "running"}};
+            },
+            options);
         agent = std::make_unique<test::Peer>(loop, connect_unix(options.socket_path));
     }
     ~ServerFixture() {
@@ -83,7 +88,8 @@ BOOST_AUTO_TEST_CASE(identify_checks_the_name) {
     ServerFixture f;
     const Json bad = f.ask(R"({"id":1,"action":"identify","agent":"two words"})");
     BOOST_TEST(bad["error"]["code"] == "invalid_field");
-    BOOST_TEST(bad["error"]["message"] == "field 'agent' must be 1-64 characters of A-Z a-z 0-9 _ . @ -, got 'two words'");
+    BOOST_TEST(bad["error"]["message"] ==
+               "field 'agent' must be 1-64 characters of A-Z a-z 0-9 _ . @ -, got 'two words'");
     BOOST_TEST(f.ask(R"({"id":2,"action":"identify"})")["error"]["code"] == "missing_field");
     // Without identify, proposals carry no name.
     f.ask(R"({"id":"r1","action":"left_click","coordinate":[1,2]})");
@@ -147,11 +153,14 @@ BOOST_AUTO_TEST_CASE(a_parked_proposal_holds_its_connection_but_not_the_others) 
     ServerFixture f;
     test::Peer other(f.loop, connect_unix((f.dir / "agent.sock").string()));
     f.gate.park = true;  // the gate reads the click's context on the loop
-    f.agent->send(R"({"id":"c","action":"left_click","coordinate":[10,20]})" "\n");
-    f.agent->send(R"({"id":"s1","action":"status"})" "\n");
+    f.agent->send(R"({"id":"c","action":"left_click","coordinate":[10,20]})"
+                  "\n");
+    f.agent->send(R"({"id":"s1","action":"status"})"
+                  "\n");
     for (int turn = 0; turn < 100 && f.gate.parked.empty(); ++turn) f.loop.run_once(Millis(50));
     for (int turn = 0; turn < 5; ++turn) f.loop.run_once(Millis(10));  // s1 is read too
-    other.send(R"({"id":"s2","action":"status"})" "\n");
+    other.send(R"({"id":"s2","action":"status"})"
+               "\n");
     // The other connection is answered while the click is parked ...
     const Json answered = other.line();
     BOOST_TEST(answered["id"] == "s2");
@@ -177,8 +186,10 @@ BOOST_AUTO_TEST_CASE(a_refused_parked_proposal_releases_its_connection_in_order)
         v.reason = "the target is not known";
         return v;
     };
-    f.agent->send(R"({"id":"c1","action":"left_click","coordinate":[10,20]})" "\n");
-    f.agent->send(R"({"id":"c2","action":"left_click","coordinate":[30,40]})" "\n");
+    f.agent->send(R"({"id":"c1","action":"left_click","coordinate":[10,20]})"
+                  "\n");
+    f.agent->send(R"({"id":"c2","action":"left_click","coordinate":[30,40]})"
+                  "\n");
     for (int turn = 0; turn < 100 && f.gate.parked.empty(); ++turn) f.loop.run_once(Millis(50));
     for (int turn = 0; turn < 5; ++turn) f.loop.run_once(Millis(10));  // c2 is read too
     // Only the first is at the gate: the second waits for its answer.
@@ -279,7 +290,8 @@ BOOST_AUTO_TEST_CASE(openai_safety_checks_wait_for_a_reviewer_then_are_acknowled
     BOOST_TEST(f.desktop.executed.empty());
     BOOST_REQUIRE_EQUAL(f.gate.proposals.size(), 1u);
     BOOST_TEST((f.gate.proposals[0].action.safety_checks ==
-                std::vector<SafetyCheck>{{"cu_sc_1", "malicious_instructions", "The page asks otherwise."}, {"cu_sc_2", "", ""}}));
+                std::vector<SafetyCheck>{{"cu_sc_1", "malicious_instructions", "The page asks otherwise."},
+                                         {"cu_sc_2", "", ""}}));
     f.gate.resolve(GateVerdict::Outcome::Execute);
     const Json reply = f.agent->line();
     BOOST_TEST(reply["ok"] == true, reply.dump());
@@ -310,18 +322,22 @@ BOOST_AUTO_TEST_CASE(openai_safety_checks_denied_are_refused_and_never_acknowled
 BOOST_AUTO_TEST_CASE(openai_batched_output_is_a_computer_screenshot) {
     ServerFixture f;
     const Json reply = f.ask(R"({"type":"computer_call","call_id":"c","actions":[{"type":"move","x":1,"y":1}]})");
-    BOOST_TEST(reply["item"]["output"]["type"] == "computer_screenshot");  // ResponseComputerToolCallOutputScreenshotParam
+    BOOST_TEST(reply["item"]["output"]["type"] ==
+               "computer_screenshot");                             // ResponseComputerToolCallOutputScreenshotParam
     BOOST_TEST(!reply["item"]["output"].contains("current_url"));  // no browser focused
     BOOST_TEST(!reply["item"].contains("acknowledged_safety_checks"));
 }
 
 BOOST_AUTO_TEST_CASE(toolset_member_reply_and_malformed_member_error) {
     ServerFixture f;
-    Json reply = f.ask(R"({"type":"tool_use","id":"toolu_9","name":"key","toolset_name":"computer","input":{"text":"Tab","repeat":2}})");
-    BOOST_TEST(reply["tool_result"] == Json::parse(R"({"type":"tool_result","tool_use_id":"toolu_9","toolset_name":"computer",
+    Json reply = f.ask(
+        R"({"type":"tool_use","id":"toolu_9","name":"key","toolset_name":"computer","input":{"text":"Tab","repeat":2}})");
+    BOOST_TEST(reply["tool_result"] ==
+               Json::parse(R"({"type":"tool_result","tool_use_id":"toolu_9","toolset_name":"computer",
         "content":[{"type":"text","text":"Pressed Tab."}]})"));
     BOOST_TEST(f.desktop.executed.size() == 2u);
-    reply = f.ask(R"({"type":"tool_use","id":"toolu_10","name":"key","toolset_name":"computer","input":{"text":"Tab","count":2}})");
+    reply = f.ask(
+        R"({"type":"tool_use","id":"toolu_10","name":"key","toolset_name":"computer","input":{"text":"Tab","count":2}})");
     BOOST_TEST(reply["ok"] == false);
     BOOST_TEST(reply["error"]["code"] == "invalid_field");
     BOOST_TEST(reply["tool_result"]["is_error"] == true);
@@ -333,7 +349,8 @@ BOOST_AUTO_TEST_CASE(toolset_member_reply_and_malformed_member_error) {
 BOOST_AUTO_TEST_CASE(pyautogui_runs_call_by_call_and_relative_moves_start_at_the_pointer) {
     ServerFixture f;
     f.desktop.cursor = Point{100, 100};
-    const Json reply = f.ask(R"({"id":"py","code":"import pyautogui\npyautogui.moveRel(-10, 5)\npyautogui.click()\nDONE"})");
+    const Json reply =
+        f.ask(R"({"id":"py","code":"import pyautogui\npyautogui.moveRel(-10, 5)\npyautogui.click()\nDONE"})");
     BOOST_TEST(reply["ok"] == true, reply.dump());
     BOOST_TEST(reply["result"]["episode"] == "done");
     // The gate saw the absolute point, after the pointer was read.

@@ -38,7 +38,8 @@ struct CliFixture {
         setenv("DESKBOX_RUNTIME_DIR", runtime.c_str(), 1);
         AgentServer::Options options;
         options.socket_path = (runtime / "demo" / "agent.sock").string();
-        server = std::make_unique<AgentServer>(loop, desktop, gate, [] { return Json::object(); }, options);
+        server = std::make_unique<AgentServer>(
+            loop, desktop, gate, [] { return Json::object(); }, options);
     }
     ~CliFixture() {
         server.reset();
@@ -69,8 +70,10 @@ struct CliFixture {
         loop.add_fd(read_end.get(), EPOLLIN, [&](std::uint32_t) {
             char buf[65536];
             const ssize_t n = read(read_end.get(), buf, sizeof buf);
-            if (n <= 0) eof = true;
-            else result.out.append(buf, static_cast<std::size_t>(n));
+            if (n <= 0)
+                eof = true;
+            else
+                result.out.append(buf, static_cast<std::size_t>(n));
         });
         while (!eof) {
             loop.run_once(Millis(10'000));
@@ -120,10 +123,10 @@ BOOST_AUTO_TEST_CASE(act_waits_through_a_pending_approval) {
         v.approval_id = "ap-9";
         return v;
     };
-    const CliResult r = f.run({"act", "-s", "demo", "-q", R"({"action_type":"PRESS","parameters":{"key":"enter"}})"},
-                              [&] {
-                                  if (!f.gate.waiting.empty()) f.gate.resolve(GateVerdict::Outcome::Execute);
-                              });
+    const CliResult r =
+        f.run({"act", "-s", "demo", "-q", R"({"action_type":"PRESS","parameters":{"key":"enter"}})"}, [&] {
+            if (!f.gate.waiting.empty()) f.gate.resolve(GateVerdict::Outcome::Execute);
+        });
     BOOST_TEST(r.exit_code == 0);
     BOOST_TEST(Json::parse(r.out)["ok"] == true);
     BOOST_TEST(f.desktop.executed.size() == 1u);

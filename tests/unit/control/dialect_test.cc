@@ -170,7 +170,8 @@ BOOST_AUTO_TEST_CASE(openai_errors) {
                  "field 'path' must be an array of at least two {x, y} points");
     expect_error(R"({"type":"computer_call","call_id":"c","action":{"type":"fly"}})", "unknown_action",
                  "unknown OpenAI computer action 'fly'");
-    expect_error(R"({"type":"computer_call","call_id":"c"})", "missing_field", "a computer_call needs 'action' or 'actions'");
+    expect_error(R"({"type":"computer_call","call_id":"c"})", "missing_field",
+                 "a computer_call needs 'action' or 'actions'");
 }
 
 // --- OSWorld computer_13 -----------------------------------------------------------
@@ -254,7 +255,8 @@ BOOST_AUTO_TEST_CASE(deskbox_element_actions_and_observations) {
 }
 
 BOOST_AUTO_TEST_CASE(openai_pending_safety_checks) {
-    auto r = parse(R"({"type":"computer_call","call_id":"c","actions":[{"type":"click","x":1,"y":1},{"type":"type","text":"a"}],
+    auto r = parse(
+        R"({"type":"computer_call","call_id":"c","actions":[{"type":"click","x":1,"y":1},{"type":"type","text":"a"}],
         "pending_safety_checks":[{"id":"cu_sc_1","code":"sensitive_domain","message":"You are on a bank's site."}]})");
     const std::vector<SafetyCheck> want = {{"cu_sc_1", "sensitive_domain", "You are on a bank's site."}};
     BOOST_TEST(r.safety_checks == want);
@@ -267,8 +269,9 @@ BOOST_AUTO_TEST_CASE(openai_pending_safety_checks) {
                  "missing_field", "field 'pending_safety_checks[0].id' is required");
     expect_error(R"({"type":"computer_call","action":{"type":"wait"},"pending_safety_checks":{"id":"x"}})",
                  "invalid_field", "field 'pending_safety_checks' must be an array, got an object");
-    expect_error(R"({"type":"computer_call","action":{"type":"wait"},"pending_safety_checks":[{"id":"x","message":5}]})",
-                 "invalid_field", "field 'pending_safety_checks[0].message' must be a string, got an integer");
+    expect_error(
+        R"({"type":"computer_call","action":{"type":"wait"},"pending_safety_checks":[{"id":"x","message":5}]})",
+        "invalid_field", "field 'pending_safety_checks[0].message' must be a string, got an integer");
 }
 
 BOOST_AUTO_TEST_CASE(deskbox_and_envelope_errors) {
@@ -281,7 +284,8 @@ BOOST_AUTO_TEST_CASE(deskbox_and_envelope_errors) {
     expect_error(R"({"action":"tree","window":"[z-a]","regex":true})", "invalid_pattern",
                  "field 'window': invalid regular expression '[z-a]': invalid character class range: z-a");
     BOOST_TEST(only(parse(R"({"action":"click_element","name":"Save (","regex":false})")).element->name == "Save (");
-    expect_error(R"({"action":"screenshot","format":"gif"})", "invalid_field", "field 'format' must be png or jpeg, got 'gif'");
+    expect_error(R"({"action":"screenshot","format":"gif"})", "invalid_field",
+                 "field 'format' must be png or jpeg, got 'gif'");
     expect_error(R"({"id":{"a":1},"action":"screenshot"})", "invalid_field",
                  "field 'id' must be a string or an integer, got an object");
     const std::string long_id = R"({"id":")" + std::string(200, 'i') + R"(","action":"screenshot"})";

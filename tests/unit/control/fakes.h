@@ -17,7 +17,7 @@ public:
     std::vector<CaptureOptions> captures;
     Point size{1280, 800};
     Point cursor{10, 20};
-    std::string fail_with;  // when set, every execute fails with this error
+    std::string fail_with;    // when set, every execute fails with this error
     std::string browser_url;  // reported with screenshots that ask for current_url
 
     ActionResult execute(const Action& action, const CaptureOptions& capture) override {

@@ -55,12 +55,12 @@ BOOST_AUTO_TEST_CASE(malformed_lines_get_error_objects_and_connection_survives) 
     f.peer->send("{not json\n");
     f.peer->send("[1,2,3]\n");
     f.peer->send("\"just a string\"\n");
-    f.peer->send(std::string("{\"text\":\"\xC3\x28\"}\n"));          // invalid UTF-8
-    f.peer->send(std::string("{\"text\":\"\xED\xA0\x80\"}\n"));       // UTF-16 surrogate encoded
+    f.peer->send(std::string("{\"text\":\"\xC3\x28\"}\n"));              // invalid UTF-8
+    f.peer->send(std::string("{\"text\":\"\xED\xA0\x80\"}\n"));          // UTF-16 surrogate encoded
     f.peer->send(std::string(100, '[') + std::string(100, ']') + "\n");  // too deep
     f.peer->send(std::string("\x00\x01\xff\xfe binary\n", 12));
-    f.peer->send("{\"x\":9e9999}\n");                                  // number overflow (found by the fuzzer)
-    f.peer->send("\n   \r\n");                                          // blank lines: ignored
+    f.peer->send("{\"x\":9e9999}\n");  // number overflow (found by the fuzzer)
+    f.peer->send("\n   \r\n");         // blank lines: ignored
     f.peer->send("{\"id\":\"after\"}\n");
     const auto replies = f.peer->lines(9);
     BOOST_TEST(f.code_of(replies[0]) == "invalid_json");
@@ -148,8 +148,8 @@ BOOST_AUTO_TEST_CASE(last_line_without_newline_is_handled_at_eof_then_closed) {
 BOOST_AUTO_TEST_CASE(handler_exception_becomes_internal_error) {
     EventLoop loop;
     auto [a, b] = test::make_socketpair();
-    auto conn = JsonlConnection::create(
-        loop, std::move(a), {}, [](const std::shared_ptr<JsonlConnection>&, Json) { throw Error("boom"); }, {});
+    auto conn = JsonlConnection::create(loop, std::move(a), {},
+                                        [](const std::shared_ptr<JsonlConnection>&, Json) { throw Error("boom"); }, {});
     Peer peer(loop, std::move(b));
     peer.send("{\"id\":5}\n");
     const Json reply = peer.line();
@@ -168,10 +168,10 @@ BOOST_AUTO_TEST_CASE(peer_credentials_are_known) {
 BOOST_AUTO_TEST_CASE(utf8_validator_edges) {
     BOOST_TEST(find_invalid_utf8("plain ascii") == std::string_view::npos);
     BOOST_TEST(find_invalid_utf8("\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80") == std::string_view::npos);  // é 中 😀
-    BOOST_TEST(find_invalid_utf8("\xC0\xAF") == 0u);           // overlong '/'
-    BOOST_TEST(find_invalid_utf8("ab\xE0\x80\xAF") == 2u);     // overlong 3-byte
-    BOOST_TEST(find_invalid_utf8("\xF4\x90\x80\x80") == 0u);   // > U+10FFFF
-    BOOST_TEST(find_invalid_utf8("x\xE4\xB8") == 1u);          // truncated
+    BOOST_TEST(find_invalid_utf8("\xC0\xAF") == 0u);                                                  // overlong '/'
+    BOOST_TEST(find_invalid_utf8("ab\xE0\x80\xAF") == 2u);                                            // overlong 3-byte
+    BOOST_TEST(find_invalid_utf8("\xF4\x90\x80\x80") == 0u);                                          // > U+10FFFF
+    BOOST_TEST(find_invalid_utf8("x\xE4\xB8") == 1u);                                                 // truncated
 }
 
 // --- Unix socket server ---------------------------------------------------
@@ -199,7 +199,7 @@ BOOST_AUTO_TEST_CASE(server_binds_with_mode_and_serves_clients) {
     std::string closed_reason;
     JsonlServer server(loop, path, 0660, {}, echo_handler(), {},
                        [&](const JsonlConnection&, const std::string& reason) { closed_reason = reason; });
-    struct stat st{};
+    struct stat st {};
     BOOST_REQUIRE(lstat(path.c_str(), &st) == 0);
     BOOST_TEST(S_ISSOCK(st.st_mode));
     BOOST_TEST((st.st_mode & 07777) == 0660u);

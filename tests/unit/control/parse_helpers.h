@@ -3,7 +3,6 @@
 #pragma once
 
 #include <boost/test/unit_test.hpp>
-
 #include <string>
 
 #include "supervisor/control/agent_request.h"
@@ -13,8 +12,12 @@ namespace deskbox::test {
 
 inline const CoordinateSpace kSpace{1280, 800};
 
-inline AgentRequest parse(const Json& request) { return parse_agent_request(request, kSpace); }
-inline AgentRequest parse(const char* text) { return parse(Json::parse(text)); }
+inline AgentRequest parse(const Json& request) {
+    return parse_agent_request(request, kSpace);
+}
+inline AgentRequest parse(const char* text) {
+    return parse(Json::parse(text));
+}
 
 inline const Action& only(const AgentRequest& r) {
     BOOST_REQUIRE_EQUAL(r.steps.size(), 1u);

@@ -1,11 +1,10 @@
 // RequestOrder: a connection's requests wait while an earlier one of it is
 // held at the gate, run in order on release, and never hold other connections.
-#include <boost/test/unit_test.hpp>
+#include "supervisor/control/request_order.h"
 
+#include <boost/test/unit_test.hpp>
 #include <string>
 #include <vector>
-
-#include "supervisor/control/request_order.h"
 
 namespace deskbox {
 

@@ -23,9 +23,10 @@ BOOST_AUTO_TEST_CASE(type_secret_names_the_secret_and_optionally_its_field) {
 }
 
 BOOST_AUTO_TEST_CASE(a_placeholder_as_the_whole_text_becomes_type_secret_in_every_dialect) {
-    for (const char* request : {R"({"action":"type","text":"{{secret:pw}}"})",
-                                R"({"type":"computer_call","call_id":"c","action":{"type":"type","text":"{{secret:pw}}"}})",
-                                R"({"action_type":"TYPING","parameters":{"text":"{{secret:pw}}"}})"}) {
+    for (const char* request :
+         {R"({"action":"type","text":"{{secret:pw}}"})",
+          R"({"type":"computer_call","call_id":"c","action":{"type":"type","text":"{{secret:pw}}"}})",
+          R"({"action_type":"TYPING","parameters":{"text":"{{secret:pw}}"}})"}) {
         const Action a = only(parse(request));
         BOOST_TEST((a.kind == ActionKind::TypeSecret), request);
         BOOST_TEST(a.secret == "pw", request);

@@ -66,9 +66,15 @@ public:
     Json line() { return lines(1).front(); }
     int fd() const { return fd_.get(); }
     void reset() { fd_.reset(); }
-    std::size_t pending_lines() { drain(); return got_.size(); }
+    std::size_t pending_lines() {
+        drain();
+        return got_.size();
+    }
     // True once the other end closed (read returns 0).
-    bool eof() { drain(); return eof_; }
+    bool eof() {
+        drain();
+        return eof_;
+    }
 
 private:
     void drain() {

@@ -7,7 +7,6 @@
 // Both fixture files type-check against the providers' TypeScript SDKs
 // (tests/fixtures/protocol/typecheck/typecheck.sh).
 #include <boost/test/unit_test.hpp>
-
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -156,56 +155,70 @@ BOOST_AUTO_TEST_CASE(detected_by_toolset_name_or_named_as_the_dialect) {
     BOOST_TEST(only(r).kind == ActionKind::Type);
     BOOST_TEST(r.toolset_name == "computer");
     // The older tools keep working beside it.
-    r = parse(R"({"type":"tool_use","id":"toolu_old","name":"computer","input":{"action":"left_click","coordinate":[1,2]}})");
+    r = parse(
+        R"({"type":"tool_use","id":"toolu_old","name":"computer","input":{"action":"left_click","coordinate":[1,2]}})");
     BOOST_TEST(r.toolset_name.empty());
     BOOST_TEST(only(r).kind == ActionKind::Click);
 }
 
 BOOST_AUTO_TEST_CASE(fields_outside_a_members_type_are_errors_with_their_path) {
-    expect_error(R"({"type":"tool_use","id":"t","name":"left_click","toolset_name":"computer","input":{"coordinate":[1,2],"clicks":2}})",
-                 "invalid_field",
-                 "unknown field 'input.clicks' of computer toolset member 'left_click' (its fields: coordinate, text)");
-    expect_error(R"({"type":"tool_use","id":"t","name":"key","toolset_name":"computer","input":{"text":"a","action":"key"}})",
-                 "invalid_field", "unknown field 'input.action' of computer toolset member 'key' (its fields: text, repeat)");
+    expect_error(
+        R"({"type":"tool_use","id":"t","name":"left_click","toolset_name":"computer","input":{"coordinate":[1,2],"clicks":2}})",
+        "invalid_field",
+        "unknown field 'input.clicks' of computer toolset member 'left_click' (its fields: coordinate, text)");
+    expect_error(
+        R"({"type":"tool_use","id":"t","name":"key","toolset_name":"computer","input":{"text":"a","action":"key"}})",
+        "invalid_field", "unknown field 'input.action' of computer toolset member 'key' (its fields: text, repeat)");
     expect_error(R"({"type":"tool_use","id":"t","name":"screenshot","toolset_name":"computer","input":{"display":1}})",
-                 "invalid_field", "unknown field 'input.display' of computer toolset member 'screenshot' (its fields: none)");
-    expect_error(R"({"type":"tool_use","id":"t","name":"left_click","toolset_name":"computer","input":{},"region":[1,2,3,4]})",
-                 "invalid_field", "unknown field 'region' in a tool_use block");
+                 "invalid_field",
+                 "unknown field 'input.display' of computer toolset member 'screenshot' (its fields: none)");
+    expect_error(
+        R"({"type":"tool_use","id":"t","name":"left_click","toolset_name":"computer","input":{},"region":[1,2,3,4]})",
+        "invalid_field", "unknown field 'region' in a tool_use block");
 }
 
 BOOST_AUTO_TEST_CASE(malformed_members_are_exact_errors) {
-    expect_error(R"({"type":"tool_use","id":"t","name":"hover","toolset_name":"computer","input":{}})", "unknown_action",
-                 "unknown computer toolset member 'hover'");
+    expect_error(R"({"type":"tool_use","id":"t","name":"hover","toolset_name":"computer","input":{}})",
+                 "unknown_action", "unknown computer toolset member 'hover'");
     expect_error(R"({"type":"tool_use","id":"t","name":"navigate","toolset_name":"browser","input":{"url":"x"}})",
                  "unknown_action", "toolset 'browser' is not served here (only 'computer')");
     expect_error(R"({"type":"tool_use","id":"t","name":"left_click","toolset_name":"computer"})", "missing_field",
                  "a tool_use block needs an 'input' object");
     expect_error(R"({"type":"tool_use","id":"t","name":"mouse_move","toolset_name":"computer","input":{}})",
                  "missing_field", "field 'input.coordinate' is required");
-    expect_error(R"({"type":"tool_use","id":"t","name":"left_click","toolset_name":"computer","input":{"coordinate":[1280,5]}})",
-                 "out_of_range", "field 'input.coordinate' (1280, 5) is outside the screen (1280x800)");
-    expect_error(R"({"type":"tool_use","id":"t","name":"key","toolset_name":"computer","input":{"text":"a","repeat":0}})",
-                 "out_of_range", "field 'input.repeat' is 0, outside 1..100");
-    expect_error(R"({"type":"tool_use","id":"t","name":"key","toolset_name":"computer","input":{"text":"a b","repeat":60}})",
-                 "too_large", "field 'input.repeat' times the chords in 'text' is 120 key presses, more than 100");
-    expect_error(R"({"type":"tool_use","id":"t","name":"key","toolset_name":"computer","input":{"text":"a","repeat":1.5}})",
-                 "invalid_field", "field 'input.repeat' must be an integer, got a number");
+    expect_error(
+        R"({"type":"tool_use","id":"t","name":"left_click","toolset_name":"computer","input":{"coordinate":[1280,5]}})",
+        "out_of_range", "field 'input.coordinate' (1280, 5) is outside the screen (1280x800)");
+    expect_error(
+        R"({"type":"tool_use","id":"t","name":"key","toolset_name":"computer","input":{"text":"a","repeat":0}})",
+        "out_of_range", "field 'input.repeat' is 0, outside 1..100");
+    expect_error(
+        R"({"type":"tool_use","id":"t","name":"key","toolset_name":"computer","input":{"text":"a b","repeat":60}})",
+        "too_large", "field 'input.repeat' times the chords in 'text' is 120 key presses, more than 100");
+    expect_error(
+        R"({"type":"tool_use","id":"t","name":"key","toolset_name":"computer","input":{"text":"a","repeat":1.5}})",
+        "invalid_field", "field 'input.repeat' must be an integer, got a number");
     expect_error(R"({"type":"tool_use","id":"t","name":"hold_key","toolset_name":"computer","input":{"text":"a"}})",
                  "missing_field", "field 'input.duration' is required");
     expect_error(R"({"type":"tool_use","id":"t","name":"wait","toolset_name":"computer","input":{}})", "missing_field",
                  "field 'input.duration' is required");
     expect_error(R"({"type":"tool_use","id":"t","name":"wait","toolset_name":"computer","input":{"duration":301}})",
                  "out_of_range", "field 'input.duration' is outside 0..300");
-    expect_error(R"({"type":"tool_use","id":"t","name":"scroll","toolset_name":"computer","input":{"scroll_direction":"up"}})",
-                 "missing_field", "field 'input.scroll_amount' is required");
-    expect_error(R"({"type":"tool_use","id":"t","name":"scroll","toolset_name":"computer","input":{"scroll_direction":"sideways","scroll_amount":1}})",
-                 "invalid_field", "field 'input.scroll_direction' must be up, down, left or right, got 'sideways'");
-    expect_error(R"({"type":"tool_use","id":"t","name":"left_click_drag","toolset_name":"computer","input":{"coordinate":[1,2]}})",
-                 "missing_field", "field 'input.start_coordinate' is required");
-    expect_error(R"({"type":"tool_use","id":"t","name":"zoom","toolset_name":"computer","input":{"region":[10,10,5,5]}})",
-                 "out_of_range", "field 'input.region' [10, 10, 5, 5] is empty or outside the screen (1280x800)");
-    expect_error(R"({"type":"tool_use","id":"t","name":"left_click","toolset_name":"computer","input":{"text":"hyper"}})",
-                 "unknown_key", "unknown key 'hyper'");
+    expect_error(
+        R"({"type":"tool_use","id":"t","name":"scroll","toolset_name":"computer","input":{"scroll_direction":"up"}})",
+        "missing_field", "field 'input.scroll_amount' is required");
+    expect_error(
+        R"({"type":"tool_use","id":"t","name":"scroll","toolset_name":"computer","input":{"scroll_direction":"sideways","scroll_amount":1}})",
+        "invalid_field", "field 'input.scroll_direction' must be up, down, left or right, got 'sideways'");
+    expect_error(
+        R"({"type":"tool_use","id":"t","name":"left_click_drag","toolset_name":"computer","input":{"coordinate":[1,2]}})",
+        "missing_field", "field 'input.start_coordinate' is required");
+    expect_error(
+        R"({"type":"tool_use","id":"t","name":"zoom","toolset_name":"computer","input":{"region":[10,10,5,5]}})",
+        "out_of_range", "field 'input.region' [10, 10, 5, 5] is empty or outside the screen (1280x800)");
+    expect_error(
+        R"({"type":"tool_use","id":"t","name":"left_click","toolset_name":"computer","input":{"text":"hyper"}})",
+        "unknown_key", "unknown key 'hyper'");
 }
 
 ActionResult image_result() {
@@ -237,7 +250,8 @@ BOOST_AUTO_TEST_CASE(replies_are_the_tool_result_the_next_message_needs) {
     BOOST_TEST(reply["tool_result"]["content"] == Json::parse(R"([{"type":"text","text":"X=640,Y=400"}])"));
 
     reply = error_reply(parse(blocks["toolu_09click"]), "refused", "refused by policy rule 'no'");
-    BOOST_TEST(reply["tool_result"] == Json::parse(R"({"type":"tool_result","tool_use_id":"toolu_09click","toolset_name":"computer",
+    BOOST_TEST(reply["tool_result"] ==
+               Json::parse(R"({"type":"tool_result","tool_use_id":"toolu_09click","toolset_name":"computer",
         "is_error":true,"content":[{"type":"text","text":"refused by policy rule 'no'"}]})"));
 }
 
@@ -246,7 +260,8 @@ BOOST_AUTO_TEST_CASE(openai_reply_items_are_the_typed_fixture) {
     BOOST_REQUIRE_EQUAL(items.size(), 2u);
     AgentRequest r = parse(R"({"type":"computer_call","call_id":"call_1","actions":[{"type":"move","x":1,"y":1}]})");
     BOOST_TEST(success_reply(r, {ActionResult{}, image_result()})["item"] == items[0]);
-    r = parse(R"({"type":"computer_call","call_id":"call_2","action":{"type":"click","x":1,"y":1},"pending_safety_checks":[
+    r = parse(
+        R"({"type":"computer_call","call_id":"call_2","action":{"type":"click","x":1,"y":1},"pending_safety_checks":[
         {"id":"cu_sc_1","code":"malicious_instructions","message":"The page asks the agent to ignore its task."},
         {"id":"cu_sc_2","code":null,"message":null}]})");
     BOOST_TEST(success_reply(r, {ActionResult{}, image_result()})["item"] == items[1]);

@@ -9,7 +9,6 @@
 //              literals are opened only by an address listed as such).
 // A host the proxy cannot normalize never reaches its rules: no match.
 #include <boost/test/unit_test.hpp>
-
 #include <string>
 #include <vector>
 
@@ -56,12 +55,24 @@ const std::vector<Case> kTable = {
     {"ci.example", "ci.xn--xample-2of", false},
     {"*.example", "\xd0\xb0pple.example", true},  // a Cyrillic label under an allowed suffix is still under it
     {"apple.example", "\xd0\xb0pple.example", false},
-    {"b\xc3\xbc" "cher.example", "xn--bcher-kva.example", true},
-    {"xn--bcher-kva.example", "B\xc3\x9c" "CHER.example", true},
-    {"*.b\xc3\xbc" "cher.example", "a.xn--bcher-kva.example", true},
-    {"b\xc3\xbc" "cher.example", "bucher.example", false},
+    {"b\xc3\xbc"
+     "cher.example",
+     "xn--bcher-kva.example", true},
+    {"xn--bcher-kva.example",
+     "B\xc3\x9c"
+     "CHER.example",
+     true},
+    {"*.b\xc3\xbc"
+     "cher.example",
+     "a.xn--bcher-kva.example", true},
+    {"b\xc3\xbc"
+     "cher.example",
+     "bucher.example", false},
     {"example.com", "\xef\xbd\x85xample.com", true},  // fullwidth 'ｅ' maps to 'e' under UTS #46
-    {"ci.example", "ci.exam\xff" "ple", false},       // not UTF-8
+    {"ci.example",
+     "ci.exam\xff"
+     "ple",
+     false},  // not UTF-8
     // label boundaries
     {"ci.example", "evil-ci.example", false},
     {"*.ci.example", "evil-ci.example", false},
@@ -103,7 +114,9 @@ bool admission_admits(const Case& c) {
     return admission_verdict(m, p).admitted;
 }
 
-bool gate_matches(const Case& c) { return host_matches(c.pattern, c.host); }
+bool gate_matches(const Case& c) {
+    return host_matches(c.pattern, c.host);
+}
 
 enum class List { Allow, Deny };
 
@@ -123,7 +136,9 @@ bool proxy_matches(const Case& c, List list) {
     }
 }
 
-std::string describe(const Case& c) { return std::string("'") + c.pattern + "' vs '" + c.host + "'"; }
+std::string describe(const Case& c) {
+    return std::string("'") + c.pattern + "' vs '" + c.host + "'";
+}
 
 }  // namespace
 

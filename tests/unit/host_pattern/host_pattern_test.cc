@@ -1,10 +1,11 @@
 // HostPattern itself (parse errors, coverage between patterns, URL hosts) and
 // the manifest and policy parsers that use it.
+#include "supervisor/base/host_pattern.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include "policy/policy_parser.h"
 #include "supervisor/base/error.h"
-#include "supervisor/base/host_pattern.h"
 #include "supervisor/manifest/manifest_parser.h"
 
 using namespace deskbox;
@@ -39,7 +40,9 @@ BOOST_AUTO_TEST_CASE(parse_errors_name_the_problem) {
 }
 
 BOOST_AUTO_TEST_CASE(canonical_forms) {
-    BOOST_TEST(pat("*.B\xc3\x9c" "CHER.example.").canonical() == "*.xn--bcher-kva.example");
+    BOOST_TEST(pat("*.B\xc3\x9c"
+                   "CHER.example.")
+                   .canonical() == "*.xn--bcher-kva.example");
     BOOST_TEST(pat("*").canonical() == "*");
     BOOST_TEST(pat("2001:DB8:0::1").canonical() == "2001:db8::1");
     BOOST_TEST(pat("2001:DB8:0::1").is_ip());
@@ -92,39 +95,52 @@ std::string error_of(Parse parse) {
 BOOST_AUTO_TEST_CASE(manifest_network_and_secret_domains) {
     const std::string apps = "apps:\n  - {name: e, exec: [zenity]}\n";
     BOOST_TEST(error_of([&] {
-                   parse_manifest_text("session: {name: s}\nnetwork: {mode: allowlist, allow: [ok.example, 'a*.example']}\n" +
-                                           apps, "/srv/m.yaml");
-               }) == "/srv/m.yaml:2:48: network.allow[1]: 'a*.example' is not a host pattern: only a leading '*.' "
-                     "wildcard is supported");
+                   parse_manifest_text(
+                       "session: {name: s}\nnetwork: {mode: allowlist, allow: [ok.example, 'a*.example']}\n" + apps,
+                       "/srv/m.yaml");
+               }) ==
+               "/srv/m.yaml:2:48: network.allow[1]: 'a*.example' is not a host pattern: only a leading '*.' "
+               "wildcard is supported");
     BOOST_TEST(error_of([&] {
-                   parse_manifest_text("session: {name: s}\nnetwork: {mode: allowlist, allow: [ok.example], deny: "
-                                       "['evil..example']}\n" + apps, "/srv/m.yaml");
-               }) == "/srv/m.yaml:2:56: network.deny[0]: 'evil..example' is not a host pattern: empty label in "
-                     "'evil..example'");
+                   parse_manifest_text(
+                       "session: {name: s}\nnetwork: {mode: allowlist, allow: [ok.example], deny: "
+                       "['evil..example']}\n" +
+                           apps,
+                       "/srv/m.yaml");
+               }) ==
+               "/srv/m.yaml:2:56: network.deny[0]: 'evil..example' is not a host pattern: empty label in "
+               "'evil..example'");
     BOOST_TEST(error_of([&] {
                    parse_manifest_text("session: {name: s}\nnetwork: {mode: allowlist, allow: [ok.example]}\n" + apps +
                                            "secrets:\n  pw: {from: 'env:PW', domains: ['*.10.0.0.1']}\n",
                                        "/srv/m.yaml");
-               }) == "/srv/m.yaml:6:34: secrets.pw.domains[0]: '*.10.0.0.1' is not a host pattern: a wildcard cannot "
-                     "cover an IP address");
+               }) ==
+               "/srv/m.yaml:6:34: secrets.pw.domains[0]: '*.10.0.0.1' is not a host pattern: a wildcard cannot "
+               "cover an IP address");
 }
 
 BOOST_AUTO_TEST_CASE(policy_rule_domain_and_admission_domains) {
     BOOST_TEST(error_of([] {
-                   parse_policy_text("default: deny\nrules:\n  - {name: r, when: {domain: 'ci..example'}, decision: allow}\n",
-                                     "p.yaml");
-               }) == "p.yaml:3:30: rules[0].when.domain: 'ci..example' is not a host pattern: empty label in "
-                     "'ci..example'");
+                   parse_policy_text(
+                       "default: deny\nrules:\n  - {name: r, when: {domain: 'ci..example'}, decision: allow}\n",
+                       "p.yaml");
+               }) ==
+               "p.yaml:3:30: rules[0].when.domain: 'ci..example' is not a host pattern: empty label in "
+               "'ci..example'");
     BOOST_TEST(error_of([] {
-                   parse_policy_text("default: deny\nrules:\n  - {name: r, when: {domain: [ok.example, '']}, decision: allow}\n",
-                                     "p.yaml");
+                   parse_policy_text(
+                       "default: deny\nrules:\n  - {name: r, when: {domain: [ok.example, '']}, decision: allow}\n",
+                       "p.yaml");
                }) == "p.yaml:3:43: rules[0].when.domain[1]: '' is not a host pattern: empty host name");
+    BOOST_TEST(error_of([] { parse_policy_text("default: deny\nadmission: {domains: ['*.ex*mple']}\n", "p.yaml"); }) ==
+               "p.yaml:2:23: admission.domains[0]: '*.ex*mple' is not a host pattern: only a leading '*.' "
+               "wildcard is supported");
     BOOST_TEST(error_of([] {
-                   parse_policy_text("default: deny\nadmission: {domains: ['*.ex*mple']}\n", "p.yaml");
-               }) == "p.yaml:2:23: admission.domains[0]: '*.ex*mple' is not a host pattern: only a leading '*.' "
-                     "wildcard is supported");
-    BOOST_TEST(error_of([] { parse_policy_text("default: deny\nadmission: {domains: ['*', 'B\xc3\x9c" "CHER.example.']}\n",
-                                               "p.yaml"); }) == "(no error)");
+                   parse_policy_text(
+                       "default: deny\nadmission: {domains: ['*', 'B\xc3\x9c"
+                       "CHER.example.']}\n",
+                       "p.yaml");
+               }) == "(no error)");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,11 +1,11 @@
 // Admission rules: what a manifest is admitted as under a policy.
-#include <boost/test/unit_test.hpp>
+#include "supervisor/manifest/admission.h"
 
+#include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
 
 #include "policy/policy_parser.h"
-#include "supervisor/manifest/admission.h"
 #include "supervisor/manifest/manifest_parser.h"
 
 using namespace deskbox;
@@ -16,7 +16,9 @@ Manifest manifest(const std::string& extra, const std::string& apps = "apps:\n  
     return parse_manifest_text("session: {name: s}\n" + apps + extra, "/nonexistent/m.yaml");
 }
 
-Policy policy(const std::string& text) { return parse_policy_text("default: deny\n" + text, "p.yaml"); }
+Policy policy(const std::string& text) {
+    return parse_policy_text("default: deny\n" + text, "p.yaml");
+}
 
 }  // namespace
 
@@ -119,8 +121,9 @@ BOOST_AUTO_TEST_CASE(budgets_above_policy_caps_are_blocked) {
 }
 
 BOOST_AUTO_TEST_CASE(secrets_must_stay_on_reachable_domains) {
-    const Manifest m = manifest("network: {mode: allowlist, allow: [ci.example]}\nsecrets:\n  pw: {from: 'env:PW', "
-                                "domains: [other.example]}\n");
+    const Manifest m = manifest(
+        "network: {mode: allowlist, allow: [ci.example]}\nsecrets:\n  pw: {from: 'env:PW', "
+        "domains: [other.example]}\n");
     const Verdict v = admission_verdict(m, policy("admission: {domains: [ci.example]}\n"));
     BOOST_TEST(!v.admitted);
     BOOST_TEST(v.reasons[0] ==

@@ -13,7 +13,9 @@ namespace {
 
 const std::string kHead = "session: {name: s}\napps:\n  - {name: editor, exec: [zenity, --entry]}\n";
 
-Manifest parse(const std::string& rest) { return parse_manifest_text(kHead + rest, "/srv/m.yaml"); }
+Manifest parse(const std::string& rest) {
+    return parse_manifest_text(kHead + rest, "/srv/m.yaml");
+}
 
 std::string error_of(const std::string& rest) {
     try {
@@ -102,7 +104,8 @@ BOOST_AUTO_TEST_CASE(verify_state_checks) {
 }
 
 BOOST_AUTO_TEST_CASE(verify_state_check_errors) {
-    BOOST_TEST(error_of("verify:\n  - url: {}\n") == "/srv/m.yaml:5:10: verify[0].url: expected one of equals or matches");
+    BOOST_TEST(error_of("verify:\n  - url: {}\n") ==
+               "/srv/m.yaml:5:10: verify[0].url: expected one of equals or matches");
     BOOST_TEST(error_of("verify:\n  - url: {matches: \"(\"}\n").find("verify[0].url.matches: missing )") !=
                std::string::npos);
     BOOST_TEST(error_of("verify:\n  - window: {present: false}\n") ==

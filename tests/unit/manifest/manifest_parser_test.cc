@@ -1,8 +1,9 @@
 // The manifest parser's every error class, word for word: diagnostics are interface.
+#include "supervisor/manifest/manifest_parser.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include "supervisor/base/error.h"
-#include "supervisor/manifest/manifest_parser.h"
 #include "tests/unit/manifest/parse_helpers.h"
 
 using namespace deskbox;
@@ -157,7 +158,8 @@ BOOST_AUTO_TEST_CASE(cross_field_rules) {
     BOOST_TEST(error_of("session: {name: s}\napps:\n  - {name: a, exec: [x]}\n  - {name: a, exec: [y]}\n") ==
                "/srv/m.yaml:4:5: apps[1].name: 'a' is used by an earlier app");
     BOOST_TEST(error_of("session: {name: s}\nnetwork: {mode: allowlist, allow: [a.example], resolve: {a.example: "
-                        "localhost}}\n" + kApps) ==
+                        "localhost}}\n" +
+                        kApps) ==
                "/srv/m.yaml:2:69: network.resolve.a.example: expected an IP address (optionally with :port), got "
                "'localhost'");
     BOOST_TEST(error_of("session: {name: s}\n" + kApps + "verify:\n  - {a11y: {role: x}, file: {path: /a}}\n") ==

@@ -8,7 +8,9 @@
 
 namespace deskbox {
 
-inline Manifest parse(const std::string& text) { return parse_manifest_text(text, "/srv/m.yaml"); }
+inline Manifest parse(const std::string& text) {
+    return parse_manifest_text(text, "/srv/m.yaml");
+}
 
 // The parser's message word for word, or "(no error)".
 inline std::string error_of(const std::string& text) {

@@ -42,7 +42,8 @@ BOOST_AUTO_TEST_CASE(defaults) {
 }
 
 BOOST_AUTO_TEST_CASE(values) {
-    const RecordSpec r = parse_observe("{record: {video: true, fps: 2, max_bytes: 100M, max_seconds: 600}}").observe.record;
+    const RecordSpec r =
+        parse_observe("{record: {video: true, fps: 2, max_bytes: 100M, max_seconds: 600}}").observe.record;
     BOOST_TEST(r.fps == 2);
     BOOST_TEST(r.max_bytes == 100ull << 20);
     BOOST_TEST(r.max_seconds == 600);
@@ -58,8 +59,9 @@ BOOST_AUTO_TEST_CASE(errors_name_the_key_and_place) {
                "/srv/m.yaml:4:31: observe.record.max_bytes: 512 is out of range (expected 1K..64G)");
     BOOST_TEST(error_of("{record: {max_seconds: 0}}") ==
                "/srv/m.yaml:4:33: observe.record.max_seconds: 0 is out of range (expected 1..604800)");
-    BOOST_TEST(error_of("{record: {vidoe: true}}") ==
-               "/srv/m.yaml:4:20: unknown key 'vidoe' in 'observe.record' (known keys: fps, max_bytes, max_seconds, video)");
+    BOOST_TEST(
+        error_of("{record: {vidoe: true}}") ==
+        "/srv/m.yaml:4:20: unknown key 'vidoe' in 'observe.record' (known keys: fps, max_bytes, max_seconds, video)");
     BOOST_TEST(error_of("{record: yes}") == "/srv/m.yaml:4:19: observe.record: expected a mapping, got 'yes'");
 }
 

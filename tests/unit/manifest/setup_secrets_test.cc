@@ -98,8 +98,9 @@ BOOST_AUTO_TEST_CASE(errors_name_the_step_and_place) {
       submit: {name: Go}
       wait_for: {title: Runs}
 )") == "/srv/m.yaml:17:17: setup[0].login.password.secret: no secret named 'nope' in secrets");
-    BOOST_TEST(error_of(kHead + "setup:\n  - activate_window: {role: x}\n") ==
-               "/srv/m.yaml:15:23: unknown key 'role' in 'setup[0].activate_window' (known keys: timeout, title, wm_class)");
+    BOOST_TEST(
+        error_of(kHead + "setup:\n  - activate_window: {role: x}\n") ==
+        "/srv/m.yaml:15:23: unknown key 'role' in 'setup[0].activate_window' (known keys: timeout, title, wm_class)");
     BOOST_TEST(error_of(kHead + "setup:\n  - {key: a, type: b}\n") ==
                "/srv/m.yaml:15:5: setup[0]: expected one step (open, launch, wait_for, activate_window, key, type, "
                "click_element, login), got a mapping");
@@ -126,8 +127,9 @@ BOOST_AUTO_TEST_CASE(each_failed_condition_is_named) {
 
     GateContext text_field = browser_password("ci.example");
     text_field.target = TargetElement{"entry", "Search", std::nullopt, {}};
-    BOOST_TEST(refusal("ci_password", text_field) ==
-               "target: the element 'entry' 'Search' is not a password field nor a field secrets.ci_password.fields allows");
+    BOOST_TEST(
+        refusal("ci_password", text_field) ==
+        "target: the element 'entry' 'Search' is not a password field nor a field secrets.ci_password.fields allows");
 
     GateContext unknown_target = browser_password("ci.example");
     unknown_target.target.reset();

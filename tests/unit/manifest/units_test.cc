@@ -1,6 +1,6 @@
-#include <boost/test/unit_test.hpp>
-
 #include "supervisor/base/units.h"
+
+#include <boost/test/unit_test.hpp>
 
 using namespace deskbox;
 

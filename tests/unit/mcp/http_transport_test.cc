@@ -1,6 +1,8 @@
 // The Streamable HTTP transport on a real TCP socket with a fake backend and
 // a fixed token: what is refused (401, 403, 404, 405, 413, 400) never reaches
 // the backend; sessions belong to the agent that made them.
+#include "supervisor/mcp/http_transport.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -9,7 +11,6 @@
 #include <boost/test/unit_test.hpp>
 #include <thread>
 
-#include "supervisor/mcp/http_transport.h"
 #include "tests/unit/mcp/fake_backend.h"
 
 namespace deskbox::mcp {
@@ -32,7 +33,8 @@ struct HttpFixture {
             return std::nullopt;
         };
         http = std::make_unique<HttpServer>(mcp, backend, options);
-        port = static_cast<unsigned short>(std::stoi(http->bound_address().substr(http->bound_address().rfind(':') + 1)));
+        port =
+            static_cast<unsigned short>(std::stoi(http->bound_address().substr(http->bound_address().rfind(':') + 1)));
         runner = std::thread([this] { http->run(); });
     }
     ~HttpFixture() {
@@ -56,9 +58,10 @@ struct HttpFixture {
         return out;
     }
     std::string post(const std::string& body, const std::string& headers = "Authorization: Bearer good\r\n") {
-        return send("POST /mcp HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
-                    "Accept: application/json, text/event-stream\r\n" + headers +
-                    "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+        return send(
+            "POST /mcp HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            "Accept: application/json, text/event-stream\r\n" +
+            headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
     }
     std::string session_of(const std::string& response) {
         const auto at = response.find("Mcp-Session-Id: ");
@@ -68,9 +71,12 @@ struct HttpFixture {
 };
 
 const std::string kInit = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25"}})";
-const std::string kClick = R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"click","arguments":{"x":1,"y":2}}})";
+const std::string kClick =
+    R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"click","arguments":{"x":1,"y":2}}})";
 
-std::string status_line(const std::string& response) { return response.substr(0, response.find("\r\n")); }
+std::string status_line(const std::string& response) {
+    return response.substr(0, response.find("\r\n"));
+}
 
 BOOST_AUTO_TEST_CASE(no_token_or_a_bad_one_is_401_with_a_challenge) {
     HttpFixture f;
@@ -100,13 +106,17 @@ BOOST_AUTO_TEST_CASE(a_session_serves_its_agent_only) {
     BOOST_TEST(status_line(f.post(kClick, "Authorization: Bearer other\r\nMcp-Session-Id: " + id + "\r\n")) ==
                "HTTP/1.1 404 Not Found");
     BOOST_TEST(status_line(f.post(kClick)) == "HTTP/1.1 400 Bad Request");
-    BOOST_TEST(status_line(f.post(kClick, "Authorization: Bearer good\r\nMcp-Session-Id: 00\r\n")) == "HTTP/1.1 404 Not Found");
+    BOOST_TEST(status_line(f.post(kClick, "Authorization: Bearer good\r\nMcp-Session-Id: 00\r\n")) ==
+               "HTTP/1.1 404 Not Found");
     BOOST_TEST(f.backend.calls.size() == 1u);
     // A notification is 202; DELETE ends the session.
     BOOST_TEST(status_line(f.post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})",
-                                  "Authorization: Bearer good\r\nMcp-Session-Id: " + id + "\r\n")) == "HTTP/1.1 202 Accepted");
-    BOOST_TEST(status_line(f.send("DELETE /mcp HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer good\r\n"
-                                  "Mcp-Session-Id: " + id + "\r\n\r\n")) == "HTTP/1.1 200 OK");
+                                  "Authorization: Bearer good\r\nMcp-Session-Id: " + id + "\r\n")) ==
+               "HTTP/1.1 202 Accepted");
+    BOOST_TEST(
+        status_line(f.send("DELETE /mcp HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer good\r\n"
+                           "Mcp-Session-Id: " +
+                           id + "\r\n\r\n")) == "HTTP/1.1 200 OK");
     BOOST_TEST(status_line(f.post(kClick, "Authorization: Bearer good\r\nMcp-Session-Id: " + id + "\r\n")) ==
                "HTTP/1.1 404 Not Found");
 }
@@ -121,10 +131,12 @@ BOOST_AUTO_TEST_CASE(origins_sizes_methods_and_versions_are_checked) {
     BOOST_TEST(status_line(f.post("{\"jsonrpc\":")).rfind("HTTP/1.1 400", 0) == 0);
     BOOST_TEST(status_line(f.post(kInit, "Authorization: Bearer good\r\nMCP-Protocol-Version: 1999-01-01\r\n")) ==
                "HTTP/1.1 400 Bad Request");
-    BOOST_TEST(status_line(f.send("GET /mcp HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer good\r\n\r\n")) ==
+    BOOST_TEST(status_line(
+                   f.send("GET /mcp HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer good\r\n\r\n")) ==
                "HTTP/1.1 405 Method Not Allowed");
-    BOOST_TEST(status_line(f.send("POST /other HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer good\r\n"
-                                  "Content-Length: 0\r\n\r\n")) == "HTTP/1.1 404 Not Found");
+    BOOST_TEST(
+        status_line(f.send("POST /other HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer good\r\n"
+                           "Content-Length: 0\r\n\r\n")) == "HTTP/1.1 404 Not Found");
     BOOST_TEST(status_line(f.send("garbage\r\n\r\n")) == "HTTP/1.1 400 Bad Request");
     BOOST_TEST(f.backend.calls.empty());
 }

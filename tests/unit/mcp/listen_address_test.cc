@@ -1,7 +1,8 @@
+#include "supervisor/mcp/listen_address.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include "supervisor/base/error.h"
-#include "supervisor/mcp/listen_address.h"
 
 namespace deskbox::mcp {
 namespace {

@@ -1,6 +1,7 @@
+#include "policy/approvals.h"
+
 #include <boost/test/unit_test.hpp>
 
-#include "policy/approvals.h"
 #include "supervisor/base/error.h"
 #include "tests/unit/policy/fakes.h"
 
@@ -72,9 +73,8 @@ BOOST_AUTO_TEST_CASE(timeout_denies) {
     BOOST_TEST(r.note == "no reviewer answered within 5m");
     BOOST_TEST(queue.size() == 0u);
     // Answering after the timeout is an error, not a second outcome.
-    BOOST_CHECK_EXCEPTION(queue.approve("A1", Reviewer{}, ""), Error, [](const Error& e) {
-        return std::string(e.what()) == "no pending approval 'A1'";
-    });
+    BOOST_CHECK_EXCEPTION(queue.approve("A1", Reviewer{}, ""), Error,
+                          [](const Error& e) { return std::string(e.what()) == "no pending approval 'A1'"; });
     BOOST_TEST(seen.done.size() == 1u);
 }
 

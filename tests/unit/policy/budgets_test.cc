@@ -1,8 +1,8 @@
+#include "policy/budgets.h"
+
 #include <boost/test/unit_test.hpp>
 
-#include "policy/budgets.h"
 #include "policy/gate.h"
-#include "tests/unit/policy/fakes.h"
 #include "tests/unit/policy/fakes.h"
 #include "tests/unit/policy/test_policy.h"
 

@@ -1,6 +1,6 @@
-#include <boost/test/unit_test.hpp>
-
 #include "policy/context_change.h"
+
+#include <boost/test/unit_test.hpp>
 
 using namespace deskbox;
 
@@ -38,8 +38,9 @@ BOOST_AUTO_TEST_CASE(a_swapped_button_is_a_change) {
     now.target->name = "Close incident";
     const auto changes = context_changes(on_button(200), now);
     BOOST_REQUIRE(changes.size() == 1u);
-    BOOST_TEST(changes[0] == "target: [push button] \"Update incident\" at 100,200 80x24 is now [push button] "
-                             "\"Close incident\" at 100,200 80x24");
+    BOOST_TEST(changes[0] ==
+               "target: [push button] \"Update incident\" at 100,200 80x24 is now [push button] "
+               "\"Close incident\" at 100,200 80x24");
 }
 
 BOOST_AUTO_TEST_CASE(repainted_pixels_are_a_change) {
@@ -55,7 +56,8 @@ BOOST_AUTO_TEST_CASE(another_window_or_domain_is_a_change) {
     now.domain = "status.other.example";
     const auto changes = context_changes(on_button(200), now);
     BOOST_REQUIRE(changes.size() == 2u);
-    BOOST_TEST(changes[0].rfind("window: 'Chromium' \"Incident INC-7\" (0x400005) is now 'XTerm'", 0) == 0u, changes[0]);
+    BOOST_TEST(changes[0].rfind("window: 'Chromium' \"Incident INC-7\" (0x400005) is now 'XTerm'", 0) == 0u,
+               changes[0]);
     BOOST_TEST(changes[1] == "domain: 'ops.incidents.example' is now 'status.other.example'");
 }
 

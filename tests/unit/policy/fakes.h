@@ -12,8 +12,12 @@
 
 namespace deskbox {
 // Boost.Test prints values of failed comparisons.
-inline std::ostream& operator<<(std::ostream& out, Decision d) { return out << to_string(d); }
-inline std::ostream& operator<<(std::ostream& out, Tier t) { return out << to_string(t); }
+inline std::ostream& operator<<(std::ostream& out, Decision d) {
+    return out << to_string(d);
+}
+inline std::ostream& operator<<(std::ostream& out, Tier t) {
+    return out << to_string(t);
+}
 }  // namespace deskbox
 
 namespace deskbox::test {

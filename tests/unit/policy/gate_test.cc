@@ -1,6 +1,7 @@
+#include "policy/gate.h"
+
 #include <boost/test/unit_test.hpp>
 
-#include "policy/gate.h"
 #include "tests/unit/policy/fakes.h"
 #include "tests/unit/policy/test_policy.h"
 
@@ -95,8 +96,9 @@ BOOST_AUTO_TEST_CASE(safety_checks_turn_an_allow_into_an_approval) {
     BOOST_TEST(d.rule == "incident updates");
 
     // Without checks the same click runs on the policy's allow.
-    BOOST_TEST(gate.decide(click_at(100, 200), browser("ci.example", TargetElement{"link", "Failed tests", {}})).decision ==
-               Decision::Allow);
+    BOOST_TEST(
+        gate.decide(click_at(100, 200), browser("ci.example", TargetElement{"link", "Failed tests", {}})).decision ==
+        Decision::Allow);
 }
 
 BOOST_AUTO_TEST_CASE(unrelated_domain_is_blocked) {
@@ -193,7 +195,8 @@ rules:
   - {name: low, when: {action: scroll}, tier: low}
   - {name: medium, when: {action: click}, tier: medium}
   - {name: high, when: {action: drag}, tier: high}
-)", "t.yaml");
+)",
+                                       "t.yaml");
     test::ManualClock clock;
     Gate gate(p, BudgetLimits{}, Millis(42'000), clock.clock());
     BOOST_TEST(gate.decide(kind(ActionKind::Scroll), {}).decision == Decision::Allow);
@@ -213,7 +216,8 @@ taint: {patterns: ["exfiltrate"], escalate: [high], to: deny}
 rules:
   - {name: typing, when: {action: type}, tier: high}
   - {name: clicking, when: {action: click}, tier: medium}
-)", "t.yaml");
+)",
+                                       "t.yaml");
     test::ManualClock clock;
     Gate gate(p, BudgetLimits{}, Millis(1000), clock.clock());
     BOOST_TEST(gate.decide(kind(ActionKind::Type), {}).decision == Decision::Approve);
@@ -300,7 +304,8 @@ BOOST_AUTO_TEST_CASE(an_unreadable_window_refuses_naming_the_field_and_rule) {
     BOOST_TEST(d.rule == "context:unavailable");
     BOOST_TEST(d.unreadable_field == "window");
     BOOST_TEST(d.unreadable_rule == "no terminals");
-    BOOST_TEST(d.reason == "refused: rule 'no terminals' needs the window, which deskbox could not read (X error BadWindow)");
+    BOOST_TEST(d.reason ==
+               "refused: rule 'no terminals' needs the window, which deskbox could not read (X error BadWindow)");
 }
 
 BOOST_AUTO_TEST_CASE(rules_for_other_actions_need_no_context) {
@@ -318,7 +323,8 @@ BOOST_AUTO_TEST_CASE(a_known_mismatch_beats_an_unreadable_field) {
 default: allow
 rules:
   - {name: terminal typing, when: {action: type, window: {class: "(?i)term"}}, decision: deny}
-)", "p.yaml");
+)",
+                                      "p.yaml");
     test::ManualClock clock;
     Gate gate{policy, BudgetLimits{}, Millis(60'000), clock.clock()};
     // The rule is for `type`: a click never needs its window.
@@ -349,7 +355,8 @@ default: allow
 on_unreadable: {approve: {timeout: 2m}}
 rules:
   - {name: no terminals, when: {window: {class: "(?i)term"}}, decision: deny}
-)", "p.yaml");
+)",
+                                      "p.yaml");
     test::ManualClock clock;
     Gate gate{policy, BudgetLimits{}, Millis(60'000), clock.clock()};
     const auto d = gate.decide(click_at(1, 1), unreadable("window", "X error"));
@@ -383,7 +390,8 @@ BOOST_AUTO_TEST_CASE(app_conditions_need_a_readable_app) {
 default: allow
 rules:
   - {name: no office, when: {window: {app: "^calc$"}}, decision: deny}
-)", "p.yaml");
+)",
+                                      "p.yaml");
     test::ManualClock clock;
     Gate gate{policy, BudgetLimits{}, Millis(60'000), clock.clock()};
     GateContext c;
@@ -414,7 +422,8 @@ observe:
   redact_regions:
     - {name: account menu, element: {role: "^push button$", name: "(?i)account"}}
     - {name: clock, rect: {x: 1200, y: 0, width: 80, height: 24}}
-)", "p.yaml");
+)",
+                                            "p.yaml");
     BOOST_TEST_REQUIRE(policy.screen_redactions.size() == 2u);
     BOOST_TEST(policy.screen_redactions[0].element->name->source == "(?i)account");
     BOOST_TEST(!policy.screen_redactions[0].rect.has_value());
@@ -422,7 +431,8 @@ observe:
     BOOST_TEST(policy.screen_redactions[1].rect->height == 24);
     auto refused = [](const std::string& region, const std::string& expected) {
         try {
-            parse_policy_text("version: 1\ndefault: deny\nobserve:\n  redact_regions:\n    - " + region + "\n", "p.yaml");
+            parse_policy_text("version: 1\ndefault: deny\nobserve:\n  redact_regions:\n    - " + region + "\n",
+                              "p.yaml");
             BOOST_FAIL("parsed: " + region);
         } catch (const InputError& e) {
             BOOST_TEST(std::string(e.what()).find(expected) != std::string::npos, e.what());

@@ -1,6 +1,6 @@
-#include <boost/test/unit_test.hpp>
-
 #include "policy/redact.h"
+
+#include <boost/test/unit_test.hpp>
 
 using namespace deskbox;
 
@@ -32,8 +32,7 @@ BOOST_AUTO_TEST_CASE(credentials) {
                "DB_PASSWORD: [REDACTED] token=[REDACTED] api_key = [REDACTED]");
     BOOST_TEST(redact_credentials(R"({"access_token": "tok123", "name": "n"})") ==
                R"({"access_token": "[REDACTED]", "name": "n"})");
-    BOOST_TEST(redact_credentials("Authorization: Bearer eyJhbGciOi.J9.x-y_z") ==
-               "Authorization: Bearer [REDACTED]");
+    BOOST_TEST(redact_credentials("Authorization: Bearer eyJhbGciOi.J9.x-y_z") == "Authorization: Bearer [REDACTED]");
     BOOST_TEST(redact_credentials("X-Api-Key: 42") == "X-Api-Key: [REDACTED]");
     // Words that merely contain the key names, or keys without a value, stay.
     BOOST_TEST(redact_credentials("tokens are fine; password reset; bearer bonds") ==

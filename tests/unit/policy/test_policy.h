@@ -30,6 +30,8 @@ rules:
   - {name: other sites, when: {window: {class: "(?i)chromium"}}, decision: deny}
 )";
 
-inline Policy ci_incident_policy() { return parse_policy_text(kCiIncidentPolicy, "ci-incident.yaml"); }
+inline Policy ci_incident_policy() {
+    return parse_policy_text(kCiIncidentPolicy, "ci-incident.yaml");
+}
 
 }  // namespace deskbox::test

@@ -1,13 +1,15 @@
+#include "supervisor/proxy/address_class.h"
+
 #include <arpa/inet.h>
 
 #include <boost/test/unit_test.hpp>
 
-#include "supervisor/proxy/address_class.h"
-
 using namespace deskbox::proxy;
 
 namespace deskbox::proxy {
-std::ostream& operator<<(std::ostream& o, AddressClass c) { return o << address_class_name(c); }
+std::ostream& operator<<(std::ostream& o, AddressClass c) {
+    return o << address_class_name(c);
+}
 }  // namespace deskbox::proxy
 
 namespace {
@@ -70,7 +72,7 @@ BOOST_AUTO_TEST_CASE(ipv6) {
     BOOST_TEST(cls("ff02::1") == AddressClass::Multicast);
     BOOST_TEST(cls("2001:db8::1") == AddressClass::Documentation);
     BOOST_TEST(cls("3fff::1") == AddressClass::Documentation);
-    BOOST_TEST(cls("2001::1") == AddressClass::Reserved);    // Teredo
+    BOOST_TEST(cls("2001::1") == AddressClass::Reserved);            // Teredo
     BOOST_TEST(cls("2002:c000:0204::1") == AddressClass::Reserved);  // 6to4
     BOOST_TEST(cls("100::1") == AddressClass::Reserved);
     BOOST_TEST(cls("4000::1") == AddressClass::Reserved);

@@ -1,8 +1,9 @@
+#include "supervisor/proxy/host_rules.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include "supervisor/base/error.h"
 #include "supervisor/base/host_name.h"
-#include "supervisor/proxy/host_rules.h"
 
 using namespace deskbox;
 using namespace deskbox::proxy;
@@ -17,7 +18,9 @@ std::string norm(const std::string& raw) {
     return h ? h->text : "!" + why;
 }
 
-bool refused(const std::string& raw) { return !normalize_host(raw, nullptr); }
+bool refused(const std::string& raw) {
+    return !normalize_host(raw, nullptr);
+}
 
 NetworkSpec spec() {
     NetworkSpec s;
@@ -52,7 +55,8 @@ BOOST_AUTO_TEST_CASE(idna_forms_are_one_name) {
     BOOST_TEST(norm("BÜCHER.example") == "xn--bcher-kva.example");
     BOOST_TEST(norm("XN--BCHER-KVA.example") == "xn--bcher-kva.example");
     // Decomposed u + combining diaeresis is the same name after NFC.
-    BOOST_TEST(norm("bu\xcc\x88" "cher.example") == "xn--bcher-kva.example");
+    BOOST_TEST(norm("bu\xcc\x88"
+                    "cher.example") == "xn--bcher-kva.example");
     // Fullwidth letters map to ASCII under UTS #46.
     BOOST_TEST(norm("\xef\xbd\x85xample.com") == "example.com");
     BOOST_TEST(refused("bad\xff.example"));  // invalid UTF-8
@@ -112,7 +116,10 @@ BOOST_AUTO_TEST_CASE(lookalikes_are_refused) {
     BOOST_TEST(!check(r, "evilallowed.example").allowed);
     BOOST_TEST(!check(r, "xci.example").allowed);
     BOOST_TEST(!check(r, "allowed.example.ci.example.evil").allowed);
-    BOOST_TEST(!check(r, "b\xc3\xbc" "cher.example.evil").allowed);
+    BOOST_TEST(!check(r,
+                      "b\xc3\xbc"
+                      "cher.example.evil")
+                    .allowed);
 }
 
 BOOST_AUTO_TEST_CASE(deny_first_in_every_spelling) {

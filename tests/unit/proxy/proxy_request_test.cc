@@ -1,6 +1,6 @@
-#include <boost/test/unit_test.hpp>
-
 #include "supervisor/proxy/proxy_request.h"
+
+#include <boost/test/unit_test.hpp>
 
 using namespace deskbox::proxy;
 using Status = RequestParse::Status;
@@ -10,8 +10,12 @@ BOOST_TEST_DONT_PRINT_LOG_VALUE(deskbox::proxy::ProxyRequest::Kind)
 
 namespace {
 
-RequestParse parse(const std::string& s) { return parse_proxy_request(s); }
-bool is_bad(const std::string& s) { return parse(s).status == Status::Bad; }
+RequestParse parse(const std::string& s) {
+    return parse_proxy_request(s);
+}
+bool is_bad(const std::string& s) {
+    return parse(s).status == Status::Bad;
+}
 
 }  // namespace
 

@@ -2,7 +2,6 @@
 // mutated input must give an answer, never a crash, a hang or an overread
 // (run under ASan/UBSan in CI to make the last point bite).
 #include <boost/test/unit_test.hpp>
-
 #include <cstdint>
 #include <random>
 #include <string>
@@ -30,7 +29,14 @@ Bytes random_bytes(std::mt19937& rng, std::size_t max_len) {
 // A plausible hello to mutate: record header, ClientHello with an SNI.
 Bytes seed_hello() {
     const std::string name = "allowed.example";
-    Bytes ext = {0, 0, 0, static_cast<std::uint8_t>(name.size() + 5), 0, static_cast<std::uint8_t>(name.size() + 3), 0, 0,
+    Bytes ext = {0,
+                 0,
+                 0,
+                 static_cast<std::uint8_t>(name.size() + 5),
+                 0,
+                 static_cast<std::uint8_t>(name.size() + 3),
+                 0,
+                 0,
                  static_cast<std::uint8_t>(name.size())};
     ext.insert(ext.end(), name.begin(), name.end());
     Bytes body = {3, 3};

@@ -1,10 +1,9 @@
-#include <boost/test/unit_test.hpp>
+#include "supervisor/proxy/socks5.h"
 
+#include <boost/test/unit_test.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include "supervisor/proxy/socks5.h"
 
 using namespace deskbox::proxy;
 using Bytes = std::vector<std::uint8_t>;

@@ -1,10 +1,9 @@
-#include <boost/test/unit_test.hpp>
+#include "supervisor/proxy/tls_client_hello.h"
 
+#include <boost/test/unit_test.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include "supervisor/proxy/tls_client_hello.h"
 
 using namespace deskbox::proxy;
 using Bytes = std::vector<std::uint8_t>;
@@ -77,7 +76,9 @@ Bytes with_sni(const std::string& name) {
     return hello(exts);
 }
 
-SniResult parse(const Bytes& b) { return parse_client_hello_sni(b); }
+SniResult parse(const Bytes& b) {
+    return parse_client_hello_sni(b);
+}
 
 }  // namespace
 

@@ -2,6 +2,8 @@
 // machine's cgroup v2 hierarchy, the supervisor's move into its own leaf
 // before it enables controllers ("no internal processes"), including the
 // EBUSY case of a process that still shares the parent.
+#include "supervisor/sandbox/cgroup_delegation.h"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,7 +15,6 @@
 #include <sstream>
 
 #include "supervisor/base/error.h"
-#include "supervisor/sandbox/cgroup_delegation.h"
 #include "supervisor/sandbox/cgroups.h"
 
 using namespace deskbox::sandbox;
@@ -148,15 +149,16 @@ BOOST_AUTO_TEST_CASE(v2_without_delegation_names_what_is_not_writable_and_the_fi
 BOOST_AUTO_TEST_CASE(v1_needs_every_controller_folder_and_names_the_missing_ones) {
     const std::map<std::string, fs::path> parents = {
         {"memory", "/sys/fs/cgroup/memory/u"}, {"pids", "/sys/fs/cgroup/pids/u"}, {"cpu", "/sys/fs/cgroup/cpu"}};
-    auto writable = only({"/sys/fs/cgroup/memory/u", "/sys/fs/cgroup/memory/u/cgroup.procs",
-                          "/sys/fs/cgroup/pids/u", "/sys/fs/cgroup/pids/u/cgroup.procs"});
+    auto writable = only({"/sys/fs/cgroup/memory/u", "/sys/fs/cgroup/memory/u/cgroup.procs", "/sys/fs/cgroup/pids/u",
+                          "/sys/fs/cgroup/pids/u/cgroup.procs"});
     const std::string problem = v1_delegation_problem(parents, false, writable);
     BOOST_TEST(problem.find("cpu (/sys/fs/cgroup/cpu)") != std::string::npos, problem);
     BOOST_TEST(problem.find("memory") == std::string::npos, problem);
     BOOST_TEST(no_delegation_error(1000, "v1", problem).find("chown") != std::string::npos);
     // cgroup.procs alone is not enough: the session's folders are made with mkdir.
-    writable = only({"/sys/fs/cgroup/cpu/cgroup.procs", "/sys/fs/cgroup/memory/u", "/sys/fs/cgroup/memory/u/cgroup.procs",
-                     "/sys/fs/cgroup/pids/u", "/sys/fs/cgroup/pids/u/cgroup.procs"});
+    writable =
+        only({"/sys/fs/cgroup/cpu/cgroup.procs", "/sys/fs/cgroup/memory/u", "/sys/fs/cgroup/memory/u/cgroup.procs",
+              "/sys/fs/cgroup/pids/u", "/sys/fs/cgroup/pids/u/cgroup.procs"});
     BOOST_TEST(!v1_delegation_problem(parents, false, writable).empty());
 }
 

@@ -1,13 +1,13 @@
 // cgroup layout detection from /proc texts, and the v2 path's file writes
 // against a temp folder (this machine has no v2 hierarchy with controllers;
 // the v1 path runs for real in the security and integration suites).
+#include "supervisor/sandbox/cgroups.h"
+
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <sstream>
-
-#include "supervisor/sandbox/cgroups.h"
 
 using namespace deskbox::sandbox;
 
@@ -55,7 +55,8 @@ BOOST_AUTO_TEST_CASE(a_container_mount_of_its_own_cgroup_is_the_parent) {
         "701 690 0:32 /libpod_parent/libpod-1f /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
         "702 690 0:36 /libpod_parent/libpod-1f /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n";
     const CgroupLayout layout = cgroup_layout(
-        mountinfo, "8:pids:/libpod_parent/libpod-1f\n4:memory:/libpod_parent/libpod-1f/sub\n1:cpu:/libpod_parent/libpod-1f\n", "");
+        mountinfo,
+        "8:pids:/libpod_parent/libpod-1f\n4:memory:/libpod_parent/libpod-1f/sub\n1:cpu:/libpod_parent/libpod-1f\n", "");
     BOOST_TEST(layout.version == "v1");
     BOOST_TEST(layout.v1_parents.at("cpu") == "/sys/fs/cgroup/cpu");
     BOOST_TEST(layout.v1_parents.at("memory") == "/sys/fs/cgroup/memory/sub");
@@ -84,7 +85,8 @@ BOOST_AUTO_TEST_CASE(v2_writes_limits_and_reads_events) {
     TempDir tmp;
     const auto dir = tmp.path / "deskbox-s";
     std::filesystem::create_directory(dir);  // as the kernel would, with its files
-    for (const char* f : {"memory.max", "memory.swap.max", "pids.max", "cpu.max", "cgroup.procs"}) std::ofstream(dir / f);
+    for (const char* f : {"memory.max", "memory.swap.max", "pids.max", "cpu.max", "cgroup.procs"})
+        std::ofstream(dir / f);
     std::ofstream(dir / "memory.events") << "low 0\nhigh 0\nmax 7\noom 2\noom_kill 2\noom_group_kill 0\n";
     std::ofstream(dir / "pids.events") << "max 13\n";
     CgroupV2 cg(dir);

@@ -2,18 +2,18 @@
 // child_exec.h): the PATH search, the descriptor shuffle of the child (in a
 // real forked child, checked through /proc/self/fd of a real program), and
 // the event loop's handler for an exception escaping a callback.
-#include <boost/test/unit_test.hpp>
+#include "supervisor/base/child_exec.h"
 
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
-#include "supervisor/base/child_exec.h"
 #include "supervisor/base/error.h"
 #include "supervisor/base/event_loop.h"
 #include "supervisor/base/exec_path.h"
@@ -29,8 +29,8 @@ BOOST_AUTO_TEST_CASE(the_path_search_finds_the_first_executable) {
     BOOST_TEST(search_exec_path("sh", "") == "/usr/bin/sh");  // the default PATH, /usr/local/bin first
     BOOST_TEST(search_exec_path("no-such-program-deskbox", "/bin:/usr/bin").empty());
     BOOST_TEST(search_exec_path("./relative/x", "/bin") == "./relative/x");  // a '/' in the name: as is
-    BOOST_TEST(search_exec_path("passwd", "/etc").empty());  // found, but not executable
-    BOOST_TEST(search_exec_path("sh", "::/bin") == "/bin/sh");  // empty entries are skipped
+    BOOST_TEST(search_exec_path("passwd", "/etc").empty());                  // found, but not executable
+    BOOST_TEST(search_exec_path("sh", "::/bin") == "/bin/sh");               // empty entries are skipped
     BOOST_TEST(path_of_env({"HOME=/x", "PATH=/a:/b", "LANG=C"}) == "/a:/b");
     BOOST_TEST(path_of_env({"HOME=/x"}).empty());
     BOOST_CHECK_THROW(find_program("no-such-program-deskbox", "/bin"), Error);
@@ -96,7 +96,8 @@ BOOST_AUTO_TEST_CASE(the_child_gets_exactly_the_descriptors_it_was_handed) {
         fds.push_back(std::stoi(listing.substr(start, end - start)));
         start = end == std::string::npos ? listing.size() : end + 1;
     }
-    for (int fd : fds) BOOST_TEST((fd <= 2 || (fd >= 5 && fd <= 7) || fd == 3), "unexpected fd " << fd << " in the child");
+    for (int fd : fds)
+        BOOST_TEST((fd <= 2 || (fd >= 5 && fd <= 7) || fd == 3), "unexpected fd " << fd << " in the child");
     BOOST_TEST(std::count(fds.begin(), fds.end(), 3) <= 1);
 }
 

@@ -1,7 +1,7 @@
 // Host verify commands: bounded output, timeouts and interruption kill the
 // whole process group, and how a result is judged and described. Real host
 // processes on a real event loop (no privileges needed).
-#include <boost/test/unit_test.hpp>
+#include "supervisor/session/host_command.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -9,11 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
 #include "supervisor/base/error.h"
 #include "supervisor/base/unique_fd.h"
-#include "supervisor/session/host_command.h"
 #include "supervisor/session/verify.h"
 
 using namespace deskbox;

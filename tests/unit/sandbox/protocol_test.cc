@@ -1,3 +1,5 @@
+#include "supervisor/sandbox/protocol.h"
+
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -6,7 +8,6 @@
 #include "supervisor/base/error.h"
 #include "supervisor/sandbox/mounts.h"
 #include "supervisor/sandbox/sandbox.h"
-#include "supervisor/sandbox/protocol.h"
 #include "supervisor/sandbox/userns.h"
 
 using namespace deskbox::sandbox;

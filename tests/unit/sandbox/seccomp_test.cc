@@ -1,5 +1,7 @@
 // The seccomp program, loaded in a forked child (the test process stays
 // clean): refused calls fail with EPERM/ENOSYS, allowed ones behave normally.
+#include "supervisor/sandbox/seccomp.h"
+
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -12,8 +14,6 @@
 #include <boost/test/unit_test.hpp>
 #include <cerrno>
 #include <functional>
-
-#include "supervisor/sandbox/seccomp.h"
 
 using namespace deskbox::sandbox;
 
@@ -77,7 +77,8 @@ BOOST_AUTO_TEST_CASE(browser_variant_lets_user_namespaces_through_the_filter) {
     const int err = errno_under_filter(FilterVariant::BrowserSandbox, [] { return unshare(CLONE_NEWUSER); });
     BOOST_TEST(err != EPERM);
     BOOST_TEST(errno_under_filter(FilterVariant::BrowserSandbox, [] { return syscall(SYS_setns, -1, 0); }) == EPERM);
-    BOOST_TEST(errno_under_filter(FilterVariant::BrowserSandbox, [] { return syscall(SYS_mount, 1, 1, 1, 0, 1); }) == EPERM);
+    BOOST_TEST(errno_under_filter(FilterVariant::BrowserSandbox, [] { return syscall(SYS_mount, 1, 1, 1, 0, 1); }) ==
+               EPERM);
 }
 
 BOOST_AUTO_TEST_CASE(terminal_injection_is_refused_with_high_bits_too) {
@@ -86,7 +87,8 @@ BOOST_AUTO_TEST_CASE(terminal_injection_is_refused_with_high_bits_too) {
                                   [] { return syscall(SYS_ioctl, -1, 0x100000000ul | TIOCSTI, 1); }) == EPERM);
     BOOST_TEST(errno_under_filter(FilterVariant::Default, [] { return syscall(SYS_ioctl, -1, 0x541C, 1); }) == EPERM);
     // Other ioctls pass the filter: a bad fd gives EBADF.
-    BOOST_TEST(errno_under_filter(FilterVariant::Default, [] { return syscall(SYS_ioctl, -1, TIOCGWINSZ, 1); }) == EBADF);
+    BOOST_TEST(errno_under_filter(FilterVariant::Default, [] { return syscall(SYS_ioctl, -1, TIOCGWINSZ, 1); }) ==
+               EBADF);
 }
 
 BOOST_AUTO_TEST_CASE(kernel_surface_is_refused_and_ordinary_calls_work) {

@@ -2,6 +2,8 @@
 // with their group and mode (unix_listener.h), status.json's group, and where
 // clients look for a session. The same model as real users in real groups is
 // tested in tests/integration/socket_permissions_test.cc.
+#include "supervisor/session/session_access.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,7 +15,6 @@
 #include "supervisor/base/event_loop.h"
 #include "supervisor/control/unix_listener.h"
 #include "supervisor/session/paths.h"
-#include "supervisor/session/session_access.h"
 #include "supervisor/session/status.h"
 
 using namespace deskbox;
@@ -34,7 +35,9 @@ struct TempDir {
 };
 
 // A group this process may give files to: any as root, its own otherwise.
-gid_t some_group() { return geteuid() == 0 ? 4321 : getegid(); }
+gid_t some_group() {
+    return geteuid() == 0 ? 4321 : getegid();
+}
 
 }  // namespace
 
@@ -80,7 +83,7 @@ BOOST_AUTO_TEST_CASE(a_socket_gets_its_group_and_mode_before_anyone_connects) {
     const auto own = (dir.path / "own.sock").string();
     UnixListener with_group(loop, shared, SocketAccess{0660, some_group()}, [](UniqueFd) {});
     UnixListener owner_only(loop, own, 0600, [](UniqueFd) {});
-    struct stat st{};
+    struct stat st {};
     BOOST_REQUIRE(lstat(shared.c_str(), &st) == 0);
     BOOST_TEST((st.st_mode & 07777) == 0660u);
     BOOST_TEST(st.st_gid == some_group());
@@ -96,7 +99,7 @@ BOOST_AUTO_TEST_CASE(status_json_is_the_groups_to_read_or_nobodys) {
     s.name = "demo";
     write_status_file(dir.path / "shared.json", s, some_group());
     write_status_file(dir.path / "own.json", s);
-    struct stat st{};
+    struct stat st {};
     BOOST_REQUIRE(lstat((dir.path / "shared.json").c_str(), &st) == 0);
     BOOST_TEST((st.st_mode & 07777) == 0640u);
     BOOST_TEST(st.st_gid == some_group());

@@ -1,17 +1,18 @@
 // deskbox list without a real session: the JSON entry made from a session
 // dir's state (live, stale, no access, broken status.json), the table, and the
 // scan of a runtime dir with real locks (flock) and real pids.
+#include "supervisor/session/session_list.h"
+
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
-#include <fcntl.h>
 #include <fstream>
 #include <sstream>
 
 #include "supervisor/session/list_format.h"
-#include "supervisor/session/session_list.h"
 
 using namespace deskbox;
 using nlohmann::json;
@@ -28,9 +29,11 @@ json running_status() {
             {"started_at", kNow - 3725},
             {"wall_clock_deadline", kNow + 600},
             {"display", ":7"},
-            {"gate", {{"pending_approvals", 2}, {"tainted", true}, {"paused", false}, {"steps_used", 3}, {"steps_limit", 50}}},
-            {"apps", {{{"name", "term"}, {"state", "running"}, {"restarts", 0}},
-                      {{"name", "helper"}, {"state", "exited"}, {"restarts", 1}}}}};
+            {"gate",
+             {{"pending_approvals", 2}, {"tainted", true}, {"paused", false}, {"steps_used", 3}, {"steps_limit", 50}}},
+            {"apps",
+             {{{"name", "term"}, {"state", "running"}, {"restarts", 0}},
+              {{"name", "helper"}, {"state", "exited"}, {"restarts", 1}}}}};
 }
 
 ListedSession live_session() {
@@ -46,9 +49,25 @@ ListedSession live_session() {
 }
 
 // The schema's keys: every entry has all of them, whatever its state.
-const char* const kKeys[] = {"name", "scope", "dir", "state", "live", "problem", "reason", "supervisor_pid",
-                             "display", "apps", "pending_approvals", "tainted", "paused", "taken_over", "steps_used",
-                             "steps_limit", "wall_clock_deadline", "started_at", "uptime_s"};
+const char* const kKeys[] = {"name",
+                             "scope",
+                             "dir",
+                             "state",
+                             "live",
+                             "problem",
+                             "reason",
+                             "supervisor_pid",
+                             "display",
+                             "apps",
+                             "pending_approvals",
+                             "tainted",
+                             "paused",
+                             "taken_over",
+                             "steps_used",
+                             "steps_limit",
+                             "wall_clock_deadline",
+                             "started_at",
+                             "uptime_s"};
 
 void check_all_keys(const json& e) {
     BOOST_TEST(e.size() == std::size(kKeys), e.dump());
@@ -218,9 +237,9 @@ BOOST_AUTO_TEST_CASE(the_scan_finds_sessions_and_nothing_else) {
     rt.session("gone", running_status());  // no lock held: its supervisor is gone
     std::filesystem::create_directory(rt.root / "broken");
     std::ofstream(rt.root / "broken" / "status.json") << "{not json";
-    std::filesystem::create_directory(rt.root / "idmap");      // id-range slot locks
-    std::filesystem::create_directory(rt.root / ".hidden");    // not a session name
-    std::ofstream(rt.root / "plain-file") << "x";              // not a directory
+    std::filesystem::create_directory(rt.root / "idmap");    // id-range slot locks
+    std::filesystem::create_directory(rt.root / ".hidden");  // not a session name
+    std::ofstream(rt.root / "plain-file") << "x";            // not a directory
 
     const auto sessions = list_sessions();
     BOOST_REQUIRE(sessions.size() == 3u);

@@ -83,7 +83,8 @@ BOOST_AUTO_TEST_CASE(a_live_lock_refuses_a_second_holder_and_release_unlinks) {
     const auto path = dir / "s.lock";
     SessionLock first = SessionLock::acquire(path, "s");
     BOOST_CHECK_EXCEPTION(SessionLock::acquire(path, "s"), Error, [](const Error& e) {
-        return std::string(e.what()).find("session s is already running (supervisor pid " + std::to_string(getpid())) == 0;
+        return std::string(e.what()).find("session s is already running (supervisor pid " + std::to_string(getpid())) ==
+               0;
     });
     first.release();
     BOOST_TEST(!std::filesystem::exists(path));

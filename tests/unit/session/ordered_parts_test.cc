@@ -2,14 +2,13 @@
 // with recording fakes for its parts: the order in which they were started,
 // stopped and destroyed, on success, on a failure at each start step, and
 // when a stop fails.
+#include "supervisor/session/ordered_parts.h"
+
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
-
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include "supervisor/session/ordered_parts.h"
 
 using namespace deskbox;
 namespace data = boost::unit_test::data;
@@ -17,8 +16,8 @@ namespace data = boost::unit_test::data;
 namespace {
 
 // The session's parts, in the runtime's start order.
-const std::vector<std::string> kSteps = {"lock+dirs", "audit", "sandbox", "display", "buses",  "proxy",
-                                         "x+desktop", "a11y",  "gate",    "servers", "vnc",    "recorder"};
+const std::vector<std::string> kSteps = {"lock+dirs", "audit", "sandbox", "display", "buses", "proxy",
+                                         "x+desktop", "a11y",  "gate",    "servers", "vnc",   "recorder"};
 
 struct Journal {
     std::vector<std::string> events;

@@ -1,17 +1,17 @@
 // SandboxFiles resolves every path beneath the home or /tmp of the sandbox's
 // root without following links. The test process is its own "sandbox": its
 // /proc/self/root is /, so "/tmp/<dir>/x" names the host's /tmp/<dir>/x.
-#include <boost/test/unit_test.hpp>
+#include "supervisor/session/sandbox_files.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 
 #include "supervisor/base/error.h"
-#include "supervisor/session/sandbox_files.h"
 
 using namespace deskbox;
 
@@ -35,7 +35,9 @@ struct Dirs {
     }
 };
 
-SandboxFiles files() { return SandboxFiles(getpid(), geteuid(), getegid()); }
+SandboxFiles files() {
+    return SandboxFiles(getpid(), geteuid(), getegid());
+}
 
 std::string error_of(const std::function<void()>& f) {
     try {

@@ -5,11 +5,10 @@
 // runs this under ThreadSanitizer; in the ordinary unit suite it checks that the log stays one intact
 // chain that holds every record, and that each client got its answer.
 #define BOOST_TEST_MODULE deskbox threaded parts
-#include <boost/test/unit_test.hpp>
-
 #include <sys/socket.h>
 
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,7 +36,8 @@ struct Request {
 std::vector<Request> requests(std::uint16_t port) {
     const std::string p = std::to_string(port);
     // The proxy relays the origin's own HTTP/1.0 answer; refusals are the proxy's HTTP/1.1 403.
-    return {{"allowed.test:" + p, "HTTP/1.0 200"}, {"denied.test:" + p, "HTTP/1.1 403"},
+    return {{"allowed.test:" + p, "HTTP/1.0 200"},
+            {"denied.test:" + p, "HTTP/1.1 403"},
             {"localhost:" + p, "HTTP/1.1 403"}};
 }
 
@@ -49,9 +49,11 @@ std::string run_client(std::uint16_t proxy_port, const std::vector<Request>& kin
         const Request& r = kinds[static_cast<std::size_t>(client + i) % kinds.size()];
         try {
             UniqueFd c = dial(proxy_port);
-            send_all(c.get(), "GET http://" + r.host + "/ HTTP/1.1\r\nHost: " + r.host + "\r\nConnection: close\r\n\r\n");
+            send_all(c.get(),
+                     "GET http://" + r.host + "/ HTTP/1.1\r\nHost: " + r.host + "\r\nConnection: close\r\n\r\n");
             const std::string answer = read_to_eof(c.get());
-            if (answer.rfind(r.expect, 0) != 0) problems += r.host + " answered '" + answer.substr(0, answer.find('\r')) + "'; ";
+            if (answer.rfind(r.expect, 0) != 0)
+                problems += r.host + " answered '" + answer.substr(0, answer.find('\r')) + "'; ";
         } catch (const std::exception& e) {
             problems += r.host + ": " + e.what() + "; ";
         }
@@ -73,9 +75,8 @@ BOOST_AUTO_TEST_CASE(proxy_threads_and_the_gate_share_one_audit_log) {
 
     AuditLog log(dir.path() / "audit.jsonl");
     std::uint16_t proxy_port = 0;
-    EgressProxy proxy(spec, listen_loopback(proxy_port), [&log](const nlohmann::json& record) {
-        log.append("network", record);
-    });
+    EgressProxy proxy(spec, listen_loopback(proxy_port),
+                      [&log](const nlohmann::json& record) { log.append("network", record); });
     proxy.start();
 
     const auto kinds = requests(origin.port());
@@ -97,7 +98,8 @@ BOOST_AUTO_TEST_CASE(proxy_threads_and_the_gate_share_one_audit_log) {
     for (auto& t : clients) t.join();
     proxy.stop();
 
-    for (std::size_t c = 0; c < problems.size(); ++c) BOOST_TEST(problems[c].empty(), "client " << c << ": " << problems[c]);
+    for (std::size_t c = 0; c < problems.size(); ++c)
+        BOOST_TEST(problems[c].empty(), "client " << c << ": " << problems[c]);
     const ProxyStats stats = proxy.stats();
     BOOST_TEST(stats.accepted == std::uint64_t{kClients * kRequestsPerClient});
     BOOST_TEST(stats.open == 0u);

@@ -9,11 +9,14 @@
 namespace deskbox::a11y {
 
 unsigned iface_bit(std::string_view name) {
-    static const std::pair<std::string_view, unsigned> known[] = {
-        {"org.a11y.atspi.Action", kHasAction},         {"org.a11y.atspi.Component", kHasComponent},
-        {"org.a11y.atspi.EditableText", kHasEditableText}, {"org.a11y.atspi.Image", kHasImage},
-        {"org.a11y.atspi.Selection", kHasSelection},   {"org.a11y.atspi.Table", kHasTable},
-        {"org.a11y.atspi.Text", kHasText},             {"org.a11y.atspi.Value", kHasValue}};
+    static const std::pair<std::string_view, unsigned> known[] = {{"org.a11y.atspi.Action", kHasAction},
+                                                                  {"org.a11y.atspi.Component", kHasComponent},
+                                                                  {"org.a11y.atspi.EditableText", kHasEditableText},
+                                                                  {"org.a11y.atspi.Image", kHasImage},
+                                                                  {"org.a11y.atspi.Selection", kHasSelection},
+                                                                  {"org.a11y.atspi.Table", kHasTable},
+                                                                  {"org.a11y.atspi.Text", kHasText},
+                                                                  {"org.a11y.atspi.Value", kHasValue}};
     for (const auto& [n, bit] : known)
         if (n == name) return bit;
     return 0;

@@ -28,9 +28,8 @@ std::string state_name(AtspiStateType state) {
 
 AtspiWalker::AtspiWalker(WalkOptions options) : options_(std::move(options)) {}
 
-
-Element AtspiWalker::read(AtspiAccessible* acc, int parent, int depth, const std::string& path,
-                          const std::string& app, const std::string& window) {
+Element AtspiWalker::read(AtspiAccessible* acc, int parent, int depth, const std::string& path, const std::string& app,
+                          const std::string& window) {
     Element e = read_basic(acc, parent, depth, path, app, window);
     read_details(acc, e);
     return e;
@@ -100,7 +99,8 @@ void AtspiWalker::read_details(AtspiAccessible* acc, Element& e) {
     if (GRef<AtspiAction> action{atspi_accessible_get_action_iface(acc)}) {
         const gint n = std::min(atspi_action_get_n_actions(action.get(), err.out()), 16);
         for (gint i = 0; i < n; ++i) {
-            e.actions.push_back(utf8_excerpt(take_string(atspi_action_get_action_name(action.get(), i, err.out())), 32));
+            e.actions.push_back(
+                utf8_excerpt(take_string(atspi_action_get_action_name(action.get(), i, err.out())), 32));
             // Key bindings are not read: a call per action for a column agents do not use.
             e.action_keys.emplace_back();
         }
@@ -122,7 +122,8 @@ GRef<AtspiAccessible> resolve_path(const std::string& path) {
         char* end = nullptr;
         const long index = std::strtol(part.c_str(), &end, 10);
         if (part.empty() || *end != '\0' || index < 0 || index > (1L << 31) - 1) return {};
-        node = GRef<AtspiAccessible>{atspi_accessible_get_child_at_index(node.get(), static_cast<gint>(index), err.out())};
+        node =
+            GRef<AtspiAccessible>{atspi_accessible_get_child_at_index(node.get(), static_cast<gint>(index), err.out())};
         if (dot == std::string::npos) return node;
         start = dot + 1;
     }
@@ -141,7 +142,8 @@ std::string path_of(AtspiAccessible* acc, int max_depth) {
         node = GRef<AtspiAccessible>{atspi_accessible_get_parent(node.get(), err.out())};
     }
     std::string path;
-    for (auto it = indices.rbegin(); it != indices.rend(); ++it) path += (path.empty() ? "" : ".") + std::to_string(*it);
+    for (auto it = indices.rbegin(); it != indices.rend(); ++it)
+        path += (path.empty() ? "" : ".") + std::to_string(*it);
     return path;
 }
 

@@ -20,8 +20,8 @@ namespace deskbox::a11y {
 
 struct WalkOptions {
     Limits limits;
-    bool prune_hidden = true;      // do not descend into elements that are not showing
-    std::string app;               // only applications with this exact name (empty: all)
+    bool prune_hidden = true;  // do not descend into elements that are not showing
+    std::string app;           // only applications with this exact name (empty: all)
     // Called for each element; returning false leaves it out of the result
     // (find keeps only matches) while the walk still descends into it.
     std::function<bool(const Element&)> keep;

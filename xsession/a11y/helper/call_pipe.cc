@@ -10,7 +10,9 @@ namespace deskbox::a11y {
 
 namespace {
 
-std::string error_text(GError* e) { return e && e->message ? e->message : "unknown error"; }
+std::string error_text(GError* e) {
+    return e && e->message ? e->message : "unknown error";
+}
 
 std::string a11y_bus_address() {
     if (const char* a = std::getenv("AT_SPI_BUS_ADDRESS"); a && *a) return a;
@@ -33,9 +35,9 @@ std::string a11y_bus_address() {
         g_clear_error(&err);
         throw Error("connecting to the session bus: " + why);
     }
-    GVariant* reply = g_dbus_connection_call_sync(session, "org.a11y.Bus", "/org/a11y/bus", "org.a11y.Bus",
-                                                  "GetAddress", nullptr, G_VARIANT_TYPE("(s)"),
-                                                  G_DBUS_CALL_FLAGS_NONE, 3000, nullptr, &err);
+    GVariant* reply =
+        g_dbus_connection_call_sync(session, "org.a11y.Bus", "/org/a11y/bus", "org.a11y.Bus", "GetAddress", nullptr,
+                                    G_VARIANT_TYPE("(s)"), G_DBUS_CALL_FLAGS_NONE, 3000, nullptr, &err);
     g_dbus_connection_close_sync(session, nullptr, nullptr);
     g_object_unref(session);
     if (!reply) {
@@ -80,7 +82,10 @@ struct CallPipe::InFlight {
 };
 
 CallPipe::CallPipe(GDBusConnection* conn, int window, int call_timeout_ms)
-    : conn_(conn), ctx_(g_main_context_new()), cancel_(g_cancellable_new()), window_(window),
+    : conn_(conn),
+      ctx_(g_main_context_new()),
+      cancel_(g_cancellable_new()),
+      window_(window),
       call_timeout_ms_(call_timeout_ms) {
     // GDBus runs a call's callback in the thread-default context of the caller.
     g_main_context_push_thread_default(ctx_);
@@ -98,16 +103,18 @@ CallPipe::~CallPipe() {
     g_main_context_unref(ctx_);
 }
 
-void CallPipe::call(const ObjRef& obj, const char* iface, const char* method, GVariant* params,
-                    const char* reply_type, Reply done) {
+void CallPipe::call(const ObjRef& obj, const char* iface, const char* method, GVariant* params, const char* reply_type,
+                    Reply done) {
     if (params) g_variant_ref_sink(params);
     if (cancelled_) {
         if (params) g_variant_unref(params);
         return;
     }
     Queued q{obj, iface, method, params, reply_type, std::move(done)};
-    if (in_flight_ >= window_) queue_.push_back(std::move(q));
-    else send(std::move(q));
+    if (in_flight_ >= window_)
+        queue_.push_back(std::move(q));
+    else
+        send(std::move(q));
 }
 
 void CallPipe::send(Queued q) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-
 #include <nlohmann/json.hpp>
 
 #include "supervisor/base/error.h"
@@ -33,7 +32,8 @@ void count_event(AtspiEvent* event, void*) {
 GRef<AtspiAccessible> g_focused;
 
 void track_focus(AtspiEvent* event, void*) {
-    if (event->detail1 == 1 && event->source) g_focused.reset(static_cast<AtspiAccessible*>(g_object_ref(event->source)));
+    if (event->detail1 == 1 && event->source)
+        g_focused.reset(static_cast<AtspiAccessible*>(g_object_ref(event->source)));
     g_boxed_free(ATSPI_TYPE_EVENT, event);
 }
 
@@ -97,7 +97,8 @@ std::string string_field(const json& j, const char* key) {
 // The reply is assembled from the already encoded elements so that its size is
 // what the walk counted.
 std::string walk_reply(const json& seq, const WalkResult& r) {
-    std::string out = "{\"seq\":" + seq.dump() + ",\"ok\":true,\"events\":" + std::to_string(g_events) + ",\"visited\":" + std::to_string(r.visited) + ",\"calls\":" + std::to_string(r.calls) +
+    std::string out = "{\"seq\":" + seq.dump() + ",\"ok\":true,\"events\":" + std::to_string(g_events) +
+                      ",\"visited\":" + std::to_string(r.visited) + ",\"calls\":" + std::to_string(r.calls) +
                       ",\"truncated\":" + (r.truncated ? "true" : "false") + ",\"reason\":" + json(r.reason).dump() +
                       ",\"elements\":[";
     for (std::size_t i = 0; i < r.wire.size(); ++i) {
@@ -123,7 +124,8 @@ ElementTarget target_from(const json& request) {
 std::string do_tree(const json& seq, const json& request) {
     WalkOptions options;
     options.limits = limits_from(request);
-    if (auto p = request.find("prune_hidden"); p != request.end() && p->is_boolean()) options.prune_hidden = p->get<bool>();
+    if (auto p = request.find("prune_hidden"); p != request.end() && p->is_boolean())
+        options.prune_hidden = p->get<bool>();
     options.app = string_field(request, "app");
     return walk_reply(seq, pipelined_walk(options));
 }
@@ -217,7 +219,8 @@ std::string do_hit_test(const json& seq, const json& request) {
         }
         const std::string path = path_of(chain.back().get(), Limits().max_depth);
         GRef<AtspiAccessible> app{atspi_accessible_get_application(chain.back().get(), err.out())};
-        const std::string app_name = app ? utf8_excerpt(take_string(atspi_accessible_get_name(app.get(), err.out())), 512) : "";
+        const std::string app_name =
+            app ? utf8_excerpt(take_string(atspi_accessible_get_name(app.get(), err.out())), 512) : "";
         const std::string window = utf8_excerpt(take_string(atspi_accessible_get_name(best.get(), err.out())), 512);
         WalkOptions options;
         AtspiWalker reader(options);
@@ -278,7 +281,8 @@ std::string do_action(const json& seq, const json& request) {
                 const std::string name = take_string(atspi_action_get_action_name(act.get(), i, err.out()));
                 if (!same_name(name, wanted)) continue;
                 if (!atspi_action_do_action(act.get(), i, err.out()))
-                    throw Error("action " + name + " failed: " + (err.failed() ? err.message() : std::string("refused")));
+                    throw Error("action " + name +
+                                " failed: " + (err.failed() ? err.message() : std::string("refused")));
                 done = name;
             }
             if (!done.empty()) break;
@@ -310,9 +314,11 @@ std::string single_element_reply(const json& seq, AtspiAccessible* acc) {
     WalkResult result;
     if (acc) {
         GRef<AtspiAccessible> app{atspi_accessible_get_application(acc, err.out())};
-        const std::string app_name = app ? utf8_excerpt(take_string(atspi_accessible_get_name(app.get(), err.out())), 512) : "";
+        const std::string app_name =
+            app ? utf8_excerpt(take_string(atspi_accessible_get_name(app.get(), err.out())), 512) : "";
         GRef<AtspiAccessible> win = window_of(acc);
-        const std::string window = win ? utf8_excerpt(take_string(atspi_accessible_get_name(win.get(), err.out())), 512) : "";
+        const std::string window =
+            win ? utf8_excerpt(take_string(atspi_accessible_get_name(win.get(), err.out())), 512) : "";
         WalkOptions options;
         AtspiWalker reader(options);
         Element e = reader.read(acc, -1, 1, path_of(acc, Limits().max_depth), app_name, window);
@@ -350,10 +356,9 @@ std::string do_focused(const json& seq) {
             g_array_append_val(wanted, focused_state);
             GRef<AtspiStateSet> set{atspi_state_set_new(wanted)};
             g_array_free(wanted, TRUE);
-            GRef<AtspiMatchRule> rule{atspi_match_rule_new(set.get(), ATSPI_Collection_MATCH_ALL, nullptr,
-                                                           ATSPI_Collection_MATCH_NONE, nullptr,
-                                                           ATSPI_Collection_MATCH_NONE, nullptr,
-                                                           ATSPI_Collection_MATCH_NONE, FALSE)};
+            GRef<AtspiMatchRule> rule{atspi_match_rule_new(
+                set.get(), ATSPI_Collection_MATCH_ALL, nullptr, ATSPI_Collection_MATCH_NONE, nullptr,
+                ATSPI_Collection_MATCH_NONE, nullptr, ATSPI_Collection_MATCH_NONE, FALSE)};
             GArray* found = atspi_collection_get_matches(collection.get(), rule.get(),
                                                          ATSPI_Collection_SORT_ORDER_CANONICAL, 1, TRUE, err.out());
             if (!found) continue;
@@ -387,9 +392,12 @@ std::string do_browser_context(const json& seq, const json& request) {
         if (!acc) continue;
         std::string title = e.value("name", "");
         const std::string url = document_url_of(acc.get(), &title);
-        json candidate = {{"url", utf8_excerpt(url, 4096)}, {"title", utf8_excerpt(title, 1024)},
-                          {"app", e.value("app", "")}, {"window", e.value("window", "")},
-                          {"focused", std::find(e["states"].begin(), e["states"].end(), "focused") != e["states"].end()}};
+        json candidate = {
+            {"url", utf8_excerpt(url, 4096)},
+            {"title", utf8_excerpt(title, 1024)},
+            {"app", e.value("app", "")},
+            {"window", e.value("window", "")},
+            {"focused", std::find(e["states"].begin(), e["states"].end(), "focused") != e["states"].end()}};
         // Browsers keep empty helper documents around: a document with a URL
         // ranks first, then the focused one.
         const int score = (url.empty() ? 0 : 2) + (candidate["focused"].get<bool>() ? 1 : 0);
@@ -408,9 +416,9 @@ std::string do_browser_context(const json& seq, const json& request) {
 
 void start_event_counting() {
     AtspiEventListener* listener = atspi_event_listener_new(count_event, nullptr, nullptr);
-    for (const char* type : {"window:create", "window:activate", "object:children-changed",
-                             "object:state-changed:showing", "object:property-change:accessible-name",
-                             "document:load-complete"})
+    for (const char* type :
+         {"window:create", "window:activate", "object:children-changed", "object:state-changed:showing",
+          "object:property-change:accessible-name", "document:load-complete"})
         atspi_event_listener_register(listener, type, nullptr);
     // The listener lives as long as the helper.
     AtspiEventListener* focus = atspi_event_listener_new(track_focus, nullptr, nullptr);

@@ -19,7 +19,7 @@ constexpr const char* kProperties = "org.freedesktop.DBus.Properties";
 constexpr const char* kComponent = "org.a11y.atspi.Component";
 constexpr const char* kTable = "org.a11y.atspi.Table";
 constexpr const char* kAction = "org.a11y.atspi.Action";
-constexpr int kWindow = 128;        // calls in flight at once
+constexpr int kWindow = 128;          // calls in flight at once
 constexpr int kCallTimeoutMs = 1500;  // one call; a hung application only loses its own elements
 
 struct Node {
@@ -31,7 +31,7 @@ struct Node {
     unsigned ifaces = 0;
     std::uint32_t role = 0;
     int child_count = 0;
-    int pending = 0;          // calls of the current stage still outstanding
+    int pending = 0;  // calls of the current stage still outstanding
     bool have_accessible = false;
     bool started = false, complete = false, skip = false, wanted = true;
     bool has(AtspiStateType s) const { return (states >> s) & 1u; }
@@ -39,8 +39,7 @@ struct Node {
 
 class Walk {
 public:
-    explicit Walk(const WalkOptions& options)
-        : o_(options), pipe_(a11y_bus_connection(), kWindow, kCallTimeoutMs) {}
+    explicit Walk(const WalkOptions& options) : o_(options), pipe_(a11y_bus_connection(), kWindow, kCallTimeoutMs) {}
 
     WalkResult run() {
         deadline_ = now_ms() + o_.limits.time_ms;
@@ -248,7 +247,8 @@ private:
         n.wanted = !o_.keep_basic || o_.keep_basic(n.e);
         n.pending = 1;  // held until every call below is sent
         if (n.wanted) ask_details(id);
-        if (n.role == static_cast<std::uint32_t>(ATSPI_ROLE_EXTENDED) || n.role >= static_cast<std::uint32_t>(ATSPI_ROLE_COUNT)) {
+        if (n.role == static_cast<std::uint32_t>(ATSPI_ROLE_EXTENDED) ||
+            n.role >= static_cast<std::uint32_t>(ATSPI_ROLE_COUNT)) {
             ++n.pending;
             pipe_.call(n.ref, kAccessible, "GetRoleName", nullptr, "(s)", [this, id](GVariant* r) {
                 if (r) {
@@ -331,31 +331,31 @@ private:
         ++node(id).pending;
         pipe_.call(node(id).ref, kProperties, "Get", g_variant_new("(ss)", kAction, "NActions"), "(v)",
                    [this, id](GVariant* r) {
-            gsize count = 0;
-            if (r) {
-                GVariant* v = nullptr;
-                g_variant_get(r, "(v)", &v);
-                if (g_variant_is_of_type(v, G_VARIANT_TYPE_INT32))
-                    count = static_cast<gsize>(std::clamp(g_variant_get_int32(v), 0, 16));
-                g_variant_unref(v);
-            }
-            Element& e = node(id).e;
-            e.actions.assign(count, std::string());
-            e.action_keys.assign(count, std::string());  // key bindings: a column agents do not use
-            for (gsize i = 0; i < count; ++i) {
-                ++node(id).pending;
-                pipe_.call(node(id).ref, kAction, "GetName", g_variant_new("(i)", static_cast<gint32>(i)), "(s)",
-                           [this, id, i](GVariant* rr) {
-                               if (rr) {
-                                   const gchar* name = nullptr;
-                                   g_variant_get(rr, "(&s)", &name);
-                                   node(id).e.actions[i] = utf8_excerpt(name ? name : "", 32);
-                               }
-                               finished_one(id, &Walk::details_done);
-                           });
-            }
-            finished_one(id, &Walk::details_done);
-        });
+                       gsize count = 0;
+                       if (r) {
+                           GVariant* v = nullptr;
+                           g_variant_get(r, "(v)", &v);
+                           if (g_variant_is_of_type(v, G_VARIANT_TYPE_INT32))
+                               count = static_cast<gsize>(std::clamp(g_variant_get_int32(v), 0, 16));
+                           g_variant_unref(v);
+                       }
+                       Element& e = node(id).e;
+                       e.actions.assign(count, std::string());
+                       e.action_keys.assign(count, std::string());  // key bindings: a column agents do not use
+                       for (gsize i = 0; i < count; ++i) {
+                           ++node(id).pending;
+                           pipe_.call(node(id).ref, kAction, "GetName", g_variant_new("(i)", static_cast<gint32>(i)),
+                                      "(s)", [this, id, i](GVariant* rr) {
+                                          if (rr) {
+                                              const gchar* name = nullptr;
+                                              g_variant_get(rr, "(&s)", &name);
+                                              node(id).e.actions[i] = utf8_excerpt(name ? name : "", 32);
+                                          }
+                                          finished_one(id, &Walk::details_done);
+                                      });
+                       }
+                       finished_one(id, &Walk::details_done);
+                   });
     }
 
     void details_done(int id) { node(id).complete = true; }
@@ -449,7 +449,7 @@ private:
 
     const WalkOptions& o_;
     CallPipe pipe_;
-    std::deque<Node> nodes_;  // a deque: references stay valid while it grows
+    std::deque<Node> nodes_;                               // a deque: references stay valid while it grows
     std::unordered_map<std::string, CachedBasics> cache_;  // "bus\npath" -> basics
     std::vector<int> apps_;
     WalkResult result_;
@@ -543,8 +543,10 @@ void Walk::ask_visible_cells(int id) {
                            if (r) g_variant_get(r, "(i)", &v);
                            probe->index[k] = v;
                            if (--probe->pending > 0) return;
-                           if (probe->index[0] < 0 || probe->index[1] < 0) fail();
-                           else step3_rows();
+                           if (probe->index[0] < 0 || probe->index[1] < 0)
+                               fail();
+                           else
+                               step3_rows();
                        });
         }
     };
@@ -572,6 +574,8 @@ void Walk::ask_visible_cells(int id) {
 
 }  // namespace
 
-WalkResult pipelined_walk(const WalkOptions& options) { return Walk(options).run(); }
+WalkResult pipelined_walk(const WalkOptions& options) {
+    return Walk(options).run();
+}
 
 }  // namespace deskbox::a11y
