@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "supervisor/audit/audit_html.h"
+
 namespace deskbox::console {
 
 inline constexpr const char* kCookieName = "deskbox_console";
@@ -29,6 +31,7 @@ std::optional<std::map<std::string, std::string>> parse_form(std::string_view bo
 // For a path segment (session names are [A-Za-z0-9_.-], so mostly unchanged).
 std::string url_encode(std::string_view text);
 
-std::string html_escape(std::string_view text);
+// The one escaper the audit report uses too.
+using deskbox::html_escape;
 
 }  // namespace deskbox::console
