@@ -21,7 +21,7 @@ struct DisplaySpec {
     int depth = 24;
     bool glx = false;  // the GLX extension (Mesa software OpenGL) in the session's Xvfb
     // The window manager, started after the display is ready and before the apps:
-    // the bundled default (openbox with deskbox's own rc.xml, docs/display.md),
+    // the bundled default (jwm with deskbox's own jwmrc, docs/display.md),
     // none (`window_manager: none` or `false`), or the manifest's own argv.
     enum class WindowManager { Default, Off, Custom };
     WindowManager window_manager_mode = WindowManager::Default;

@@ -27,7 +27,7 @@ std::string decision_text(const DecisionSpec& d) {
     return s;
 }
 
-// "default" (the bundled openbox, started with deskbox's rc.xml), "none", or the manifest's argv.
+// "default" (the bundled jwm, started with deskbox's jwmrc), "none", or the manifest's argv.
 nlohmann::json window_manager_json(const DisplaySpec& d) {
     switch (d.window_manager_mode) {
         case DisplaySpec::WindowManager::Default:
@@ -43,7 +43,7 @@ nlohmann::json window_manager_json(const DisplaySpec& d) {
 std::string describe_window_manager(const DisplaySpec& d) {
     switch (d.window_manager_mode) {
         case DisplaySpec::WindowManager::Default:
-            return "openbox (default)";
+            return "jwm (default)";
         case DisplaySpec::WindowManager::Off:
             return "none";
         case DisplaySpec::WindowManager::Custom:

@@ -269,7 +269,7 @@ void build_root(MountPlan& plan) {
     make_dir(in_root("/var/tmp"), 01777);
     // fontconfig's cache of the system fonts, read-only: without it every app
     // that draws text scans every font file when it starts (~0.7 s with the
-    // CJK fonts of the default desktop, for openbox and again for each app).
+    // CJK fonts of the default desktop, for the window manager and again for each app).
     if (lstat("/var/cache/fontconfig", &st) == 0 && S_ISDIR(st.st_mode)) {
         make_dir(in_root("/var/cache"), 0755);
         make_dir(in_root("/var/cache/fontconfig"), 0755);

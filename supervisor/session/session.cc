@@ -62,14 +62,6 @@ sandbox::SandboxOptions sandbox_options(const Plan& plan, const std::filesystem:
 
 }  // namespace
 
-struct Session::App {
-    AppSpec spec;
-    std::size_t index = 0;  // in status_.apps
-    ProcessId pid = -1;
-    bool done = false;
-    bool failed = false;
-};
-
 Session::Session(Plan plan) : plan_(std::move(plan)) {
     // Whichever step pumps the loop (the run loop, a verify command's wait,
     // an accessibility query's urgent wait, a start step), an exception in a
@@ -105,13 +97,13 @@ void Session::prepare(const PartsStatusSource& parts) {
     if (!m.session.display.window_manager.empty() && !found_in_sandbox_path(m.session.display.window_manager[0]))
         throw Error("session.display.window_manager: '" + m.session.display.window_manager[0] + "' is not found");
     if (m.session.display.window_manager_mode == DisplaySpec::WindowManager::Default) {
-        if (!found_in_sandbox_path("openbox"))
+        if (!found_in_sandbox_path("jwm"))
             throw Error(
-                "session.display.window_manager: the default window manager openbox is not installed "
-                "(apt-get install openbox), or set window_manager: none");
-        if (!std::filesystem::exists(openbox_config_source()))
-            throw Error("session.display.window_manager: the default openbox configuration " +
-                        openbox_config_source().string() + " is missing (meson install puts it there)");
+                "session.display.window_manager: the default window manager jwm is not installed "
+                "(apt-get install jwm), or set window_manager: none");
+        if (!std::filesystem::exists(window_manager_config_source()))
+            throw Error("session.display.window_manager: the default jwm configuration " +
+                        window_manager_config_source().string() + " is missing (meson install puts it there)");
     }
 
     const auto parent = runtime_parent();
@@ -226,8 +218,9 @@ void Session::start_display() {
     wm.argv = wm_argv;
     wm.env = base_env();
     // Xlib parses the locale's whole Compose table (thousands of lines) when
-    // openbox opens its input method, about a third of its start-up CPU; a
-    // window manager composes no text, so it gets none (the apps keep theirs).
+    // a window manager opens its input method (a third of openbox's start-up
+    // CPU); a window manager composes no text, so it gets none (the apps keep
+    // theirs).
     wm.env.push_back("XCOMPOSEFILE=/dev/null");
     spawner_->spawn(wm, [this](int status) {
         if (!stopping_)
@@ -237,16 +230,17 @@ void Session::start_display() {
     window_manager_started_ = wm_argv[0];
 }
 
-// The default window manager's rc.xml, copied where the sandbox user reads it;
+// The default window manager's jwmrc, copied where the sandbox user reads it;
 // empty when the manifest chose another window manager or none.
 std::string Session::stage_window_manager_config(const DisplaySpec& d) const {
     if (d.window_manager_mode != DisplaySpec::WindowManager::Default) return {};
-    const auto rc = staging_dir_ / "openbox-rc.xml";
+    const auto rc = staging_dir_ / "jwmrc";
     std::error_code ec;
-    std::filesystem::copy_file(openbox_config_source(), rc, std::filesystem::copy_options::overwrite_existing, ec);
+    std::filesystem::copy_file(window_manager_config_source(), rc, std::filesystem::copy_options::overwrite_existing,
+                               ec);
     if (ec) throw Error("copying the window manager's configuration into the session: " + ec.message());
     std::filesystem::permissions(rc, std::filesystem::perms(0644), ec);
-    return staging_child("openbox-rc.xml");
+    return staging_child("jwmrc");
 }
 
 std::vector<std::string> Session::base_env() const {
@@ -265,61 +259,55 @@ std::vector<std::string> Session::base_env() const {
 
 // ---- step 4: apps ----
 
-void Session::start_apps() {
+void Session::start_apps(AppLaunch launch) {
+    launch_ = std::move(launch);
     if (!window_manager_started_.empty()) {
         const UniqueFd netns = open_netns();
         const XConnection x = XConnection::open(display_number_, x_cookie_, netns.get());
-        wait_for_desktop_window_manager(x.get(), plan_.manifest.session.display, window_manager_started_);
+        wait_for_desktop_window_manager(x.get(), window_manager_started_);
     }
-    for (std::size_t i = 0; i < plan_.manifest.apps.size(); ++i) {
-        auto app = std::make_unique<App>();
-        app->spec = plan_.manifest.apps[i];
-        app->index = i;
-        apps_.push_back(std::move(app));
-    }
-    for (auto& app : apps_) start_app(*app);  // a failure to start stops the session start
+    // A failure to start stops the session start.
+    for (std::size_t i = 0; i < plan_.manifest.apps.size(); ++i) start_app(i);
     write_status();
     wait_until_apps_ready();
 }
 
 void Session::wait_until_apps_ready() {
-    std::vector<AppSpec> specs;
-    for (const auto& app : apps_) specs.push_back(app->spec);
     const UniqueFd netns = open_netns();  // the display listens inside the sandbox only
-    wait_for_app_windows(display_number_, x_cookie_, netns.get(), specs);
+    wait_for_app_windows(display_number_, x_cookie_, netns.get(), plan_.manifest.apps);
 }
 
-void Session::start_app(App& app) {
+void Session::start_app(std::size_t index) {
+    const AppSpec& spec = plan_.manifest.apps[index];
     SpawnRequest r;
-    r.name = "app " + app.spec.name;
-    for (const auto& a : app.spec.exec) r.argv.push_back(sandbox::expand_app_home(a));
+    r.name = "app " + spec.name;
+    for (const auto& a : spec.exec) r.argv.push_back(sandbox::expand_app_home(a));
     r.env = base_env();
-    r.env.insert(r.env.end(), extra_app_env_.begin(), extra_app_env_.end());
-    for (const auto& [k, v] : app.spec.env) r.env.push_back(k + "=" + v);
-    add_browser_flags(r.argv, proxy_url_);
-    r.cwd = sandbox::expand_app_home(app.spec.cwd);
-    r.browser_sandbox = app.spec.browser_sandbox;
-    App* target = &app;
-    app.pid = spawner_->spawn(
-        r, [this, target](int status) { on_app_exit(*target, status); }, sandbox::kAppOomScoreAdj);
-    AppStatus& st = status_.apps[app.index];
-    st.pid = app.pid;
+    r.env.insert(r.env.end(), launch_.env.begin(), launch_.env.end());
+    for (const auto& [k, v] : spec.env) r.env.push_back(k + "=" + v);
+    add_browser_flags(r.argv, launch_.proxy_url);
+    r.cwd = sandbox::expand_app_home(spec.cwd);
+    r.browser_sandbox = spec.browser_sandbox;
+    const ProcessId pid = spawner_->spawn(
+        r, [this, index](int status) { on_app_exit(index, status); }, sandbox::kAppOomScoreAdj);
+    AppStatus& st = status_.apps[index];
+    st.pid = pid;
     st.state = "running";
 }
 
 void Session::spawn_setup_process(const SetupStep& step) {
     SpawnRequest r;
     r.env = base_env();
-    r.env.insert(r.env.end(), extra_app_env_.begin(), extra_app_env_.end());
+    r.env.insert(r.env.end(), launch_.env.begin(), launch_.env.end());
     r.cwd = sandbox::expand_app_home("~");
     if (step.kind == SetupStep::Kind::Open) {
-        const auto app =
-            std::find_if(apps_.begin(), apps_.end(), [&](const auto& a) { return a->spec.name == step.app; });
-        if (app == apps_.end()) throw Error("no app named '" + step.app + "'");
-        const AppSpec& spec = (*app)->spec;
+        const auto& apps = plan_.manifest.apps;
+        const auto app = std::find_if(apps.begin(), apps.end(), [&](const AppSpec& a) { return a.name == step.app; });
+        if (app == apps.end()) throw Error("no app named '" + step.app + "'");
+        const AppSpec& spec = *app;
         for (const auto& a : spec.exec) r.argv.push_back(sandbox::expand_app_home(a));
         for (const auto& [k, v] : spec.env) r.env.push_back(k + "=" + v);
-        add_browser_flags(r.argv, proxy_url_);
+        add_browser_flags(r.argv, launch_.proxy_url);
         r.argv.push_back(step.url.empty() ? sandbox::expand_app_home(step.file) : step.url);
         r.cwd = sandbox::expand_app_home(spec.cwd);
         r.browser_sandbox = spec.browser_sandbox;
@@ -338,33 +326,30 @@ void Session::spawn_setup_process(const SetupStep& step) {
         sandbox::kAppOomScoreAdj);
 }
 
-void Session::on_app_exit(App& app, int wait_status) {
-    AppStatus& st = status_.apps[app.index];
+void Session::on_app_exit(std::size_t index, int wait_status) {
+    const AppSpec& spec = plan_.manifest.apps[index];
+    AppStatus& st = status_.apps[index];
     st.last_exit = describe_wait_status(wait_status);
     st.pid = 0;
-    app.pid = -1;
     const bool failure = !(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0);
     if (stopping_) {
         st.state = "exited";
         return;
     }
-    std::cerr << "deskbox: session " << name() << ": app " << app.spec.name << " " << st.last_exit << "\n";
-    if (failure && app.spec.restart == RestartPolicy::OnFailure && st.restarts < app.spec.max_restarts) {
+    std::cerr << "deskbox: session " << name() << ": app " << spec.name << " " << st.last_exit << "\n";
+    if (failure && spec.restart == RestartPolicy::OnFailure && st.restarts < spec.max_restarts) {
         ++st.restarts;
         st.state = "restarting";
-        std::cerr << "deskbox: session " << name() << ": restarting app " << app.spec.name << " (" << st.restarts
-                  << " of " << app.spec.max_restarts << ")\n";
+        std::cerr << "deskbox: session " << name() << ": restarting app " << spec.name << " (" << st.restarts << " of "
+                  << spec.max_restarts << ")\n";
         try {
-            start_app(app);
+            start_app(index);
         } catch (const Error& e) {
             std::cerr << "deskbox: session " << name() << ": " << e.what() << "\n";
             st.state = "failed";
-            app.done = app.failed = true;
         }
     } else {
         st.state = failure ? "failed" : "exited";
-        app.done = true;
-        app.failed = failure;
     }
     write_status();
     check_all_apps_done();
@@ -372,9 +357,9 @@ void Session::on_app_exit(App& app, int wait_status) {
 
 void Session::check_all_apps_done() {
     bool any_failed = false;
-    for (const auto& app : apps_) {
-        if (!app->done) return;
-        any_failed = any_failed || app->failed;
+    for (const AppStatus& app : status_.apps) {
+        if (app.state != "exited" && app.state != "failed") return;
+        any_failed = any_failed || app.state == "failed";
     }
     request_stop(any_failed ? "all apps ended, some failed" : "all apps exited", any_failed ? 1 : 0);
 }
@@ -393,7 +378,7 @@ void Session::request_stop(const std::string& reason, int exit_code) {
 void Session::fail_internally(const std::string& what) {
     ++stop_requests_;
     fail_with(1);
-    if (!error_.empty() || torn_down_) {
+    if (!error_.empty() || stopping_announced_) {
         // The session already ends for an earlier reason: this error is only reported.
         std::cerr << "deskbox: session " << name() << ": internal error: " << what << "\n";
         if (error_.empty()) error_ = what;
@@ -403,10 +388,6 @@ void Session::fail_internally(const std::string& what) {
     stopping_ = true;
     status_.reason = "internal error: " + what;
     loop_.stop();
-}
-
-void Session::add_stop_hook(std::function<void()> hook) {
-    stop_hooks_.push_back(std::move(hook));
 }
 
 Spawner& Session::spawner() {
@@ -434,10 +415,6 @@ void Session::refresh_limit_events() {
     if (pids_hit)
         std::cerr << "deskbox: session " << name() << ": pids limit reached (" << e.pids_max << " refused forks)\n";
     if (oom) std::cerr << "deskbox: session " << name() << ": out of memory, " << e.oom_kill << " process(es) killed\n";
-}
-
-void Session::add_app_env(const std::vector<std::string>& env) {
-    extra_app_env_.insert(extra_app_env_.end(), env.begin(), env.end());
 }
 
 std::string Session::staging_child(const std::string& file) const {
@@ -495,7 +472,7 @@ int Session::run() {
         fail_internally("unknown exception in an event-loop callback");
     }
     std::cerr << "deskbox: session " << name() << " ending: " << status_.reason << "\n";
-    stop_processes();
+    announce_stopping();
     return exit_code_;
 }
 
@@ -504,23 +481,22 @@ void Session::teardown() {
     finish(exit_code_);
 }
 
-void Session::stop_processes() {
-    if (torn_down_) return;
-    torn_down_ = true;
+void Session::announce_stopping() {
     stopping_ = true;
+    if (stopping_announced_) return;
+    stopping_announced_ = true;
     sd_notify("STOPPING=1\nSTATUS=session " + name() + " stopping");
     status_.state = "stopping";
     try {
         write_status();
     } catch (const Error&) {
     }
-    for (auto it = stop_hooks_.rbegin(); it != stop_hooks_.rend(); ++it) {
-        try {
-            (*it)();
-        } catch (const std::exception& e) {
-            std::cerr << "deskbox: session " << name() << ": stop hook: " << e.what() << "\n";
-        }
-    }
+}
+
+int Session::stop_processes() {
+    if (torn_down_) return exit_code_;
+    torn_down_ = true;
+    announce_stopping();
     std::vector<std::string>& problems = problems_;
     if (sandbox_) {
         // Orderly first: SIGTERM to every process, a grace period for the ones we started.
@@ -555,6 +531,7 @@ void Session::stop_processes() {
     } catch (const Error&) {
     }
     if (!problems.empty() && exit_code_ == 0) exit_code_ = 1;
+    return exit_code_;
 }
 
 int Session::finish(int exit_code) {
@@ -575,8 +552,7 @@ int Session::finish(int exit_code) {
 int Session::end_failed_start(const std::string& reason) {
     status_.reason = reason;
     fail_with(1);
-    stop_processes();
-    return exit_code_;
+    return stop_processes();
 }
 
 int run_session(Plan plan) {
@@ -595,22 +571,27 @@ int run_session(Plan plan) {
         services.open_audit();
         session.start_sandbox();  // before any thread: the proxy and netns helpers start threads
         session.start_display();
-        session.add_app_env(services.start_accessibility_bus());
-        session.add_app_env(services.start_network());
-        session.start_apps();
+        AppLaunch launch;
+        launch.env = services.start_accessibility_bus();
+        AppLaunch network = services.start_network();
+        launch.env.insert(launch.env.end(), network.env.begin(), network.env.end());
+        launch.proxy_url = network.proxy_url;
+        session.start_apps(std::move(launch));
         services.start_control();
     } catch (const std::exception& e) {
         // Any error (a filesystem_error too) is torn down here, while
-        // `services` (which the hooks use) still exists.
+        // `services` still exists: its sockets close before the processes stop.
+        services.close_endpoints();
         finish(session.end_failed_start(std::string("start failed: ") + e.what()));
         throw;
     }
-    // Verification runs first at teardown, while apps and accessibility are
-    // still there; the sockets close with them.
-    session.add_stop_hook([&session, &services] { session.fail_with(services.verify_at_end()); });
     std::cerr << "deskbox: session " << session.name() << " ready on display " << session.display() << ", agent socket "
               << (session.session_dir() / "agent.sock").string() << "\n";
-    return finish(session.run());
+    session.run();
+    // The end, in order: the services' own (verify checks, recording, sockets,
+    // collected files) while the apps still run, then the processes.
+    session.fail_with(services.end_of_session());
+    return finish(session.stop_processes());
 }
 
 // Walks the parent chain in the sandbox's own /proc (pids there are the
@@ -620,8 +601,8 @@ std::string Session::app_of_pid(int pid) const {
     const std::string proc = "/proc/" + std::to_string(sandbox_->init_pid()) + "/root/proc/";
     int current = pid;
     for (int depth = 0; depth < 64 && current > 1; ++depth) {
-        for (const auto& app : apps_)
-            if (app->pid == current) return app->spec.name;
+        for (const AppStatus& app : status_.apps)
+            if (app.pid == current) return app.name;
         const std::string path = proc + std::to_string(current) + "/stat";
         UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
         if (!fd)

@@ -5,16 +5,19 @@
 //   s.start_sandbox();  sandbox (namespaces, filesystem, cgroup, init), janitor, spawner
 //   s.start_display();  Xvfb inside the sandbox (cookie in the staging dir), the X resources,
 //                       the window manager started (docs/display.md, "The default desktop")
-//   s.start_apps();     waits until the window manager runs, then the manifest's apps, as the
-//                       sandbox user, with DISPLAY/XAUTHORITY; waits for the windows named by
-//                       their `ready:` (wm_class/title)
-//   int code = s.run(); event loop until a signal, the wall clock, the end of all apps or of init;
-//                       then every process stopped (the destructor tears down too)
+//   s.start_apps(launch); waits until the window manager runs, then the manifest's apps, as the
+//                       sandbox user, with DISPLAY/XAUTHORITY and what `launch` adds (the buses'
+//                       and the proxy's environment); waits for the windows named by their
+//                       `ready:` (wm_class/title)
+//   s.run();            event loop until a signal, the wall clock, the end of all apps or of init;
+//                       the session is then "stopping" (the apps still run)
+//   s.stop_processes(); every process stopped (the destructor does it too)
 //   s.finish(code);     final cleanup (session dir, janitor, lock), after the owner's teardown record
 //
 // Other areas plug in between the steps (agent socket, VNC, proxy, gate,
-// audit) using loop(), spawner(), open_netns(), staging_dir(), session_dir(),
-// and add_stop_hook() for their own teardown.
+// audit) using loop(), spawner(), open_netns(), staging_dir(), session_dir().
+// Their own end is run_session's to order (between run() and
+// stop_processes()); the session calls nothing of theirs.
 #pragma once
 
 #include <filesystem>
@@ -36,6 +39,14 @@
 
 namespace deskbox {
 
+// What the apps get from the session's other parts, handed to start_apps()
+// by run_session: environment (the session bus and AT-SPI, the egress
+// proxy) and the proxy's URL for a browser's flags ("" without a proxy).
+struct AppLaunch {
+    std::vector<std::string> env;
+    std::string proxy_url;
+};
+
 class Session {
 public:
     explicit Session(Plan plan);
@@ -48,13 +59,18 @@ public:
     void prepare(const PartsStatusSource& parts);
     void start_sandbox();
     void start_display();
-    void start_apps();
+    void start_apps(AppLaunch launch);
+    // Serves the loop until a stop is asked for (or a callback failed); the
+    // session is then "stopping" (STOPPING=1, status.json) with its apps
+    // still running, so its owner can end its own parts first. Returns the
+    // exit code so far.
     int run();
+    // Stops every sandboxed process and the sandbox (SIGTERM, a grace period,
+    // SIGKILL); the final status.json. Returns the exit code.
+    int stop_processes();
 
     // Ends the session (from any loop callback): run() tears down and returns.
     void request_stop(const std::string& reason, int exit_code = 0);
-    // Called first during teardown, in reverse order of registration (before apps are stopped).
-    void add_stop_hook(std::function<void()> hook);
     // An event-loop callback threw: the session ends through the same teardown,
     // with exit code 1; `what` goes to the teardown record and stderr.
     void fail_internally(const std::string& what);
@@ -92,10 +108,6 @@ public:
     std::vector<std::string> base_env() const;
     void write_status();
 
-    // What other areas plug in (supervisor/session/session_services.h):
-    // environment for apps (session bus, proxy), a browser's extra flags.
-    void add_app_env(const std::vector<std::string>& env);
-    void set_proxy_url(const std::string& url) { proxy_url_ = url; }
     bool stopping() const { return stopping_; }
     // How many times a stop was asked for (SIGTERM, `deskbox stop`...), also
     // while already stopping: a change interrupts a running verify command.
@@ -120,16 +132,17 @@ public:
     void spawn_setup_process(const SetupStep& step);
 
 private:
-    struct App;
-    void start_app(App& app);
+    // Apps are known by their index in the manifest, their state only by
+    // status_.apps[index] (what status.json shows).
+    void start_app(std::size_t index);
     void wait_until_apps_ready();
-    void on_app_exit(App& app, int wait_status);
+    void on_app_exit(std::size_t index, int wait_status);
     void check_all_apps_done();
     void refresh_limit_events();
     void on_log_readable();
     // status_ with the parts' current state read in.
     SessionStatus current_status() const;
-    void stop_processes();
+    void announce_stopping();
     void teardown();  // stop_processes() and finish(), for the destructor
     std::string stage_window_manager_config(const DisplaySpec& display) const;
 
@@ -141,14 +154,11 @@ private:
     std::unique_ptr<sandbox::Sandbox> sandbox_;
     std::unique_ptr<sandbox::SandboxSpawner> spawner_;
     Janitor janitor_;
-    std::vector<std::unique_ptr<App>> apps_;
-    std::vector<std::function<void()>> stop_hooks_;
     std::vector<std::string> problems_;  // of the teardown
     bool finished_ = false;
     ProcessId xvfb_pid_ = -1;
     int display_number_ = -1;
-    std::vector<std::string> extra_app_env_;
-    std::string proxy_url_;
+    AppLaunch launch_;  // from start_apps(), for setup processes too
     const PartsStatusSource* parts_ = nullptr;
     nlohmann::json written_gate_;  // the gate's status as status.json last showed it
     std::string x_cookie_;
@@ -159,6 +169,7 @@ private:
     std::uint64_t stop_requests_ = 0;
     bool torn_down_ = false;
     int exit_code_ = 0;
+    bool stopping_announced_ = false;  // STOPPING=1 and status "stopping" are said once
 };
 
 // deskbox run: all the steps in order. Returns the exit code.

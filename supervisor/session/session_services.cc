@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <functional>
 #include <fstream>
 #include <iostream>
 
@@ -143,7 +144,7 @@ void SessionServices::open_audit() {
         Durability::Sync);
 }
 
-std::vector<std::string> SessionServices::start_network() {
+AppLaunch SessionServices::start_network() {
     const NetworkSpec& net = session_.plan().manifest.network;
     if (net.mode != NetworkMode::Allowlist) return {};
     UniqueFd netns = session_.open_netns();
@@ -170,9 +171,11 @@ std::vector<std::string> SessionServices::start_network() {
     });
     state_->proxy->start();
     const std::string url = "http://127.0.0.1:" + std::to_string(kProxyPort);
-    session_.set_proxy_url(url);
-    return {"HTTP_PROXY=" + url, "HTTPS_PROXY=" + url, "ALL_PROXY=" + url,
-            "http_proxy=" + url, "https_proxy=" + url, "all_proxy=" + url};
+    AppLaunch launch;
+    launch.env = {"HTTP_PROXY=" + url, "HTTPS_PROXY=" + url, "ALL_PROXY=" + url,
+                  "http_proxy=" + url, "https_proxy=" + url, "all_proxy=" + url};
+    launch.proxy_url = url;
+    return launch;
 }
 
 std::vector<std::string> SessionServices::start_accessibility_bus() {
@@ -286,15 +289,6 @@ void SessionServices::start_control() {
     st.review = std::make_unique<ReviewServer>(s.loop(), (s.session_dir() / "review.sock").string(), *st.audited_gate,
                                                ReviewAccess{access.review_socket.mode, access.review_socket.group});
     s.write_status();  // the sockets listen
-    // Collected after the sockets closed (stop hooks run last-added first), while the home still exists.
-    if (!st.collector->empty()) s.add_stop_hook([this] { state_->collector->collect(nullptr); });
-    // Sockets and the reviewers' view close before the apps stop; nothing further executes.
-    s.add_stop_hook([this] {
-        state_->agent.reset();
-        state_->review.reset();
-        state_->takeover_vnc.reset();
-        state_->vnc.reset();
-    });
 
     if (m.review.vnc.enabled) {
         try {
@@ -313,10 +307,6 @@ void SessionServices::start_control() {
             std::cerr << "deskbox: session " << s.name() << ": screen recording unavailable: " << e.what() << "\n";
             st.audit->append("warning", {{"what", "screen recording unavailable"}, {"error", e.what()}});
         }
-        // After the verify checks (the video shows them), before the sockets close.
-        s.add_stop_hook([this] {
-            if (state_->recording) state_->recording->finish();
-        });
     }
 }
 
@@ -423,10 +413,42 @@ nlohmann::json SessionServices::verify_now(const nlohmann::json& requested_by) {
     }
 }
 
-int SessionServices::verify_at_end() {
-    if (!state_->audit) return 0;
-    // 3 is the CLI's kExitVerifyFailed (docs/cli.md).
-    return verify_now(nullptr).at("passed").get<bool>() ? 0 : 3;
+int SessionServices::end_of_session() {
+    State& st = *state_;
+    int exit_code = 0;
+    // Each step runs even if one before it failed: the sockets must close.
+    auto step = [this](const char* what, const std::function<void()>& work) {
+        try {
+            work();
+        } catch (const std::exception& e) {
+            std::cerr << "deskbox: session " << session_.name() << ": ending: " << what << ": " << e.what() << "\n";
+        }
+    };
+    // Verification first, while apps and accessibility are still there; 3 is
+    // the CLI's kExitVerifyFailed (docs/cli.md).
+    if (st.audit)
+        step("the verify checks", [&] { exit_code = verify_now(nullptr).at("passed").get<bool>() ? 0 : 3; });
+    close_endpoints();
+    // While the home still exists (the apps stop next); nothing executes any more.
+    if (st.collector && !st.collector->empty()) step("collecting files", [&] { st.collector->collect(nullptr); });
+    return exit_code;
+}
+
+void SessionServices::close_endpoints() {
+    State& st = *state_;
+    // The video ends after the verify checks (it shows them), before the sockets close.
+    if (st.recording) {
+        try {
+            st.recording->finish();
+        } catch (const std::exception& e) {
+            std::cerr << "deskbox: session " << session_.name() << ": ending: the recording: " << e.what() << "\n";
+        }
+    }
+    // No agent, reviewer or takeover input after this: nothing further executes.
+    st.agent.reset();
+    st.review.reset();
+    st.takeover_vnc.reset();
+    st.vnc.reset();
 }
 
 PartsStatus SessionServices::parts_status() const {

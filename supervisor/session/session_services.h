@@ -5,8 +5,8 @@
 //
 //   run_session():  prepare → open_audit → start_sandbox → start_display →
 //                   start_network + start_accessibility_bus (app env) →
-//                   start_apps → start_control → run (verify_at_end first in
-//                   teardown) → record_teardown
+//                   start_apps → start_control → run → end_of_session →
+//                   stop_processes → record_teardown
 #pragma once
 
 #include <memory>
@@ -30,16 +30,20 @@ public:
     // session_start (manifest and policy hashes) and admission records.
     void open_audit();
     // network.mode allowlist: the egress proxy listening inside the session
-    // netns; returns the proxy environment for apps (empty for mode none).
-    std::vector<std::string> start_network();
+    // netns; returns the proxy environment and URL for apps (empty for mode none).
+    AppLaunch start_network();
     // Session D-Bus + AT-SPI bus; returns the accessibility environment for apps.
     std::vector<std::string> start_accessibility_bus();
     // After the apps: X connection (in the session netns), Desktop, a11y helper,
     // gate, agent.sock, review.sock, VNC.
     void start_control();
-    // At the start of teardown, while apps and accessibility are still there:
-    // the verify checks. Returns 0, or 3 when a check failed.
-    int verify_at_end();
+    // The services' own end, once the session stops and while apps and
+    // accessibility are still there: the verify checks, then close_endpoints(),
+    // then the manifest's collected files. Returns 0, or 3 when a check failed.
+    int end_of_session();
+    // The recording finished, the agent and review sockets and the VNC
+    // servers closed: nothing executes any more (also after a failed start).
+    void close_endpoints();
     // Session's final hook (after every process is gone, also after a failed
     // start): stops what could still write records, then writes the teardown
     // record. Returns the exit code to use.

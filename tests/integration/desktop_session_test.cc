@@ -1,9 +1,9 @@
 // The default desktop (docs/display.md, "The default desktop") in real
-// sessions: openbox focuses each new window, so text typed right after an app
+// sessions: jwm focuses each new window, so text typed right after an app
 // started lands in it without a click; a `type` aimed at a window that cannot
 // take the focus is an error, not "done"; Japanese and emoji render as glyphs,
 // not as the boxes they are without the CJK and emoji fonts. Real Xvfb,
-// openbox, zenity (GTK), xmessage (Xt); the agent socket.
+// jwm, zenity (GTK), xmessage (Xt); the agent socket.
 #define BOOST_TEST_MODULE deskbox desktop session tests
 #include <boost/test/unit_test.hpp>
 #include <csignal>
@@ -173,7 +173,7 @@ BOOST_AUTO_TEST_CASE(a_new_window_gets_the_focus_and_typing_lands_without_a_clic
     // At once, no click: zenity prints the entry's text on Return and exits.
     call_ok(agent, {{"action", "type"}, {"text", "to the newest 日本\n"}});
     BOOST_TEST_REQUIRE(session.wait_for("[" + name + "] to the newest 日本\n", 30'000), session.output());
-    // The first window gets the focus back once openbox handled the close; until
+    // The first window gets the focus back once jwm handled the close; until
     // then the focus is on a window going away, and a type is refused (nothing
     // typed), so a careful agent tries again after a short wait, as this does.
     for (int attempt = 0;; ++attempt) {
@@ -244,15 +244,16 @@ BOOST_AUTO_TEST_CASE(typing_with_no_window_focused_is_an_error_not_done) {
     if (!require_root()) return;
     TestDirs dirs;
     const std::string name = "it-desk-nowindow";
-    // An app without a window: openbox keeps the focus on its own window.
+    // An app without a window: jwm leaves the focus PointerRoot, and under the
+    // pointer is only the root window.
     SessionProcess session(dirs, dirs.manifest(name, desktop_manifest(name, write_policy(dirs),
                                                                       "  - name: idle\n    exec: [sleep, '600']\n")));
     BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 90'000), session.output());
     AgentClient agent((dirs.runtime() / name / "agent.sock").string());
     const Json typed = agent.call({{"action", "type"}, {"text", "into nothing"}});
     BOOST_TEST(!typed.value("ok", true), typed.dump());
-    BOOST_TEST(typed.dump().find("the keyboard focus is on no application window: the keys would go nowhere") !=
-                   std::string::npos,
+    BOOST_TEST(typed.dump().find("no window is under the pointer and none has the keyboard focus: the keys would go "
+                                 "nowhere") != std::string::npos,
                typed.dump());
     session.signal(SIGTERM);
     BOOST_TEST(session.wait_exit(60'000) == 0, session.output());

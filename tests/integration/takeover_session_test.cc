@@ -95,7 +95,8 @@ BOOST_AUTO_TEST_CASE(a_reviewer_takes_control_and_hands_it_back) {
     const auto [socket, password_file] = takeover_endpoint(out);
     BOOST_TEST(socket == (session_dir / "takeover.sock").string());
     const std::string password = vnc_password_from_file_bytes(slurp(password_file));
-    const auto [again_code, again_out] = run_deskbox(dirs, {"takeover", "-s", name});
+    const auto [again_code, again_out] = run_deskbox(
+        dirs, {"takeover", "-s", name, "--password-file", (dirs.root() / "takeover-again.passwd").string()});
     BOOST_TEST(again_code == 1, again_out);  // one reviewer at a time
 
     // The view's password does not open the takeover's server.
@@ -128,7 +129,10 @@ BOOST_AUTO_TEST_CASE(a_reviewer_takes_control_and_hands_it_back) {
     // Back to back (a new takeover while the last one's x11vnc may still be exiting), the last one
     // ended by the kill switch.
     for (int round = 0; round < 2; ++round) {
-        const auto [next_code, next_out] = run_deskbox(dirs, {"takeover", "-s", name});
+        // A password file in the test's folder: the default (the caller's runtime
+        // dir or home) may be the current folder, which is not the test's to fill.
+        const auto [next_code, next_out] = run_deskbox(
+            dirs, {"takeover", "-s", name, "--password-file", (dirs.root() / "takeover-next.passwd").string()});
         BOOST_REQUIRE_MESSAGE(next_code == 0, next_out);
         if (round == 0) BOOST_REQUIRE(run_deskbox(dirs, {"handback", "-s", name}).first == 0);
     }

@@ -11,8 +11,8 @@ namespace deskbox {
 
 // True when an EWMH window manager runs: the root's _NET_SUPPORTING_WM_CHECK
 // names a window whose own _NET_SUPPORTING_WM_CHECK names itself. Window
-// managers set it after they own SubstructureRedirect on the root (openbox,
-// xfwm4, fluxbox, icewm, metacity do), so from then on new windows are managed.
+// managers set it after they own SubstructureRedirect on the root (jwm,
+// openbox, xfwm4, fluxbox, icewm, metacity do), so from then on new windows are managed.
 bool window_manager_running(Display* display);
 
 // That window (the window manager's own, which it also focuses when no client
@@ -30,8 +30,8 @@ Window window_manager_check_window(Display* display);
 void wait_for_window_manager(Display* display, Millis timeout, const std::string& name,
                              bool until_focus_on_check_window);
 
-// A round trip through the window manager, after input it intercepts: openbox
-// takes every click on a client (a synchronous button grab, for click to
+// A round trip through the window manager, after input it intercepts: a
+// click-to-focus window manager (openbox, jwm) takes every click on a client (a synchronous button grab, for click to
 // focus), focuses and raises, then replays the click to the app; keys sent
 // meanwhile are not held back and reached the app before the click did (a
 // type_into right after its click typed into the previous field). Sends the
