@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <iostream>
 
 #include "policy/approvals.h"
@@ -426,8 +426,7 @@ int SessionServices::end_of_session() {
     };
     // Verification first, while apps and accessibility are still there; 3 is
     // the CLI's kExitVerifyFailed (docs/cli.md).
-    if (st.audit)
-        step("the verify checks", [&] { exit_code = verify_now(nullptr).at("passed").get<bool>() ? 0 : 3; });
+    if (st.audit) step("the verify checks", [&] { exit_code = verify_now(nullptr).at("passed").get<bool>() ? 0 : 3; });
     close_endpoints();
     // While the home still exists (the apps stop next); nothing executes any more.
     if (st.collector && !st.collector->empty()) step("collecting files", [&] { st.collector->collect(nullptr); });
