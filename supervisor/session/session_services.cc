@@ -413,36 +413,39 @@ nlohmann::json SessionServices::verify_now(const nlohmann::json& requested_by) {
     }
 }
 
+namespace {
+
+// One step of a session's end: a failure is reported and the next step still
+// runs (the sockets must close whatever failed before them).
+void ending_step(const std::string& session, const char* what, const std::function<void()>& work) {
+    try {
+        work();
+    } catch (const std::exception& e) {
+        std::cerr << "deskbox: session " << session << ": ending: " << what << ": " << e.what() << "\n";
+    }
+}
+
+}  // namespace
+
 int SessionServices::end_of_session() {
     State& st = *state_;
     int exit_code = 0;
-    // Each step runs even if one before it failed: the sockets must close.
-    auto step = [this](const char* what, const std::function<void()>& work) {
-        try {
-            work();
-        } catch (const std::exception& e) {
-            std::cerr << "deskbox: session " << session_.name() << ": ending: " << what << ": " << e.what() << "\n";
-        }
-    };
     // Verification first, while apps and accessibility are still there; 3 is
     // the CLI's kExitVerifyFailed (docs/cli.md).
-    if (st.audit) step("the verify checks", [&] { exit_code = verify_now(nullptr).at("passed").get<bool>() ? 0 : 3; });
+    if (st.audit)
+        ending_step(session_.name(), "the verify checks",
+                    [&] { exit_code = verify_now(nullptr).at("passed").get<bool>() ? 0 : 3; });
     close_endpoints();
     // While the home still exists (the apps stop next); nothing executes any more.
-    if (st.collector && !st.collector->empty()) step("collecting files", [&] { st.collector->collect(nullptr); });
+    if (st.collector && !st.collector->empty())
+        ending_step(session_.name(), "collecting files", [&] { st.collector->collect(nullptr); });
     return exit_code;
 }
 
 void SessionServices::close_endpoints() {
     State& st = *state_;
     // The video ends after the verify checks (it shows them), before the sockets close.
-    if (st.recording) {
-        try {
-            st.recording->finish();
-        } catch (const std::exception& e) {
-            std::cerr << "deskbox: session " << session_.name() << ": ending: the recording: " << e.what() << "\n";
-        }
-    }
+    if (st.recording) ending_step(session_.name(), "the recording", [&] { st.recording->finish(); });
     // No agent, reviewer or takeover input after this: nothing further executes.
     st.agent.reset();
     st.review.reset();
