@@ -37,7 +37,7 @@ const nlohmann::json& data_of(const nlohmann::json& record) {
     return record.contains("data") && record["data"].is_object() ? record["data"] : empty;
 }
 
-// "recordings/<digits, T and Z>.webm", as SessionRecording names them.
+// "recordings/<digits, T and Z>.webm", as RecordingPart names them.
 bool recording_name_ok(const std::string& name) {
     const std::string prefix = "recordings/", suffix = ".webm";
     if (name.size() <= prefix.size() + suffix.size() || name.rfind(prefix, 0) != 0 ||

@@ -6,7 +6,7 @@
 #include "supervisor/cli/cli.h"
 #include "supervisor/cli/commands.h"
 #include "supervisor/manifest/admission.h"
-#include "supervisor/session/session.h"
+#include "supervisor/session/session_runtime.h"
 
 namespace deskbox {
 

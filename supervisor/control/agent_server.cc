@@ -185,7 +185,18 @@ void AgentServer::on_decided(const std::shared_ptr<Run>& run, const GateVerdict&
         });
         return;
     }
-    step_done(run, verdict, action.kind, run_executor(action, run->request.capture));
+    // The executor may answer later (an accessibility question is out): the
+    // connection's next requests wait for this one's reply, as they waited
+    // for the gate's answer.
+    const std::uint64_t conn_id = conn->id();
+    order_.hold(conn_id);
+    std::weak_ptr<bool> alive = alive_;
+    executor_.execute_later(action, run->request.capture,
+                            [this, alive, run, verdict, conn_id, kind = action.kind](ActionResult result) {
+                                if (alive.expired()) return;
+                                step_done(run, verdict, kind, std::move(result));
+                                order_.release(conn_id);
+                            });
 }
 
 ActionResult AgentServer::run_executor(const Action& action, const CaptureOptions& capture) {

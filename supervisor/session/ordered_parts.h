@@ -16,6 +16,7 @@
 #pragma once
 
 #include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -47,18 +48,30 @@ public:
     }
 
     // Stops, then destroys, every part, last started first. Returns "NAME: error"
-    // for each stop that threw. Calling it again does nothing.
-    std::vector<std::string> stop_all() {
+    // for each stop that threw, each also told to `on_problem` at once (so a
+    // part stopped later, such as the audit log's teardown record, knows it).
+    // Calling it again does nothing.
+    std::vector<std::string> stop_all(const std::function<void(const std::string&)>& on_problem = {}) {
+        return stop_after(nullptr, on_problem);
+    }
+    // As stop_all(), but only the parts started after `keep` (all of them when
+    // `keep` is nullptr or not running): the owner's step between two parts.
+    std::vector<std::string> stop_after(const Part* keep,
+                                        const std::function<void(const std::string&)>& on_problem = {}) {
+        bool running = false;
+        for (const auto& e : parts_) running = running || e.part.get() == keep;
         std::vector<std::string> problems;
-        while (!parts_.empty()) {
+        while (!parts_.empty() && !(running && parts_.back().part.get() == keep)) {
             Entry last = std::move(parts_.back());
             parts_.pop_back();
             try {
                 last.part->stop();
             } catch (const std::exception& e) {
                 problems.push_back(last.name + ": " + e.what());
+                if (on_problem) on_problem(problems.back());
             } catch (...) {
                 problems.push_back(last.name + ": unknown error");
+                if (on_problem) on_problem(problems.back());
             }
             last.part.reset();
         }
@@ -72,6 +85,18 @@ public:
         return out;
     }
     bool empty() const { return parts_.empty(); }
+    // The running part of type T started last, nullptr when none runs.
+    template <class T>
+    T* find() const {
+        for (auto it = parts_.rbegin(); it != parts_.rend(); ++it)
+            if (auto* t = dynamic_cast<T*>(it->part.get())) return t;
+        return nullptr;
+    }
+    // Calls f(part) for each running part, in start order.
+    template <class F>
+    void for_each(F&& f) const {
+        for (const auto& e : parts_) f(static_cast<const Part&>(*e.part));
+    }
 
 private:
     struct Entry {

@@ -69,7 +69,25 @@ a11y::ScaleFactors SessionExecutor::scale_factors() const {
 }
 
 ActionResult SessionExecutor::execute(const Action& action, const CaptureOptions& capture) {
+    return guarded([&] { return execute_now(action, capture); });
+}
+
+ActionResult SessionExecutor::guarded(const std::function<ActionResult()>& work) {
     try {
+        return work();
+    } catch (const a11y::GroundingError& e) {
+        ActionResult r = failure(e.what());
+        nlohmann::json candidates = nlohmann::json::array();
+        for (const auto& c : e.candidates()) candidates.push_back(element_json(c, desktop_.scale()));
+        r.json = nlohmann::json{{"candidates", candidates}}.dump();
+        return r;
+    } catch (const Error& e) {
+        return failure(e.what());
+    }
+}
+
+ActionResult SessionExecutor::execute_now(const Action& action, const CaptureOptions& capture) {
+    {
         switch (action.kind) {
             case ActionKind::Tree:
                 return tree(action);
@@ -97,22 +115,18 @@ ActionResult SessionExecutor::execute(const Action& action, const CaptureOptions
             observation_hook_(to_string(action.kind), result.image->mime, result.image->bytes);
         if (result.ok && result.image && capture.current_url) result.current_url = focused_browser_url();
         return result;
-    } catch (const a11y::GroundingError& e) {
-        ActionResult r = failure(e.what());
-        nlohmann::json candidates = nlohmann::json::array();
-        for (const auto& c : e.candidates()) candidates.push_back(element_json(c, desktop_.scale()));
-        r.json = nlohmann::json{{"candidates", candidates}}.dump();
-        return r;
-    } catch (const Error& e) {
-        return failure(e.what());
     }
 }
 
 ActionResult SessionExecutor::tree(const Action& action) {
     if (!a11y_) return failure("accessibility is not available in this session");
+    return tree_result(action, a11y_->tree(a11y::TreeFilter::All));
+}
+
+ActionResult SessionExecutor::tree_result(const Action& action, const a11y::Tree& all) {
     ActionResult r;
     const a11y::TreeFilter filter = action.interactive_only ? a11y::TreeFilter::Interactive : a11y::TreeFilter::All;
-    r.json = a11y_->tree_text(a11y::parse_format(action.tree_format), filter, scale_factors());
+    r.json = a11y::format_tree(all, a11y::parse_format(action.tree_format), filter, scale_factors());
     if (observation_hook_) observation_hook_("tree", "application/json", r.json);
     return r;
 }
@@ -120,8 +134,11 @@ ActionResult SessionExecutor::tree(const Action& action) {
 ActionResult SessionExecutor::hit_test(const Action& action) {
     if (!a11y_) return failure("accessibility is not available in this session");
     if (!action.point) return failure("hit_test needs a point");
+    return hit_test_result(a11y_->hit_test(to_screen(*action.point)));
+}
+
+ActionResult SessionExecutor::hit_test_result(const std::optional<a11y::Element>& element) const {
     ActionResult r;
-    const auto element = a11y_->hit_test(to_screen(*action.point));
     r.json = element ? nlohmann::json{{"element", element_json(*element, desktop_.scale())}}.dump()
                      : nlohmann::json{{"element", nullptr}}.dump();
     return r;
@@ -131,12 +148,18 @@ ActionResult SessionExecutor::element_action(const Action& action) {
     if (!a11y_) return failure("accessibility is not available in this session");
     if (!action.element) return failure(std::string(to_string(action.kind)) + " needs a role and/or name");
     const a11y::Element e = a11y_->resolve(*action.element);  // refuses 0 or several matches
+    if (action.kind == ActionKind::FocusElement) return focused_result(e, a11y_->act(e, a11y::ElementAction::Focus));
+    return act_on_element(action, e);
+}
+
+ActionResult SessionExecutor::focused_result(const a11y::Element& e, const std::string& how) const {
     ActionResult r;
-    if (action.kind == ActionKind::FocusElement) {
-        const std::string how = a11y_->act(e, a11y::ElementAction::Focus);
-        r.json = nlohmann::json{{"element", element_json(e, desktop_.scale())}, {"via", how}}.dump();
-        return r;
-    }
+    r.json = nlohmann::json{{"element", element_json(e, desktop_.scale())}, {"via", how}}.dump();
+    return r;
+}
+
+ActionResult SessionExecutor::act_on_element(const Action& action, const a11y::Element& e) {
+    ActionResult r;
     if (!e.bbox) return failure("the element " + a11y::describe_element(e) + " has no box on screen");
     // Act where a person would: a real click at the element's centre, so the
     // app sees ordinary input events (and the gate's hit-test saw the same spot).

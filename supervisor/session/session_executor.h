@@ -47,6 +47,12 @@ public:
     void on_upload(UploadHandler handler) { upload_ = std::move(handler); }
 
     ActionResult execute(const Action& action, const CaptureOptions& capture) override;
+    // Once answer_lookups_on() was called, the actions that ask the
+    // accessibility helper (tree, hit_test, element actions) answer later,
+    // from the loop, which serves everything else meanwhile; the others run
+    // at once (session_executor_later.cc).
+    void execute_later(const Action& action, const CaptureOptions& capture,
+                       std::function<void(ActionResult)> done) override;
     Point scaled_size() const override { return desktop_.scaled_size(); }
 
     GateContext context_for(const Action& action) override;
@@ -65,9 +71,21 @@ public:
     std::string focused_browser_url();
 
 private:
+    ActionResult execute_now(const Action& action, const CaptureOptions& capture);
+    // `work`'s result, or a failed one naming its error (with the candidates
+    // when an element target matched several).
+    ActionResult guarded(const std::function<ActionResult()>& work);
     ActionResult tree(const Action& action);
+    ActionResult tree_result(const Action& action, const a11y::Tree& all);
     ActionResult hit_test(const Action& action);
+    ActionResult hit_test_result(const std::optional<a11y::Element>& element) const;
     ActionResult element_action(const Action& action);
+    ActionResult focused_result(const a11y::Element& e, const std::string& how) const;
+    // A click (then keys) at the element's centre: what a person would do.
+    ActionResult act_on_element(const Action& action, const a11y::Element& e);
+    // Whether execute_later answers `action` from the loop.
+    bool answers_later(const Action& action) const;
+    void element_action_later(const Action& action, std::function<void(ActionResult)> done);
     // type_secret: into its element (clicked first) or the focused one.
     ActionResult type_secret(const Action& action);
     void type_secret_value(const std::string& name);

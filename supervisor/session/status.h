@@ -47,24 +47,6 @@ struct SessionStatus {
     std::vector<AppStatus> apps;
 };
 
-// What the parts beyond the sandbox and apps (sockets, reviewers' view, gate)
-// report. Read from them each time status.json is written: they never push it.
-struct PartsStatus {
-    std::string vnc;
-    std::string agent_socket;
-    std::string review_socket;
-    nlohmann::json gate;
-};
-
-// Read-only view of those parts, given to the session by the runtime that owns them.
-class PartsStatusSource {
-public:
-    virtual PartsStatus parts_status() const = 0;
-
-protected:
-    ~PartsStatusSource() = default;
-};
-
 nlohmann::json status_to_json(const SessionStatus& status);
 // Writes `status` to `file` atomically.
 // Atomically (write + rename). Mode 0600, or root:group 0640 when `group` is

@@ -72,6 +72,16 @@ void LoopLookups::browser_context(const std::string& app, const std::string& win
                             [this] { return client_.finish_browser_context(); }, std::move(done));
 }
 
+void LoopLookups::tree(Walked done) {
+    enqueue<Tree>([this] { client_.begin_tree(); }, [this] { return client_.finish_tree(TreeFilter::All); },
+                  std::move(done));
+}
+
+void LoopLookups::act(const Element& element, ElementAction action, const std::string& text, Acted done) {
+    enqueue<std::string>([this, element, action, text] { client_.begin_act(element, action, text); },
+                         [this] { return client_.finish_act(); }, std::move(done));
+}
+
 void LoopLookups::pump() {
     if (pumping_) return;  // a callback asked again: the loop below takes it
     pumping_ = true;

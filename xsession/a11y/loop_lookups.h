@@ -35,6 +35,13 @@ public:
     void focused(Seen done) override;
     void browser_context(const std::string& app, const std::string& window, Browser done) override;
 
+    // Beyond the gate's questions, what an agent's action asks (the executor's
+    // answer-later form): the whole tree, and an action on one element.
+    using Walked = std::function<void(Looked<Tree>)>;
+    using Acted = std::function<void(Looked<std::string>)>;  // how it was done ("action", "grab_focus"...)
+    void tree(Walked done);
+    void act(const Element& element, ElementAction action, const std::string& text, Acted done);
+
     std::size_t queued() const { return queue_.size() + (current_ ? 1 : 0); }
 
 private:

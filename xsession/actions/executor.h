@@ -4,6 +4,8 @@
 // use a recording fake.
 #pragma once
 
+#include <exception>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -45,6 +47,21 @@ class ActionExecutor {
 public:
     virtual ~ActionExecutor() = default;
     virtual ActionResult execute(const Action& action, const CaptureOptions& capture) = 0;
+    // Runs `action` and calls `done` once with its result, now or later (from
+    // the event loop): an executor whose actions wait for another process
+    // (the accessibility helper) answers later rather than holding the loop.
+    // Never throws: an error is a failed result. The default runs execute().
+    virtual void execute_later(const Action& action, const CaptureOptions& capture,
+                               std::function<void(ActionResult)> done) {
+        ActionResult result;
+        try {
+            result = execute(action, capture);
+        } catch (const std::exception& e) {
+            result.ok = false;
+            result.error = e.what();
+        }
+        done(std::move(result));
+    }
     // The size of the agent's coordinate space (the scaled screenshot size).
     virtual Point scaled_size() const = 0;
 };

@@ -176,6 +176,47 @@ BOOST_AUTO_TEST_CASE(a_parked_proposal_holds_its_connection_but_not_the_others) 
     BOOST_TEST(f.desktop.executed.size() == 1u);
 }
 
+// An action whose executor answers later (its accessibility question is
+// out) holds its own connection until its reply, never the loop: another
+// connection is answered meanwhile.
+BOOST_AUTO_TEST_CASE(an_action_answered_later_holds_its_connection_but_not_the_others) {
+    ServerFixture f;
+    test::Peer other(f.loop, connect_unix((f.dir / "agent.sock").string()));
+    f.desktop.defer = true;
+    f.agent->send(R"({"id":"t","action":"left_click","coordinate":[10,20]})"
+                  "\n");
+    f.agent->send(R"({"id":"s1","action":"status"})"
+                  "\n");
+    for (int turn = 0; turn < 100 && f.desktop.deferred.empty(); ++turn) f.loop.run_once(Millis(50));
+    for (int turn = 0; turn < 5; ++turn) f.loop.run_once(Millis(10));  // s1 is read too
+    BOOST_REQUIRE_EQUAL(f.desktop.deferred.size(), 1u);
+    other.send(R"({"id":"s2","action":"status"})"
+               "\n");
+    BOOST_TEST(other.line()["id"] == "s2");
+    BOOST_TEST(f.agent->pending_lines() == 0u);  // s1 waits behind the action
+    BOOST_TEST(f.gate.results.empty());          // nothing recorded before it ran
+    f.desktop.answer_deferred();
+    const auto replies = f.agent->lines(2);
+    BOOST_TEST(replies[0]["id"] == "t");
+    BOOST_TEST(replies[0]["ok"] == true);
+    BOOST_TEST(replies[1]["id"] == "s1");
+    BOOST_REQUIRE_EQUAL(f.gate.results.size(), 1u);
+    BOOST_TEST(f.gate.results[0].first);
+}
+
+// The server goes while an action is out: its late answer does nothing.
+BOOST_AUTO_TEST_CASE(a_late_answer_after_the_server_went_is_dropped) {
+    ServerFixture f;
+    f.desktop.defer = true;
+    f.agent->send(R"({"id":"t","action":"left_click","coordinate":[10,20]})"
+                  "\n");
+    for (int turn = 0; turn < 100 && f.desktop.deferred.empty(); ++turn) f.loop.run_once(Millis(50));
+    BOOST_REQUIRE_EQUAL(f.desktop.deferred.size(), 1u);
+    f.server.reset();
+    f.desktop.answer_deferred();
+    BOOST_TEST(f.gate.results.empty());
+}
+
 BOOST_AUTO_TEST_CASE(a_refused_parked_proposal_releases_its_connection_in_order) {
     ServerFixture f;
     f.gate.park = true;

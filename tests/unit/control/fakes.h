@@ -38,6 +38,24 @@ public:
         return r;
     }
     Point scaled_size() const override { return size; }
+
+    // While `defer` is set, actions answer later (as one waiting for the
+    // accessibility helper does) when the test calls answer_deferred().
+    bool defer = false;
+    std::vector<std::function<void()>> deferred;
+    void execute_later(const Action& action, const CaptureOptions& capture,
+                       std::function<void(ActionResult)> done) override {
+        if (!defer) {
+            ActionExecutor::execute_later(action, capture, std::move(done));
+            return;
+        }
+        deferred.push_back([this, action, capture, done = std::move(done)] { done(execute(action, capture)); });
+    }
+    void answer_deferred() {
+        auto first = std::move(deferred.front());
+        deferred.erase(deferred.begin());
+        first();
+    }
 };
 
 class FakeGate : public GatePort {

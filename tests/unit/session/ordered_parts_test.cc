@@ -4,6 +4,7 @@
 // when a stop fails.
 #include "supervisor/session/ordered_parts.h"
 
+#include <algorithm>
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 #include <stdexcept>
@@ -16,8 +17,9 @@ namespace data = boost::unit_test::data;
 namespace {
 
 // The session's parts, in the runtime's start order.
-const std::vector<std::string> kSteps = {"lock+dirs", "audit", "sandbox", "display", "buses", "proxy",
-                                         "x+desktop", "a11y",  "gate",    "servers", "vnc",   "recorder"};
+const std::vector<std::string> kSteps = {
+    "session dir", "audit log", "sandbox",  "display",         "session bus", "egress proxy", "apps",      "desktop",
+    "gate",        "files",     "verifier", "reviewers' view", "sockets",     "recording",    "end checks"};
 
 struct Journal {
     std::vector<std::string> events;
@@ -138,6 +140,50 @@ BOOST_DATA_TEST_CASE(a_failed_stop_is_reported_and_teardown_goes_on, data::xrang
     BOOST_TEST_REQUIRE(problems.size() == 1u);
     BOOST_TEST(problems[0] == kSteps[failing] + ": cannot stop " + kSteps[failing]);
     BOOST_TEST(journal.events == teardown_events(kSteps), boost::test_tools::per_element());
+}
+
+// The runtime's end: everything after the audit log stops first (the
+// processes end), the owner writes the last status.json, then the audit log
+// stops (its teardown record) and the session dir goes.
+BOOST_AUTO_TEST_CASE(stop_after_keeps_the_part_and_what_came_before) {
+    Journal journal;
+    OrderedParts parts;
+    const FakePart* previous = nullptr;
+    const FakePart* audit = nullptr;
+    for (const auto& step : kSteps) {
+        previous = &parts.start<FakePart>(step, journal, step, previous);
+        if (step == "audit log") audit = previous;
+    }
+    BOOST_TEST(parts.find<FakePart>() == previous);  // the last one started
+    journal.events.clear();
+    BOOST_TEST(parts.stop_after(audit).empty());
+    const std::vector<std::string> after_audit(kSteps.begin() + 2, kSteps.end());
+    BOOST_TEST(journal.events == teardown_events(after_audit), boost::test_tools::per_element());
+    BOOST_TEST(parts.names() == std::vector<std::string>(kSteps.begin(), kSteps.begin() + 2),
+               boost::test_tools::per_element());
+    journal.events.clear();
+    BOOST_TEST(parts.stop_all().empty());
+    BOOST_TEST(journal.events == teardown_events({"session dir", "audit log"}), boost::test_tools::per_element());
+    BOOST_TEST(parts.find<FakePart>() == nullptr);
+}
+
+// A problem reaches on_problem while the parts before it have not stopped
+// yet: the audit log's stop writes it into the teardown record.
+BOOST_AUTO_TEST_CASE(problems_are_told_before_earlier_parts_stop) {
+    Journal journal;
+    journal.fail_stop = "apps";
+    OrderedParts parts;
+    start_all(parts, journal);
+    journal.events.clear();
+    std::vector<std::string> told;
+    parts.stop_all([&](const std::string& problem) {
+        told.push_back(problem);
+        journal.events.push_back("told " + problem);
+    });
+    BOOST_TEST(told == std::vector<std::string>{"apps: cannot stop apps"}, boost::test_tools::per_element());
+    const auto told_at = std::find(journal.events.begin(), journal.events.end(), "told apps: cannot stop apps");
+    const auto audit_stop = std::find(journal.events.begin(), journal.events.end(), "stop audit log");
+    BOOST_TEST((told_at < audit_stop));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

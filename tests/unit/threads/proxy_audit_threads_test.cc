@@ -1,6 +1,6 @@
 // The threaded parts of a session together, as a session runs them: the egress proxy's loop thread
 // and its resolver threads serve several clients at once and write one record per connection into
-// the session's AuditLog (session_services.cc wires it so), while the main thread appends to the same
+// the session's AuditLog (parts/proxy.cc wires it so), while the main thread appends to the same
 // log, as the gate does from the event loop, and reads the proxy's counters. tests/sanitizers/threads.sh
 // runs this under ThreadSanitizer; in the ordinary unit suite it checks that the log stays one intact
 // chain that holds every record, and that each client got its answer.

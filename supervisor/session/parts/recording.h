@@ -11,27 +11,30 @@
 #include <memory>
 #include <string>
 
+#include "supervisor/manifest/manifest.h"
+#include "supervisor/session/parts/display.h"
+#include "supervisor/session/parts/session_part.h"
+#include "supervisor/session/session_control.h"
+
 namespace deskbox {
 
 class AuditLog;
-class Session;
 class ScreenRecorder;
 
-class SessionRecording {
+class RecordingPart final : public SessionPart {
 public:
     // Starts the recorder with its own X connection (in the session's netns)
     // and audits the start. Throws deskbox::Error when it cannot start.
-    SessionRecording(Session& session, AuditLog& audit);
-    ~SessionRecording();
-    SessionRecording(const SessionRecording&) = delete;
-    SessionRecording& operator=(const SessionRecording&) = delete;
+    RecordingPart(const RecordSpec& spec, const DisplayPart& display, SessionControl& control, AuditLog& audit);
+    ~RecordingPart() override;
 
-    // At teardown, while the display is still there: ends the video, waits
-    // for the encoder (bounded), audits the file's sha256 and size. Idempotent.
-    void finish();
+    // Right after the end checks (the video shows them), while the display
+    // is still there: ends the video, waits for the encoder (bounded), audits
+    // the file's sha256 and size.
+    void stop() override;
 
 private:
-    Session& session_;
+    SessionControl& control_;
     AuditLog& audit_;
     std::string file_;  // relative to the logs dir, as the records name it
     std::unique_ptr<ScreenRecorder> recorder_;

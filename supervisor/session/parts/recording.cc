@@ -1,4 +1,4 @@
-#include "supervisor/session/session_recording.h"
+#include "supervisor/session/parts/recording.h"
 
 #include <sys/stat.h>
 #include <time.h>
@@ -9,7 +9,6 @@
 #include "supervisor/audit/audit_record.h"
 #include "supervisor/base/error.h"
 #include "supervisor/session/paths.h"
-#include "supervisor/session/session.h"
 #include "xsession/record/screen_recorder.h"
 
 extern char** environ;
@@ -39,10 +38,11 @@ std::vector<std::string> supervisor_environment() {
 
 }  // namespace
 
-SessionRecording::SessionRecording(Session& session, AuditLog& audit) : session_(session), audit_(audit) {
-    const RecordSpec& spec = session.plan().manifest.observe.record;
+RecordingPart::RecordingPart(const RecordSpec& spec, const DisplayPart& display, SessionControl& control,
+                             AuditLog& audit)
+    : control_(control), audit_(audit) {
     // Beside the kept audit log, as private as the log itself.
-    const auto dir = logs_dir(session.name()) / "recordings";
+    const auto dir = logs_dir(control.name()) / "recordings";
     std::filesystem::create_directories(dir);
     if (::chmod(dir.c_str(), 0700) != 0) throw_errno("making " + dir.string() + " private");
     struct timespec now {};
@@ -50,19 +50,15 @@ SessionRecording::SessionRecording(Session& session, AuditLog& audit) : session_
     file_ = "recordings/" + file_stamp(static_cast<std::int64_t>(now.tv_sec) * 1000) + ".webm";
 
     RecorderOptions options;
-    options.output = logs_dir(session.name()) / file_;
+    options.output = logs_dir(control.name()) / file_;
     options.fps = spec.fps;
     options.max_bytes = spec.max_bytes;
     options.max_duration = Millis(spec.max_seconds * 1000);
     options.env = supervisor_environment();
-    XConnection x;
-    {
-        const UniqueFd netns = session.open_netns();
-        x = XConnection::open(session.display_number(), session.x_cookie(), netns.get());
-    }
     AuditLog* log = &audit_;
     recorder_ = std::make_unique<ScreenRecorder>(
-        session.loop(), std::move(x), options, [log, file = file_](const std::string& what, const std::string& detail) {
+        control.loop(), display.connect(), options,
+        [log, file = file_](const std::string& what, const std::string& detail) {
             log->append("warning", {{"what", what}, {"error", detail}, {"file", file}});
         });
     audit_.append("recording",
@@ -80,9 +76,9 @@ SessionRecording::SessionRecording(Session& session, AuditLog& audit) : session_
                   Durability::Sync);
 }
 
-SessionRecording::~SessionRecording() = default;
+RecordingPart::~RecordingPart() = default;
 
-void SessionRecording::finish() {
+void RecordingPart::stop() {
     if (!recorder_) return;
     const RecorderSummary summary = recorder_->finish(kFinishTimeout);
     const std::filesystem::path path = recorder_->output();
@@ -108,8 +104,8 @@ void SessionRecording::finish() {
                        {"error", summary.encoder_end},
                        {"file", file_}});
     audit_.append("recording", record, Durability::Sync);
-    std::cerr << "deskbox: session " << session_.name() << ": recording " << file_ << ": " << summary.frames
-              << " frames, " << summary.dropped << " dropped, stopped by " << summary.stopped_by << "\n";
+    control_.report("recording " + file_ + ": " + std::to_string(summary.frames) + " frames, " +
+                    std::to_string(summary.dropped) + " dropped, stopped by " + summary.stopped_by);
 }
 
 }  // namespace deskbox

@@ -1,0 +1,103 @@
+// SessionExecutor's answer-later form (ActionExecutor::execute_later): the
+// actions that ask the accessibility helper send their question through the
+// loop's lookups (a11y::LoopLookups) and finish when the answer comes, so an
+// app that is slow to answer (or stopped) holds only its own agent's request,
+// never the loop: other agents, the reviewers and the kill switch are served
+// meanwhile. A question that times out fails the action with the same error
+// the blocking call gave.
+#include "supervisor/session/session_executor.h"
+#include "xsession/a11y/a11y_match.h"
+#include "xsession/a11y/loop_lookups.h"
+
+namespace deskbox {
+namespace {
+
+ActionResult failed(const std::string& why) {
+    ActionResult r;
+    r.ok = false;
+    r.error = why;
+    return r;
+}
+
+// The value of a lookup, or its error thrown (guarded() turns it into a failed result).
+template <class T>
+const T& value_of(const a11y::Looked<T>& looked) {
+    if (!looked.value) throw Error(looked.error);
+    return *looked.value;
+}
+
+}  // namespace
+
+bool SessionExecutor::answers_later(const Action& action) const {
+    if (!loop_lookups_) return false;
+    switch (action.kind) {
+        case ActionKind::Tree:
+            return true;
+        case ActionKind::HitTest:
+            return action.point.has_value();
+        case ActionKind::ClickElement:
+        case ActionKind::TypeInto:
+        case ActionKind::FocusElement:
+            return action.element.has_value();
+        case ActionKind::TypeSecret:
+            return action.element.has_value() && secrets_ != nullptr;
+        default:
+            return false;
+    }
+}
+
+void SessionExecutor::execute_later(const Action& action, const CaptureOptions& capture,
+                                    std::function<void(ActionResult)> done) {
+    if (!answers_later(action)) {
+        done(execute(action, capture));
+        return;
+    }
+    switch (action.kind) {
+        case ActionKind::Tree:
+            loop_lookups_->tree([this, action, done = std::move(done)](const a11y::Looked<a11y::Tree>& all) {
+                done(guarded([&] { return tree_result(action, value_of(all)); }));
+            });
+            return;
+        case ActionKind::HitTest:
+            loop_lookups_->hit_test(
+                to_screen(action.point.value_or(Point{})),
+                [this, done = std::move(done)](const a11y::Looked<std::optional<a11y::Element>>& seen) {
+                    done(guarded([&] { return hit_test_result(value_of(seen)); }));
+                });
+            return;
+        default:
+            element_action_later(action, std::move(done));
+            return;
+    }
+}
+
+void SessionExecutor::element_action_later(const Action& action, std::function<void(ActionResult)> done) {
+    if (!action.element) {
+        done(failed(std::string(to_string(action.kind)) + " needs a role and/or name"));
+        return;
+    }
+    loop_lookups_->find(
+        *action.element, [this, action, done = std::move(done)](const a11y::Looked<a11y::FindResult>& found) mutable {
+            std::optional<a11y::Element> element;
+            ActionResult refused = guarded([&] {
+                const a11y::FindResult& r = value_of(found);
+                // Refuses no match, several, and a search cut short.
+                element = a11y::resolve_one(r.matches, r.truncated, r.truncated_reason, action.element.value());
+                return ActionResult{};
+            });
+            if (!element) {
+                done(std::move(refused));
+                return;
+            }
+            if (action.kind != ActionKind::FocusElement) {
+                done(guarded([&] { return act_on_element(action, *element); }));
+                return;
+            }
+            loop_lookups_->act(*element, a11y::ElementAction::Focus, {},
+                               [this, e = *element, done = std::move(done)](const a11y::Looked<std::string>& how) {
+                                   done(guarded([&] { return focused_result(e, value_of(how)); }));
+                               });
+        });
+}
+
+}  // namespace deskbox
