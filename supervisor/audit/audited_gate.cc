@@ -222,15 +222,7 @@ void AuditedGate::decide(const Proposal& proposal, std::function<void(const Gate
                 }
                 answer.reason = "approved by reviewer " + reviewer_name(r.by) + (r.note.empty() ? "" : ": " + r.note);
                 answer.outcome = GateVerdict::Outcome::Execute;
-                deliver([this, decided, answer, action, context]() mutable {
-                    if (stopped_)
-                        return refuse(decided, refused(answer.proposal_id, "session:stopped",
-                                                       "the session was stopped by a reviewer"));
-                    // Right before it runs: is the screen still what the reviewer approved?
-                    if (auto changed = target_changed(answer.proposal_id, action, context))
-                        return refuse(decided, std::move(*changed));
-                    decided(answer);
-                });
+                deliver([this, decided, answer, action, context] { run_approved(decided, answer, action, context); });
             });
         keep_observation(approval_id, context);
         v.outcome = GateVerdict::Outcome::Pending;
@@ -241,37 +233,6 @@ void AuditedGate::decide(const Proposal& proposal, std::function<void(const Gate
         // Nothing runs without a durable decision.
         refuse(decided, refused(pid, "audit:unavailable", std::string("the audit log cannot be written: ") + e.what()));
     }
-}
-
-std::optional<GateVerdict> AuditedGate::target_changed(const std::string& proposal_id, const Action& action,
-                                                       const GateContext& before) {
-    if (is_observation(action.kind)) return std::nullopt;
-    GateContext now;
-    std::vector<std::string> changes;
-    const auto started = std::chrono::steady_clock::now();
-    try {
-        now = context_.context_for(action);
-        changes = context_changes(before, now);
-    } catch (const std::exception& e) {
-        changes.push_back(std::string("the context could not be read again: ") + e.what());
-    }
-    const auto context_us =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-    nlohmann::json record = {{"proposal", proposal_id},
-                             {"outcome", changes.empty() ? "unchanged" : "target_changed"},
-                             {"approved", context_record_json(before)},
-                             {"now", context_record_json(now)},
-                             {"context_us", context_us}};
-    if (!changes.empty()) record["changes"] = changes;
-    try {
-        log_.append("target_check", record, Durability::Sync);
-    } catch (const Error& e) {
-        return refused(proposal_id, "audit:unavailable", std::string("the audit log cannot be written: ") + e.what());
-    }
-    if (changes.empty()) return std::nullopt;
-    std::string reason = "the target changed while the approval waited: ";
-    for (std::size_t i = 0; i < changes.size(); ++i) reason += (i ? "; " : "") + changes[i];
-    return refused(proposal_id, "target_changed", reason);
 }
 
 void AuditedGate::deliver(std::function<void()> action) {
@@ -507,7 +468,8 @@ void AuditedGate::stop(const Reviewer& by, const std::string& note) {
             // As above: the kill switch goes on.
         }
     }
-    refuse_parked();  // proposals still reading the screen: refused "session:stopped"
+    refuse_parked();      // proposals still reading the screen: refused "session:stopped"
+    refuse_rechecking();  // approved actions whose target is being read again: the same
     approvals_.deny_all(by, note.empty() ? "the session was stopped" : note);
     auto held = std::move(held_);
     held_.clear();

@@ -152,10 +152,18 @@ private:
     // Runs the end hook and audits takeover.end (handback, a stop, a failed start).
     void end_takeover(const Reviewer& by, const std::string& note, const std::string& reason);
     void keep_observation(const std::string& approval_id, const GateContext& context);
-    // Reads the context again and compares it with the one the approval was
-    // decided on; audits the check and returns the refusal when it differs.
-    std::optional<GateVerdict> target_changed(const std::string& proposal_id, const Action& action,
-                                              const GateContext& before);
+    // An approved action, right before it runs (audited_gate_recheck.cc): the
+    // screen context is read again on the loop and compared with the one the
+    // approval was decided on; the check is audited; a change refuses it, a
+    // pause or takeover that came meanwhile holds it (and it is checked again
+    // when released), a stop refuses it at once.
+    void run_approved(std::function<void(const GateVerdict&)> decided, const GateVerdict& answer, const Action& action,
+                      const GateContext& before);
+    std::optional<GateVerdict> target_verdict(const std::string& proposal_id, const GateContext& before,
+                                              const GateContext& now, const std::string& error,
+                                              std::int64_t context_us);
+    void refuse_rechecking();
+    struct Recheck;
     void changed() {
         if (on_change_) on_change_();
     }
@@ -178,6 +186,7 @@ private:
     std::function<Json(const Reviewer&)> collector_;
     std::map<std::string, ApprovalObservation> observations_;     // by pending approval id
     std::vector<std::shared_ptr<Parked>> parked_;                 // in the order proposed
+    std::vector<std::shared_ptr<Recheck>> rechecks_;              // approved, target being read again
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // a late context after destruction is dropped
 };
 

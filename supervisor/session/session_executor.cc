@@ -256,18 +256,26 @@ std::string SessionExecutor::focused_browser_url() {
     try {
         const auto window = focused_window();
         if (!window) return {};
-        // Usually the focused element is in the page: its document's URL, no walk.
-        if (const auto e = a11y_->focused(); e && in_window(*e, window)) {
-            if (!e->document_url.empty()) return e->document_url;
-            if (!is_browser_engine(e->toolkit)) return {};  // not a browser at all
-        }
-        const a11y::BrowserContext browser = a11y_->browser_context({}, window->title);
-        // The showing document counts only when its window is the focused one.
-        if (browser.url.empty() || browser.window != window->title) return {};
-        return browser.url;
+        if (auto url = url_of_focused(a11y_->focused(), *window)) return *url;
+        return url_of_browser(a11y_->browser_context({}, window->title), *window);
     } catch (const Error&) {
         return {};  // no browser document showing: no URL to report
     }
+}
+
+// Usually the focused element is in the page: its document's URL, no walk.
+std::optional<std::string> SessionExecutor::url_of_focused(const std::optional<a11y::Element>& e,
+                                                           const FocusedWindow& window) {
+    if (!e || !in_window(*e, window)) return std::nullopt;
+    if (!e->document_url.empty()) return e->document_url;
+    if (!is_browser_engine(e->toolkit)) return std::string();  // not a browser at all
+    return std::nullopt;
+}
+
+// The showing document counts only when its window is the focused one.
+std::string SessionExecutor::url_of_browser(const a11y::BrowserContext& browser, const FocusedWindow& window) {
+    if (browser.url.empty() || browser.window != window.title) return {};
+    return browser.url;
 }
 
 std::optional<PixelPatch> SessionExecutor::pixels_around(Point screen) {

@@ -83,6 +83,13 @@ private:
     ActionResult focused_result(const a11y::Element& e, const std::string& how) const;
     // A click (then keys) at the element's centre: what a person would do.
     ActionResult act_on_element(const Action& action, const a11y::Element& e);
+    // What the focused element says of the focused window's URL: the URL, ""
+    // (not a browser), or nullopt (ask the browser's showing document).
+    static std::optional<std::string> url_of_focused(const std::optional<a11y::Element>& e,
+                                                     const FocusedWindow& window);
+    static std::string url_of_browser(const a11y::BrowserContext& browser, const FocusedWindow& window);
+    // focused_browser_url() through the loop's lookups; "" when there is none.
+    void focused_browser_url_later(std::function<void(std::string)> done);
     // Whether execute_later answers `action` from the loop.
     bool answers_later(const Action& action) const;
     void element_action_later(const Action& action, std::function<void(ActionResult)> done);

@@ -49,7 +49,22 @@ bool SessionExecutor::answers_later(const Action& action) const {
 void SessionExecutor::execute_later(const Action& action, const CaptureOptions& capture,
                                     std::function<void(ActionResult)> done) {
     if (!answers_later(action)) {
-        done(execute(action, capture));
+        if (!loop_lookups_ || !capture.current_url) {
+            done(execute(action, capture));
+            return;
+        }
+        // The picture now; the browser's URL (OpenAI's current_url) through the loop.
+        CaptureOptions picture_only = capture;
+        picture_only.current_url = false;
+        ActionResult result = execute(action, picture_only);
+        if (!result.ok || !result.image) {
+            done(std::move(result));
+            return;
+        }
+        focused_browser_url_later([result = std::move(result), done = std::move(done)](std::string url) mutable {
+            result.current_url = std::move(url);
+            done(std::move(result));
+        });
         return;
     }
     switch (action.kind) {
@@ -98,6 +113,33 @@ void SessionExecutor::element_action_later(const Action& action, std::function<v
                                    done(guarded([&] { return focused_result(e, value_of(how)); }));
                                });
         });
+}
+
+void SessionExecutor::focused_browser_url_later(std::function<void(std::string)> done) {
+    std::optional<FocusedWindow> window;
+    try {
+        window = focused_window();
+    } catch (const Error&) {
+    }
+    if (!window) {
+        done({});
+        return;
+    }
+    loop_lookups_->focused([this, window = *window,
+                            done = std::move(done)](const a11y::Looked<std::optional<a11y::Element>>& seen) mutable {
+        if (!seen.value) {
+            done({});  // the helper could not say: no URL to report
+            return;
+        }
+        if (auto url = url_of_focused(*seen.value, window)) {
+            done(std::move(*url));
+            return;
+        }
+        loop_lookups_->browser_context({}, window.title,
+                                       [window, done = std::move(done)](const a11y::Looked<a11y::BrowserContext>& b) {
+                                           done(b.value ? url_of_browser(*b.value, window) : std::string());
+                                       });
+    });
 }
 
 }  // namespace deskbox

@@ -36,6 +36,61 @@ BOOST_AUTO_TEST_CASE(an_approved_click_is_refused_when_the_button_was_swapped) {
     BOOST_TEST(verify_audit_text(audit_text()).ok);
 }
 
+// The re-check reads the screen on the loop (an app may take seconds to
+// answer): a stop meanwhile refuses the approved click at once, and the late
+// answer is dropped.
+BOOST_AUTO_TEST_CASE(a_stop_refuses_an_approved_click_whose_target_is_read_again) {
+    const Reviewer alice{1000, 1, "alice"};
+    context.next = browser("ci.example", TargetElement{"push button", "Rerun deploy", Rect{600, 390, 80, 20}, {}});
+    propose(click_at(640, 400));
+    context.defer = true;
+    audited.approve("A1", alice, "");
+    BOOST_REQUIRE_EQUAL(context.waiting.size(), 1u);
+    BOOST_TEST(answers.decided.empty());
+    audited.stop(alice, "enough");
+    BOOST_REQUIRE_EQUAL(answers.decided.size(), 1u);
+    BOOST_TEST((answers.decided[0].outcome == Outcome::Refuse));
+    BOOST_TEST(answers.decided[0].rule == "session:stopped");
+    context.answer(context.next);  // too late
+    BOOST_TEST(answers.decided.size() == 1u);
+    BOOST_TEST(records("target_check").empty());
+    BOOST_TEST(verify_audit_text(audit_text()).ok);
+}
+
+// A pause that comes while the target is read again holds the click; on
+// resume the target is read once more, right before it runs.
+BOOST_AUTO_TEST_CASE(a_pause_during_the_re_check_holds_the_click_and_resume_checks_again) {
+    const Reviewer alice{1000, 1, "alice"};
+    context.next = browser("ci.example", TargetElement{"push button", "Rerun deploy", Rect{600, 390, 80, 20}, {}});
+    propose(click_at(640, 400));
+    context.defer = true;
+    audited.approve("A1", alice, "");
+    BOOST_REQUIRE_EQUAL(context.waiting.size(), 1u);
+    audited.pause(alice, "a look first");
+    context.answer(context.next);
+    BOOST_TEST(answers.decided.empty());  // held
+    audited.resume(alice);
+    BOOST_REQUIRE_EQUAL(context.waiting.size(), 1u);  // read again
+    context.answer(context.next);
+    BOOST_REQUIRE_EQUAL(answers.decided.size(), 1u);
+    BOOST_TEST((answers.decided[0].outcome == Outcome::Execute));
+    BOOST_TEST(records("target_check").size() == 2u);
+}
+
+// A re-check that cannot read the screen refuses: unknown is never allow.
+BOOST_AUTO_TEST_CASE(a_re_check_that_cannot_read_the_screen_refuses) {
+    context.next = browser("ci.example", TargetElement{"push button", "Rerun deploy", Rect{600, 390, 80, 20}, {}});
+    propose(click_at(640, 400));
+    context.defer = true;
+    audited.approve("A1", Reviewer{1000, 1, "alice"}, "");
+    context.answer(GateContext{}, "the accessibility helper timed out after 4s");
+    BOOST_REQUIRE_EQUAL(answers.decided.size(), 1u);
+    BOOST_TEST(answers.decided[0].rule == "target_changed");
+    BOOST_TEST(answers.decided[0].reason.find("could not be read again: the accessibility helper timed out") !=
+                   std::string::npos,
+               answers.decided[0].reason);
+}
+
 BOOST_AUTO_TEST_CASE(text_typed_where_focus_is_unknown_is_not_recorded_by_default) {
     GateContext c;
     c.window = FocusedWindow{"XTerm", "bash", "xterm", 0x600003, 42, "terminal"};
