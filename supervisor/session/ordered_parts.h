@@ -47,17 +47,20 @@ public:
         return ref;
     }
 
+    // What the owner is told while the parts stop: each problem at once (so a
+    // part stopped later, such as the audit log's teardown record, knows it),
+    // and each part once stopped, before it is destroyed (its last state).
+    struct StopObserver {
+        std::function<void(const std::string& problem)> on_problem;
+        std::function<void(const Part& stopped)> on_stopped;
+    };
+
     // Stops, then destroys, every part, last started first. Returns "NAME: error"
-    // for each stop that threw, each also told to `on_problem` at once (so a
-    // part stopped later, such as the audit log's teardown record, knows it).
-    // Calling it again does nothing.
-    std::vector<std::string> stop_all(const std::function<void(const std::string&)>& on_problem = {}) {
-        return stop_after(nullptr, on_problem);
-    }
+    // for each stop that threw. Calling it again does nothing.
+    std::vector<std::string> stop_all(const StopObserver& observer = {}) { return stop_after(nullptr, observer); }
     // As stop_all(), but only the parts started after `keep` (all of them when
     // `keep` is nullptr or not running): the owner's step between two parts.
-    std::vector<std::string> stop_after(const Part* keep,
-                                        const std::function<void(const std::string&)>& on_problem = {}) {
+    std::vector<std::string> stop_after(const Part* keep, const StopObserver& observer = {}) {
         bool running = false;
         for (const auto& e : parts_) running = running || e.part.get() == keep;
         std::vector<std::string> problems;
@@ -68,11 +71,12 @@ public:
                 last.part->stop();
             } catch (const std::exception& e) {
                 problems.push_back(last.name + ": " + e.what());
-                if (on_problem) on_problem(problems.back());
+                if (observer.on_problem) observer.on_problem(problems.back());
             } catch (...) {
                 problems.push_back(last.name + ": unknown error");
-                if (on_problem) on_problem(problems.back());
+                if (observer.on_problem) observer.on_problem(problems.back());
             }
+            if (observer.on_stopped) observer.on_stopped(*last.part);
             last.part.reset();
         }
         return problems;

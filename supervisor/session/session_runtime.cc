@@ -179,10 +179,15 @@ void SessionRuntime::end() {
     ended_ = true;
     announce_stopping();
     control_.set_reason_if_none("stopped");
-    const auto add_problem = [this](const std::string& problem) { control_.add_problem(problem); };
+    OrderedParts::StopObserver observer;
+    observer.on_problem = [this](const std::string& problem) { control_.add_problem(problem); };
+    // A stopped part's last state stays in status.json (the apps' last exits...).
+    observer.on_stopped = [this](const Part& p) {
+        if (auto* part = dynamic_cast<const SessionPart*>(&p)) part->describe(stopped_parts_);
+    };
     // Every part after the audit log: the checks, the sockets, the apps and
     // every other process, the sandbox.
-    parts_.stop_after(parts_.find<AuditPart>(), add_problem);
+    parts_.stop_after(parts_.find<AuditPart>(), observer);
     // The last status.json (kept beside the audit log), then the audit
     // log's teardown record, then the session dir and the lock.
     own_.state = control_.problems().empty() ? "ended" : "failed";
@@ -190,12 +195,20 @@ void SessionRuntime::end() {
         write_status();
     } catch (const Error&) {
     }
-    parts_.stop_all(add_problem);
+    parts_.stop_all(observer);
     for (const auto& p : control_.problems()) control_.report("teardown: " + p);
 }
 
 SessionStatus SessionRuntime::status() const {
-    SessionStatus status = own_;
+    SessionStatus status = stopped_parts_;
+    status.name = own_.name;
+    status.state = own_.state;
+    status.supervisor_pid = own_.supervisor_pid;
+    status.started_at = own_.started_at;
+    status.wall_clock_deadline = own_.wall_clock_deadline;
+    status.memory_limit = own_.memory_limit;
+    status.pids_limit = own_.pids_limit;
+    status.cpu_limit = own_.cpu_limit;
     status.reason = control_.reason();
     parts_.for_each([&status](const Part& p) {
         if (auto* part = dynamic_cast<const SessionPart*>(&p)) part->describe(status);

@@ -61,7 +61,8 @@ private:
     void announce_stopping();
 
     Plan plan_;
-    SessionStatus own_;  // the session's own fields; the parts add theirs
+    SessionStatus own_;            // the session's own fields; the parts add theirs
+    SessionStatus stopped_parts_;  // what the parts that stopped said last
     SessionControl control_;
     OrderedParts parts_;           // last member: its parts go before what they were given
     nlohmann::json written_gate_;  // the gate's status as status.json last showed it

@@ -176,14 +176,37 @@ BOOST_AUTO_TEST_CASE(problems_are_told_before_earlier_parts_stop) {
     start_all(parts, journal);
     journal.events.clear();
     std::vector<std::string> told;
-    parts.stop_all([&](const std::string& problem) {
+    OrderedParts::StopObserver observer;
+    observer.on_problem = [&](const std::string& problem) {
         told.push_back(problem);
         journal.events.push_back("told " + problem);
-    });
+    };
+    parts.stop_all(observer);
     BOOST_TEST(told == std::vector<std::string>{"apps: cannot stop apps"}, boost::test_tools::per_element());
     const auto told_at = std::find(journal.events.begin(), journal.events.end(), "told apps: cannot stop apps");
     const auto audit_stop = std::find(journal.events.begin(), journal.events.end(), "stop audit log");
     BOOST_TEST((told_at < audit_stop));
+}
+
+// Each part is shown to the owner once stopped and before it is destroyed
+// (the runtime keeps its last state for the final status.json), also when
+// its stop failed.
+BOOST_AUTO_TEST_CASE(each_part_is_seen_between_its_stop_and_its_destruction) {
+    Journal journal;
+    journal.fail_stop = "apps";
+    OrderedParts parts;
+    start_all(parts, journal);
+    journal.events.clear();
+    OrderedParts::StopObserver observer;
+    observer.on_stopped = [&](const Part&) { journal.events.push_back("seen"); };
+    parts.stop_all(observer);
+    std::vector<std::string> expected;
+    for (auto it = kSteps.rbegin(); it != kSteps.rend(); ++it) {
+        expected.push_back("stop " + *it);
+        expected.push_back("seen");
+        expected.push_back("destroy " + *it);
+    }
+    BOOST_TEST(journal.events == expected, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
