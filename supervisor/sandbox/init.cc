@@ -155,8 +155,17 @@ private:
             if (info.ssi_signo == SIGCHLD)
                 reap();
             else
-                kill(-1, SIGTERM);  // forward: every process of the namespace but us
+                terminate_all();  // forward: every process of the namespace but us
         }
+    }
+
+    // SIGTERM to every process of the namespace but us, then SIGCONT (as
+    // systemd does): a stopped process (SIGSTOP, a debugger's, a frozen app)
+    // handles its SIGTERM only once it runs again, so without it the session's
+    // end would wait out the whole grace period for it.
+    static void terminate_all() {
+        kill(-1, SIGTERM);
+        kill(-1, SIGCONT);
     }
 
     void reap() {
@@ -192,7 +201,7 @@ private:
                 break;
             }
             case MessageType::Terminate:
-                kill(-1, SIGTERM);
+                terminate_all();
                 break;
             default:
                 break;  // unknown requests are ignored, never fatal

@@ -481,6 +481,11 @@ BOOST_AUTO_TEST_CASE(a_tree_waiting_on_a_stopped_app_holds_neither_agents_nor_th
     const auto [verify_code, verify_out] = run_deskbox(dirs, {"audit", "verify", kept.string()});
     BOOST_TEST(verify_code == 0, verify_out);
     const std::string audit = slurp(kept);
+    // The frozen app got its SIGTERM (init sends SIGCONT after it): it did
+    // not hold the teardown for the whole grace period and a SIGKILL.
+    std::ifstream kept_status(dirs.state() / name / "status.json");
+    const Json last_status = Json::parse(kept_status);
+    BOOST_TEST(last_status["apps"][0].value("last_exit", "") == "killed by signal 15 (Terminated)", last_status.dump());
     // The teardown record is the log's last.
     BOOST_REQUIRE(audit.size() > 2);
     const std::string last = audit.substr(audit.rfind('\n', audit.size() - 2) + 1);
