@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <boost/test/unit_test.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -490,4 +491,48 @@ BOOST_AUTO_TEST_CASE(a_tree_waiting_on_a_stopped_app_holds_neither_agents_nor_th
     BOOST_REQUIRE(audit.size() > 2);
     const std::string last = audit.substr(audit.rfind('\n', audit.size() - 2) + 1);
     BOOST_TEST(Json::parse(last)["type"] == "teardown", last);
+}
+
+// An app that grabs the X server and then hangs (here: never lets go) holds
+// neither the agent's observations nor the kill switch: the supervisor's X
+// connections are impervious to grabs (XTEST), so the gate still reads the
+// focused window, the screenshot is taken, and `deskbox stop` ends the session.
+BOOST_AUTO_TEST_CASE(an_app_holding_the_x_server_holds_neither_observations_nor_the_kill_switch) {
+    if (!require_root()) return;
+    TestDirs dirs;
+    const std::string name = "ctx-grab";
+    const char* root = std::getenv("DESKBOX_BUILD_ROOT");
+    BOOST_REQUIRE_MESSAGE(root, "DESKBOX_BUILD_ROOT is not set (run through meson test)");
+    const std::string grabber = std::string(root) + "/tests/integration/x-grabber";
+    const std::string manifest = "session: {name: " + name +
+                                 "}\n"
+                                 "sandbox: {memory: 1G, pids: 256, files: [{from: " +
+                                 grabber +
+                                 ", to: ~/x-grabber}]}\n"
+                                 "apps:\n"
+                                 "  - {name: grabber, exec: [~/x-grabber]}\n"
+                                 "policy: " +
+                                 write_policy(dirs, kTypingPolicy).string() +
+                                 "\n"
+                                 "review: {vnc: {enabled: false}}\n";
+    SessionProcess session(dirs, dirs.manifest(name, manifest));
+    BOOST_REQUIRE_MESSAGE(session.wait_for("ready on display", 90'000), session.output());
+    BOOST_REQUIRE_MESSAGE(session.wait_for("X-GRABBER-READY", 30'000), session.output());
+    const pid_t grabber_pid = host_pid_of(dirs, name, "x-grabber");
+    BOOST_REQUIRE(grabber_pid > 0);
+    BOOST_REQUIRE(kill(grabber_pid, SIGUSR1) == 0);
+    BOOST_REQUIRE_MESSAGE(session.wait_for("X-GRABBED", 30'000), session.output());
+    AgentClient agent((dirs.runtime() / name / "agent.sock").string());
+    // The pointer moves (the gate reads the focused window from X) and the
+    // screen is captured while the grab holds.
+    const Json moved = agent.call({{"action", "mouse_move"}, {"coordinate", {100, 100}}});
+    BOOST_TEST(moved["ok"].get<bool>(), moved.dump());
+    const Json shot = agent.call({{"action", "screenshot"}});
+    BOOST_TEST(shot["ok"].get<bool>(), shot.dump().substr(0, 300));
+    const auto [code, out] = run_deskbox(dirs, {"stop", "-s", name, "--note", "kill switch"});
+    BOOST_TEST(code == 0, out);
+    BOOST_TEST(session.wait_exit(60'000) == 0, session.output());
+    const fs::path kept = dirs.state() / name / "audit.jsonl";
+    const auto [verify_code, verify_out] = run_deskbox(dirs, {"audit", "verify", kept.string()});
+    BOOST_TEST(verify_code == 0, verify_out);
 }

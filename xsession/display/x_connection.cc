@@ -1,5 +1,7 @@
 #include "xsession/display/x_connection.h"
 
+#include <X11/extensions/XTest.h>
+
 #include <mutex>
 
 #include "supervisor/base/error.h"
@@ -46,6 +48,12 @@ XConnection XConnection::open(int display_number, const std::string& cookie, int
         throw Error("opening X display " + name + ": the server refused or is unreachable" +
                     (netns_fd >= 0 ? " from the session's network namespace" : ""));
     }
+    // A client that holds the server (XGrabServer) and then hangs, stops or is
+    // frozen would otherwise hold every one of the supervisor's round trips, and
+    // with them its loop and the kill switch: XTEST makes this connection's
+    // requests served through any grab.
+    int event_base = 0, error_base = 0, major = 0, minor = 0;
+    if (XTestQueryExtension(display, &event_base, &error_base, &major, &minor)) XTestGrabControl(display, True);
     XConnection connection;
     connection.display_ = display;
     connection.display_number_ = display_number;
