@@ -48,16 +48,15 @@ std::string browser_manifest(const std::string& name, const std::string& browser
            "review: {vnc: {enabled: false}}\n";
 }
 
-// The browser draws the page some time after its window appears: look for the
-// password field in the tree after each settled screenshot (an event, not a timer).
+// The browser draws the page some time after its window appears, and lists the
+// field before it has laid it out: look for the password field with a box in
+// the tree after each settled screenshot (an event, not a timer).
 std::pair<int, int> wait_for_password_field(AgentClient& agent, const TestDirs& dirs, const std::string& name) {
     for (int attempt = 0; attempt < 60; ++attempt) {
-        const auto [code, out] = run_deskbox(dirs, {"tree", "-s", name, "--format", "json"});
-        if (code == 0 && out.find("password text") != std::string::npos) return centre_of(dirs, name, "password text");
+        if (auto centre = find_centre_of(dirs, name, "password text")) return *centre;
         agent.call({{"action", "screenshot"}, {"format", "jpeg"}, {"settle", true}});
     }
-    BOOST_FAIL("no password field appeared in the browser's tree");
-    return {-1, -1};
+    return centre_of(dirs, name, "password text");  // fails, with the tree
 }
 
 void browser_password_is_never_written(const std::string& browser) {

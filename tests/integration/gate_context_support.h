@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -62,16 +63,28 @@ inline std::vector<Json> tree_elements(const std::string& out) {
     return elements;
 }
 
-// The centre of the first element of `role` in the session's tree (screen pixels).
-inline std::pair<int, int> centre_of(const TestDirs& dirs, const std::string& session, const std::string& role) {
+// The centre of the first element of `role` in the session's tree that has a
+// box on screen (screen pixels); none while the app has not laid it out yet
+// (a browser lists a field before it has a box, or with a box of -1s).
+inline std::optional<std::pair<int, int>> find_centre_of(const TestDirs& dirs, const std::string& session,
+                                                         const std::string& role) {
     const auto [code, out] = run_deskbox(dirs, {"tree", "-s", session, "--format", "json"});
     BOOST_REQUIRE_MESSAGE(code == 0, out);
     for (const auto& e : tree_elements(out)) {
         if (e.value("role", "") != role || !e["bbox"].is_object()) continue;
         const auto& b = e["bbox"];
-        return {b["x"].get<int>() + b["width"].get<int>() / 2, b["y"].get<int>() + b["height"].get<int>() / 2};
+        const int width = b.value("width", 0), height = b.value("height", 0);
+        if (width <= 0 || height <= 0) continue;
+        return std::pair{b["x"].get<int>() + width / 2, b["y"].get<int>() + height / 2};
     }
-    BOOST_FAIL("no " + role + " in the tree: " + out);
+    return std::nullopt;
+}
+
+// As find_centre_of, for an element that must be there now.
+inline std::pair<int, int> centre_of(const TestDirs& dirs, const std::string& session, const std::string& role) {
+    if (auto centre = find_centre_of(dirs, session, role)) return *centre;
+    const auto [code, out] = run_deskbox(dirs, {"tree", "-s", session, "--format", "json"});
+    BOOST_FAIL("no " + role + " with a box in the tree: " + out);
     return {-1, -1};
 }
 
