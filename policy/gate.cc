@@ -264,6 +264,14 @@ GateDecision Gate::decide(const Action& action, const GateContext& context) {
     if (!matched) return finish(from_spec(policy_.default_decision, "default"));
     if (matched->decision) return finish(from_spec(*matched->decision, matched->name));
 
+    if (!matched->tier) {
+        // The policy parser refuses such a rule; a gate that met one anyway denies.
+        GateDecision d;
+        d.decision = Decision::Deny;
+        d.rule = matched->name;
+        d.reason = "denied: rule '" + matched->name + "' names neither a decision nor a tier";
+        return finish(std::move(d));
+    }
     const Tier tier = *matched->tier;
     GateDecision d = from_spec(policy_.tiers.at(tier), matched->name);
     d.tier = tier;
@@ -277,8 +285,8 @@ GateDecision Gate::decide(const Action& action, const GateContext& context) {
                 d.approve_timeout = policy_.tiers.at(Tier::High).approve_timeout.value_or(default_timeout_);
             d.decision = to;
         }
-        const std::string cause =
-            taint_.cause() ? " after observed text matched '" + taint_.cause()->pattern + "'" : "";
+        const std::optional<TaintCause>& taint_cause = taint_.cause();
+        const std::string cause = taint_cause ? " after observed text matched '" + taint_cause->pattern + "'" : "";
         d.reason = (d.decision == Decision::Deny ? "denied: the session is tainted"
                                                  : "waiting for a reviewer: the session is tainted") +
                    cause + " (rule '" + d.rule + "')";

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <utility>
 
 #include "policy/context_change.h"
 #include "supervisor/audit/action_record.h"
@@ -196,7 +197,7 @@ void AuditedGate::decide(const Proposal& proposal, std::function<void(const Gate
             d.rule, std::move(detail), d.approve_timeout,
             [this, pid, rule, checks, decided, action, context](const PendingApproval& p,
                                                                 const ApprovalResolution& r) mutable {
-                observations_.erase(p.id);
+                forget_observation(p.id);
                 try {
                     const char* outcome = r.approved ? "approved" : r.timed_out ? "timed_out" : "denied";
                     nlohmann::json approval = {{"proposal", pid},    {"approval_id", p.id},
@@ -308,16 +309,44 @@ void AuditedGate::keep_observation(const std::string& approval_id, const GateCon
         o.box = context.target->box;
     else if (context.pixels)
         o.box = context.pixels->area;
-    if (options_.approval_screenshot) {
-        try {
-            o.png = options_.approval_screenshot(o.box);
-        } catch (const std::exception& e) {
-            o.error = e.what();
-        }
-    } else {
+    if (!options_.approval_screenshot) {
         o.error = "this session keeps no screenshots for approvals";
+        observations_[approval_id] = std::move(o);
+        return;
     }
+    o.taking = true;
+    const std::optional<Rect> box = o.box;
     observations_[approval_id] = std::move(o);
+    // The answer may come at once or later; by then the approval may be
+    // decided (its observation erased) or the gate gone.
+    auto answer = [this, alive = alive_, approval_id](std::string png, std::string error) {
+        if (!*alive) return;
+        const auto it = observations_.find(approval_id);
+        if (it == observations_.end() || !it->second.taking) return;
+        it->second.png = std::move(png);
+        it->second.error = std::move(error);
+        it->second.taking = false;
+        for (auto& ready : std::exchange(it->second.waiting, {})) ready();
+    };
+    try {
+        options_.approval_screenshot(box, answer);
+    } catch (const std::exception& e) {
+        answer({}, e.what());
+    }
+}
+
+void AuditedGate::forget_observation(const std::string& approval_id) {
+    const auto it = observations_.find(approval_id);
+    if (it == observations_.end()) return;
+    auto waiting = std::move(it->second.waiting);
+    observations_.erase(it);
+    for (auto& ready : waiting) ready();
+}
+
+void AuditedGate::when_observation_ready(const std::string& id, std::function<void()> ready) {
+    const auto it = observations_.find(id);
+    if (it == observations_.end() || !it->second.taking) return ready();
+    it->second.waiting.push_back(std::move(ready));
 }
 
 Json AuditedGate::audit(std::size_t last) {
@@ -355,18 +384,27 @@ Json AuditedGate::observation(const std::string& id) {
     Json j = {{"png_base64", base64_encode(o.png)}, {"box", nullptr}};
     if (o.box) j["box"] = {{"x", o.box->x}, {"y", o.box->y}, {"width", o.box->width}, {"height", o.box->height}};
     if (!o.error.empty()) j["error"] = o.error;
+    if (o.taking) j["error"] = "the screenshot is still being taken";
     return j;
 }
 
 Json AuditedGate::list_approvals() {
     const std::int64_t now = approvals_.now();
     Json list = Json::array();
-    for (const auto& p : approvals_.list())
+    for (const auto& p : approvals_.list()) {
+        // The reviewer's picture: still being taken, there, or none (why: "observation").
+        const auto o = observations_.find(p.id);
+        const char* screenshot = o == observations_.end() ? "none"
+                                 : o->second.taking       ? "taking"
+                                 : o->second.png.empty()  ? "none"
+                                                          : "taken";
         list.push_back({{"id", p.id},
                         {"rule", p.rule},
                         {"proposal", p.detail},
                         {"waiting_ms", now - p.created_ms},
-                        {"expires_in_ms", p.deadline_ms - now}});
+                        {"expires_in_ms", p.deadline_ms - now},
+                        {"screenshot", screenshot}});
+    }
     return list;
 }
 
@@ -433,6 +471,7 @@ void AuditedGate::handback(const Reviewer& by, const std::string& note) {
 }
 
 void AuditedGate::end_takeover(const Reviewer& by, const std::string& note, const std::string& reason) {
+    if (!taken_by_) return;  // callers check; nothing to end
     // Input stops before the record says it did.
     if (takeover_end_) takeover_end_();
     const Reviewer had = *taken_by_;

@@ -47,15 +47,22 @@ struct AuditedGateOptions {
     std::function<std::vector<std::string>(std::string_view text)> secrets_in;
     // Takes the screenshot a reviewer sees beside a pending approval: PNG
     // bytes with password fields blacked out and the target's box (when
-    // known) drawn on it (the session's capture). Unset: no picture.
-    std::function<std::string(const std::optional<Rect>& box)> approval_screenshot;
+    // known) drawn on it (the session's capture). It answers through `done`,
+    // now or later (the password fields are asked of the accessibility
+    // helper without holding the loop), with the PNG or why there is none;
+    // a reviewer's "observation" request waits for that answer. Unset: no
+    // picture.
+    using ScreenshotDone = std::function<void(std::string png, std::string error)>;
+    std::function<void(const std::optional<Rect>& box, ScreenshotDone done)> approval_screenshot;
 };
 
 // What a pending approval was decided on, for the console (review.sock "observation").
 struct ApprovalObservation {
-    std::string png;          // redacted screenshot; empty when none could be taken
-    std::optional<Rect> box;  // the target's box on it (screen pixels)
-    std::string error;        // why there is no screenshot
+    std::string png;                             // redacted screenshot; empty when none could be taken
+    std::optional<Rect> box;                     // the target's box on it (screen pixels)
+    std::string error;                           // why there is no screenshot
+    bool taking = false;                         // the picture is not answered yet
+    std::vector<std::function<void()>> waiting;  // requests answered once it is
 };
 
 class AuditedGate : public GatePort, public ReviewHandler {
@@ -115,6 +122,7 @@ public:
     Json status() override { return status_json(); }
     Json verify(const ReviewerIdentity& who) override;
     Json observation(const std::string& id) override;
+    void when_observation_ready(const std::string& id, std::function<void()> ready) override;
     Json audit(std::size_t last) override;
     Json kept_screenshot(const std::string& name) override;
     // What `verify` runs: the session's final-state checks, which write their
@@ -152,6 +160,9 @@ private:
     // Runs the end hook and audits takeover.end (handback, a stop, a failed start).
     void end_takeover(const Reviewer& by, const std::string& note, const std::string& reason);
     void keep_observation(const std::string& approval_id, const GateContext& context);
+    // Drops an approval's observation; requests waiting for its picture are
+    // answered (not_found).
+    void forget_observation(const std::string& approval_id);
     // An approved action, right before it runs (audited_gate_recheck.cc): the
     // screen context is read again on the loop and compared with the one the
     // approval was decided on; the check is audited; a change refuses it, a

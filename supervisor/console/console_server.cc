@@ -202,26 +202,33 @@ ConsoleServer::~ConsoleServer() = default;
 
 std::string ConsoleServer::url() const {
     if (impl_->unix_acceptor) return "unix:" + impl_->where.path;
+    if (!impl_->tcp_acceptor) throw Error("the console is not listening");
     const tcp::endpoint ep = impl_->tcp_acceptor->local_endpoint();
     const std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
     return "http://" + host + ":" + std::to_string(ep.port()) + "/";
 }
 
 void ConsoleServer::run() {
+    // The constructor opened exactly one of the two acceptors.
+    if (impl_->unix_acceptor) {
+        local::acceptor& acceptor = *impl_->unix_acceptor;
+        for (;;) {
+            beast::error_code ec;
+            local::socket s(impl_->io);
+            acceptor.accept(s, ec);
+            if (!ec) spawn(std::move(s), impl_->app, "unix");
+        }
+    }
+    if (!impl_->tcp_acceptor) throw Error("the console is not listening");
+    tcp::acceptor& acceptor = *impl_->tcp_acceptor;
     for (;;) {
         beast::error_code ec;
-        if (impl_->unix_acceptor) {
-            local::socket s(impl_->io);
-            impl_->unix_acceptor->accept(s, ec);
-            if (!ec) spawn(std::move(s), impl_->app, "unix");
-        } else {
-            tcp::socket s(impl_->io);
-            impl_->tcp_acceptor->accept(s, ec);
-            if (ec) continue;
-            beast::error_code peer_ec;
-            const auto peer = s.remote_endpoint(peer_ec);
-            spawn(std::move(s), impl_->app, peer_ec ? "unknown" : peer.address().to_string());
-        }
+        tcp::socket s(impl_->io);
+        acceptor.accept(s, ec);
+        if (ec) continue;
+        beast::error_code peer_ec;
+        const auto peer = s.remote_endpoint(peer_ec);
+        spawn(std::move(s), impl_->app, peer_ec ? "unknown" : peer.address().to_string());
     }
 }
 

@@ -38,7 +38,7 @@ Json envelope(const AgentRequest& request, bool ok) {
 
 const ImageData* last_image(const std::vector<ActionResult>& results) {
     for (auto it = results.rbegin(); it != results.rend(); ++it)
-        if (it->image) return &*it->image;
+        if (const std::optional<ImageData>& image = it->image) return &*image;
     return nullptr;
 }
 

@@ -139,7 +139,14 @@ ReviewServer::ReviewServer(EventLoop& loop, const std::string& socket_path, Revi
     server_ = std::make_unique<JsonlServer>(
         loop, socket_path, SocketAccess{access_.mode, access_.group}, JsonlLimits{64 << 10, 8, 8 << 20, 4},
         [this](const std::shared_ptr<JsonlConnection>& connection, Json request) {
-            connection->reply(handle_review_request(handler_, request, identify_reviewer(connection->peer())));
+            const Json approval = request.value("approval", Json());
+            const bool observation = request.value("type", Json()) == "observation" && approval.is_string();
+            auto answer = [this, connection, request = std::move(request)] {
+                connection->reply(handle_review_request(handler_, request, identify_reviewer(connection->peer())));
+            };
+            // An approval's picture may still be being taken: its request waits for it.
+            if (observation) return handler_.when_observation_ready(approval.get<std::string>(), std::move(answer));
+            answer();
         },
         [this](const PeerCredentials& peer) -> std::string {
             if (reviewer_allowed(peer, access_)) return {};

@@ -20,6 +20,7 @@
 //   {"type":"collect"}                                 -> {"ok":true,"collected":{"folder":F,"files":[...]}}
 //   {"type":"observation","approval":"A1"}             ->
 //   {"ok":true,"observation":{"png_base64":S,"box":{x,y,width,height}|null}}
+//   (answered once the picture is taken: ReviewHandler::when_observation_ready)
 //   {"type":"audit","last":N}                          -> {"ok":true,"audit":{"records":[...newest
 //   N],"verification":{...}}}
 //   {"type":"kept_screenshot","name":"<sha256>.png"}   -> {"ok":true,"screenshot":{"mime":M,"base64":S}}
@@ -34,6 +35,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -84,6 +86,14 @@ public:
     // target's box: {"png_base64", "width", "height", "box"}. NotFoundError
     // when not pending or nothing was kept.
     virtual Json observation(const std::string& id) = 0;
+    // Calls `ready` once approval `id`'s picture can be answered: at once, or
+    // when it is taken (the session asks the accessibility helper for the
+    // password fields without holding the loop). The server answers an
+    // "observation" request then.
+    virtual void when_observation_ready(const std::string& id, std::function<void()> ready) {
+        (void)id;
+        ready();
+    }
     // Takeover (docs/review.md): this reviewer takes control; the agent is
     // refused until handback. Returns how to reach the display with input, for
     // this reviewer alone: {"socket": PATH, "password": P}. Refused (Error)

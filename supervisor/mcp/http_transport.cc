@@ -224,6 +224,10 @@ bool Exchange::post(const std::string& agent) {
         session->agent = agent;
         session->mcp.agent = agent;
         const auto response = mcp_.handle(session->mcp, message);
+        // A request always has an answer (only notifications have none).
+        if (!response)
+            return reply_error(http::status::internal_server_error, kInternalError,
+                               "Internal Server Error: initialize had no answer");
         const std::string id = random_session_id();
         {
             std::lock_guard lock(sessions_mutex_);

@@ -37,14 +37,6 @@ void draw_box(RgbImage& image, const Rect& box) {
 
 namespace {
 
-// The boxes of every accessible element `target` matches. Throws when the
-// lookup fails: a picture whose redaction is unknown is not shown.
-void add_element_boxes(a11y::A11yClient& a11y, const ElementTarget& target, std::vector<Rect>& boxes) {
-    const a11y::FindResult found = a11y.find(target);
-    for (const auto& e : found.matches)
-        if (e.bbox) boxes.push_back(*e.bbox);
-}
-
 ElementTarget element_target(const TargetMatch& match) {
     ElementTarget t;
     t.regex = true;
@@ -53,32 +45,70 @@ ElementTarget element_target(const TargetMatch& match) {
     return t;
 }
 
+// One picture in the making: each lookup's answer takes it one step on.
+struct ScreenshotJob {
+    Desktop& desktop;
+    a11y::A11yLookups& lookups;
+    std::optional<Rect> box;
+    std::vector<ScreenRedaction> regions;
+    ScreenshotDone done;
+    std::size_t next_region = 0;
+    std::vector<Rect> boxes;  // what to black out
+};
+
+void continue_with_regions(const std::shared_ptr<ScreenshotJob>& job);
+
+// Adds the boxes of every element `target` matches, then goes on. A failed
+// lookup ends the job: a picture whose redaction is unknown is not shown.
+void look_up(const std::shared_ptr<ScreenshotJob>& job, const ElementTarget& target, std::string what_failed) {
+    job->lookups.find(target, [job, what_failed = std::move(what_failed)](a11y::Looked<a11y::FindResult> found) {
+        if (!found.value) return job->done({}, what_failed + found.error);
+        for (const auto& e : found.value->matches)
+            if (e.bbox) job->boxes.push_back(*e.bbox);
+        continue_with_regions(job);
+    });
+}
+
+void capture(const std::shared_ptr<ScreenshotJob>& job) {
+    std::string png;
+    try {
+        RgbImage image = job->desktop.capture_screen();
+        black_out(image, job->boxes);
+        if (job->box) draw_box(image, *job->box);
+        png = encode_png(image);
+    } catch (const std::exception& e) {
+        return job->done({}, std::string("the screen could not be captured: ") + e.what());
+    }
+    job->done(std::move(png), {});
+}
+
+void continue_with_regions(const std::shared_ptr<ScreenshotJob>& job) {
+    while (job->next_region < job->regions.size()) {
+        const ScreenRedaction& region = job->regions[job->next_region++];
+        if (const auto& rect = region.rect) {
+            job->boxes.push_back(Rect{rect->x, rect->y, rect->width, rect->height});
+            continue;
+        }
+        // The policy parser gives each region a rect or an element.
+        if (!region.element)
+            return job->done({}, "redact region '" + region.name + "' names neither a rect nor an element");
+        return look_up(job, element_target(*region.element),
+                       "the elements of redact region '" + region.name + "' could not be found: ");
+    }
+    capture(job);
+}
+
 }  // namespace
 
-std::string redacted_screenshot(Desktop& desktop, a11y::A11yClient* a11y, const std::optional<Rect>& box,
-                                const std::vector<ScreenRedaction>& regions) {
+void take_redacted_screenshot(Desktop& desktop, a11y::A11yLookups* lookups, const std::optional<Rect>& box,
+                              const std::vector<ScreenRedaction>& regions, ScreenshotDone done) {
     // Without the tree we cannot tell where passwords are: no picture at all.
-    if (!a11y) throw Error("accessibility is not available, so password fields cannot be blacked out");
+    if (!lookups) return done({}, "accessibility is not available, so password fields cannot be blacked out");
+    auto job = std::make_shared<ScreenshotJob>(ScreenshotJob{desktop, *lookups, box, regions, std::move(done)});
     ElementTarget passwords;
     passwords.role = "^password text$";
     passwords.regex = true;
-    std::vector<Rect> boxes;
-    add_element_boxes(*a11y, passwords, boxes);
-    for (const ScreenRedaction& region : regions) {
-        if (region.rect) {
-            boxes.push_back(Rect{region.rect->x, region.rect->y, region.rect->width, region.rect->height});
-            continue;
-        }
-        try {
-            add_element_boxes(*a11y, element_target(*region.element), boxes);
-        } catch (const std::exception& e) {
-            throw Error("the elements of redact region '" + region.name + "' could not be found: " + e.what());
-        }
-    }
-    RgbImage image = desktop.capture_screen();
-    black_out(image, boxes);
-    if (box) draw_box(image, *box);
-    return encode_png(image);
+    look_up(job, passwords, "the password fields could not be found: ");
 }
 
 }  // namespace deskbox

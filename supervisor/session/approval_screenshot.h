@@ -4,12 +4,13 @@
 // "observation"), never kept on disk: the audit log records the decision, not this picture.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "policy/policy.h"
-#include "xsession/a11y/a11y_client.h"
+#include "xsession/a11y/a11y_lookups.h"
 #include "xsession/capture/image.h"
 #include "xsession/desktop/desktop.h"
 
@@ -21,11 +22,16 @@ void black_out(RgbImage& image, const std::vector<Rect>& boxes);
 // room) in red, clipped to the image.
 void draw_box(RgbImage& image, const Rect& box);
 
+// The answer of take_redacted_screenshot: the PNG, or why there is none.
+using ScreenshotDone = std::function<void(std::string png, std::string error)>;
+
 // PNG of the screen with password fields and `regions` blacked out and the
-// target's box drawn. `a11y` may be null (no accessibility): then no picture
-// is made (Error) rather than one that might show a password; so is none when
-// a lookup of a region's elements fails.
-std::string redacted_screenshot(Desktop& desktop, a11y::A11yClient* a11y, const std::optional<Rect>& box,
-                                const std::vector<ScreenRedaction>& regions = {});
+// target's box drawn, answered through `done` once `lookups` has found the
+// fields (at once with blocking lookups, later from the loop with
+// a11y::LoopLookups). `lookups` may be null (no accessibility): then no
+// picture is made rather than one that might show a password; so is none
+// when a lookup of a region's elements fails.
+void take_redacted_screenshot(Desktop& desktop, a11y::A11yLookups* lookups, const std::optional<Rect>& box,
+                              const std::vector<ScreenRedaction>& regions, ScreenshotDone done);
 
 }  // namespace deskbox

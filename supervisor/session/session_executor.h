@@ -62,6 +62,9 @@ public:
     void lookup_context(const Action& action, ContextDone done) override;
     // Answers lookup_context's AT-SPI questions from `loop` (a11y::LoopLookups).
     void answer_lookups_on(EventLoop& loop);
+    // Those loop lookups, for other questions asked on the loop (the
+    // approval's screenshot); null without accessibility.
+    a11y::A11yLookups* loop_lookups() { return loop_lookups_.get(); }
 
     // The window the keyboard reaches (class and title), if any. Throws
     // deskbox::Error when the X server cannot say.

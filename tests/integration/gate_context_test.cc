@@ -268,9 +268,26 @@ BOOST_AUTO_TEST_CASE(on_unreadable_approve_waits_for_a_reviewer) {
     const pid_t zenity = host_pid_of(dirs, name, "zenity");
     BOOST_REQUIRE(kill(zenity, SIGSTOP) == 0);
     std::string approval_id;
+    AgentClient other((dirs.runtime() / name / "agent.sock").string());
+    AgentClient reviewer((dirs.runtime() / name / "review.sock").string());
     Json click = agent.call({{"action", "left_click"}, {"coordinate", {x, y}}}, [&](const Json& interim) {
         approval_id = interim.value("approval_id", "");
+        // The reviewer's picture asks the stopped app where its password
+        // fields are: the question waits on the loop, not in it. The approval
+        // is listed and another agent is served while the picture is taken.
+        const Json listed = reviewer.call({{"type", "approvals"}});
+        BOOST_TEST_REQUIRE(listed["approvals"].size() == 1u, listed.dump());
+        BOOST_TEST(listed["approvals"][0]["screenshot"] == "taking", listed.dump());
+        const Json shot = other.call({{"action", "screenshot"}});
+        BOOST_TEST(shot["ok"].get<bool>(), shot.dump().substr(0, 300));
+        BOOST_TEST(reviewer.call({{"type", "approvals"}})["approvals"][0]["screenshot"] == "taking");
         kill(zenity, SIGCONT);
+        // Asked for, the picture is answered once it is taken (or why not).
+        const Json seen = reviewer.call({{"type", "observation"}, {"approval", approval_id}});
+        BOOST_TEST_REQUIRE(seen.value("ok", false), seen.dump().substr(0, 300));
+        const Json& o = seen["observation"];
+        BOOST_TEST((!o["png_base64"].get<std::string>().empty() || o.contains("error")), o.dump().substr(0, 300));
+        BOOST_TEST(o.value("error", "").find("still being taken") == std::string::npos, o.dump().substr(0, 300));
         const auto [code, out] = run_deskbox(dirs, {"deny", "-s", name, approval_id, "--note", "cannot see it"});
         BOOST_TEST(code == 0, out);
     });

@@ -43,8 +43,12 @@ GatePart::GatePart(const Plan& plan, DesktopPart& desktop, AuditPart& audit, Ses
     };
     const SecretStore& secrets = audit.secrets();
     options.secrets_in = [&secrets](std::string_view text) { return secrets.found_in(text); };
-    options.approval_screenshot = [&desktop, &plan](const std::optional<Rect>& box) {
-        return redacted_screenshot(desktop.desktop(), desktop.a11y(), box, plan.policy.screen_redactions);
+    // The password fields are asked on the loop: a hung app delays the
+    // picture (the approval is listed once it is answered), not the loop.
+    options.approval_screenshot = [&desktop, &plan](const std::optional<Rect>& box,
+                                                    AuditedGateOptions::ScreenshotDone done) {
+        take_redacted_screenshot(desktop.desktop(), desktop.executor().loop_lookups(), box,
+                                 plan.policy.screen_redactions, std::move(done));
     };
     audited_gate_ = std::make_unique<AuditedGate>(*gate_, *approvals_, audit.log(), desktop.executor(), options);
     audited_gate_->on_stop([&control] { control.request_stop("stopped by a reviewer", 0); });

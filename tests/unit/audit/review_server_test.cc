@@ -76,6 +76,39 @@ struct ReviewFixture {
     }
 };
 
+// A gate whose approvals' pictures answer later, as the session's do (its
+// password lookup waits on the loop): the test answers them by hand.
+struct DeferredPictureGate {
+    DeployButton boxed;
+    std::optional<Rect> asked_box;
+    AuditedGateOptions::ScreenshotDone answer_picture;
+    AuditedGate gate;
+
+    explicit DeferredPictureGate(ReviewFixture& f)
+        : gate{f.gate, f.approvals, f.log, boxed, options_answered_later(*this)} {
+        boxed.box = Rect{10, 20, 30, 40};
+    }
+    // Proposes a click on the boxed button; the verdict lands in `decided`.
+    void propose_click(std::vector<GateVerdict>& decided) {
+        Action a;
+        a.kind = ActionKind::Click;
+        a.point = Point{25, 40};
+        gate.propose(
+            Proposal{a, Dialect::Anthropic, ""}, [](const GateVerdict&) {},
+            [&decided](const GateVerdict& v) { decided.push_back(v); });
+    }
+
+private:
+    static AuditedGateOptions options_answered_later(DeferredPictureGate& self) {
+        AuditedGateOptions options;
+        options.approval_screenshot = [&self](const std::optional<Rect>& box, AuditedGateOptions::ScreenshotDone done) {
+            self.asked_box = box;
+            self.answer_picture = std::move(done);
+        };
+        return options;
+    }
+};
+
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(review_server, ReviewFixture)
@@ -233,21 +266,31 @@ BOOST_AUTO_TEST_CASE(review_requests_are_served_from_inside_a_blocking_step_and_
 }
 
 BOOST_AUTO_TEST_CASE(a_front_end_names_the_reviewer_and_shows_the_observation) {
-    DeployButton boxed;
-    boxed.box = Rect{10, 20, 30, 40};
-    AuditedGateOptions options;
-    options.approval_screenshot = [](const std::optional<Rect>& box) {
-        return std::string("PNG bytes with a box at ") + (box ? std::to_string(box->x) : "none");
-    };
-    AuditedGate console_gate{gate, approvals, log, boxed, options};
-    Action a;
-    a.kind = ActionKind::Click;
-    a.point = Point{25, 40};
-    console_gate.propose(
-        Proposal{a, Dialect::Anthropic, ""}, [](const GateVerdict&) {},
-        [this](const GateVerdict& v) { decided.push_back(v); });
+    DeferredPictureGate later{*this};
+    AuditedGate& console_gate = later.gate;
+    later.propose_click(decided);
+    auto& answer_picture = later.answer_picture;
+    auto& asked_box = later.asked_box;
     const ReviewerIdentity peer{0, 1, "root"};
     auto call = [&](const Json& request) { return handle_review_request(console_gate, request, peer); };
+
+    // Listed at once; a request for the picture waits until it is answered.
+    BOOST_REQUIRE(answer_picture);
+    const Json listed = call({{"type", "approvals"}})["approvals"];
+    BOOST_REQUIRE(listed.size() == 1u);
+    BOOST_TEST(listed[0]["screenshot"] == "taking");
+    const Json early = call({{"type", "observation"}, {"approval", "A1"}});
+    BOOST_TEST(early["observation"]["png_base64"] == "");
+    BOOST_TEST(early["observation"]["error"].get<std::string>().find("still being taken") != std::string::npos);
+    int ready_calls = 0;
+    console_gate.when_observation_ready("A1", [&] { ++ready_calls; });
+    BOOST_TEST(ready_calls == 0);
+    BOOST_REQUIRE(asked_box);
+    answer_picture("PNG bytes with a box at " + std::to_string(asked_box->x), "");
+    BOOST_TEST(ready_calls == 1);
+    BOOST_TEST(call({{"type", "approvals"}})["approvals"][0]["screenshot"] == "taken");
+    console_gate.when_observation_ready("A1", [&] { ++ready_calls; });  // answered: at once
+    BOOST_TEST(ready_calls == 2);
 
     const Json seen = call({{"type", "observation"}, {"approval", "A1"}});
     BOOST_TEST(seen["ok"] == true, seen.dump());
@@ -264,7 +307,9 @@ BOOST_AUTO_TEST_CASE(a_front_end_names_the_reviewer_and_shows_the_observation) {
     BOOST_TEST(approved["ok"] == true, approved.dump());
     BOOST_REQUIRE(decided.size() == 1u);
     BOOST_TEST(decided[0].reason == "approved by reviewer alice via console");
-    // Resolved: the picture is gone with the approval.
+    // Resolved: the picture is gone with the approval; a late answer changes nothing.
+    BOOST_TEST(call({{"type", "observation"}, {"approval", "A1"}})["error"]["code"] == "not_found");
+    answer_picture("late", "");
     BOOST_TEST(call({{"type", "observation"}, {"approval", "A1"}})["error"]["code"] == "not_found");
 
     const Json paused = call({{"type", "pause"}, {"reviewer", "alice"}, {"via", "console"}, {"note", "lunch"}});
@@ -279,6 +324,27 @@ BOOST_AUTO_TEST_CASE(a_front_end_names_the_reviewer_and_shows_the_observation) {
     BOOST_TEST(control["data"]["by"]["via"] == "console");
     BOOST_TEST(summarize_audit_record(control) == "pause by alice via console [as root (uid 0, pid 1)]: lunch");
     BOOST_TEST(call({{"type", "audit"}, {"last", -1}})["error"]["message"] == "last: expected a count");
+}
+
+// A reviewer's request for a picture still being taken is answered (not
+// found) when the approval is decided first; the picture's late answer
+// changes nothing.
+BOOST_AUTO_TEST_CASE(a_request_waiting_for_a_picture_is_answered_when_its_approval_is_decided) {
+    DeferredPictureGate later{*this};
+    AuditedGate& console_gate = later.gate;
+    later.propose_click(decided);
+    auto& answer_picture = later.answer_picture;
+    int ready_calls = 0;
+    console_gate.when_observation_ready("A1", [&] { ++ready_calls; });
+    BOOST_TEST(ready_calls == 0);
+    const ReviewerIdentity peer{0, 1, "root"};
+    BOOST_TEST(handle_review_request(console_gate, {{"type", "deny"}, {"approval", "A1"}}, peer)["ok"] == true);
+    BOOST_TEST(ready_calls == 1);
+    const Json gone = handle_review_request(console_gate, {{"type", "observation"}, {"approval", "A1"}}, peer);
+    BOOST_TEST(gone["error"]["code"] == "not_found");
+    BOOST_REQUIRE(answer_picture);
+    answer_picture("late", "");
+    BOOST_TEST(ready_calls == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
