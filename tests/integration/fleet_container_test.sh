@@ -86,7 +86,8 @@ if [ -n "${DESKBOX_DEB:-}" ]; then
 elif ls "$build"/deb/deskbox_*.deb >/dev/null 2>&1; then
     deb=$(ls "$build"/deb/deskbox_*.deb | head -n1)
 else
-    deb=$("$src/packaging/build-deb.sh" "$build/deb" | tail -n1)
+    # Tested, not shipped: line tables only, as in systemd_package_test.sh.
+    deb=$(DEB_CXXFLAGS_APPEND="${DEB_CXXFLAGS_APPEND:--g1}" "$src/packaging/build-deb.sh" "$build/deb" | tail -n1)
 fi
 started=$(date +%s)
 check "image built from Debian packages" \

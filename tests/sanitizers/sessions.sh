@@ -6,10 +6,24 @@
 # (halt_on_error), and each report is also written to a file under a scratch dir, which this script
 # prints and counts at the end, so a report is caught even in a deskbox process whose exit code no
 # test checks (a `deskbox approve`, the accessibility helper...).
-# Usage: tests/sanitizers/sessions.sh ASAN_BUILD_DIR   (a meson dir with -Db_sanitize=address,undefined)
+# The test programs themselves come from the ordinary test build: what is under test is the
+# supervisor (and the helpers it starts), so only those are built with the sanitizers.
+# Usage: tests/sanitizers/sessions.sh ASAN_BUILD_DIR TEST_BUILD_DIR
+#          ASAN_BUILD_DIR: a meson dir with -Db_sanitize=address,undefined; TEST_BUILD_DIR: the
+#          ordinary build dir, whose test programs are run (built there by `ninja`)
+#        tests/sanitizers/sessions.sh --targets   (prints the targets to build in ASAN_BUILD_DIR)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-build=${1:?usage: tests/sanitizers/sessions.sh ASAN_BUILD_DIR}
+# deskbox finds its accessibility helper next to itself; the harness finds deskbox-vnc-check under
+# DESKBOX_BUILD_ROOT.
+asan_targets=(deskbox xsession/a11y/helper/deskbox-a11y tests/integration/deskbox-vnc-check)
+if [ "${1:-}" = --targets ]; then
+  printf '%s\n' "${asan_targets[@]}"
+  exit 0
+fi
+usage="usage: tests/sanitizers/sessions.sh ASAN_BUILD_DIR TEST_BUILD_DIR"
+build=${1:?$usage}
+test_build=${2:?$usage}
 
 # test executable (under tests/integration) : Boost.Test filter (empty: all its cases)
 tests=(
@@ -18,9 +32,10 @@ tests=(
   vnc-session-test:                                      # the VNC forwarder (TCP and vnc.sock)
   network-session-test:only_allowed_domains_through_the_proxy  # the proxy thread writing the audit log
 )
-targets=(deskbox xsession/a11y/helper/deskbox-a11y tests/integration/deskbox-vnc-check)
-for t in "${tests[@]}"; do targets+=("tests/integration/${t%%:*}"); done
-ninja -C "$build" "${targets[@]}"
+ninja -C "$build" "${asan_targets[@]}"
+programs=()
+for t in "${tests[@]}"; do programs+=("tests/integration/${t%%:*}"); done
+ninja -C "$test_build" "${programs[@]}"
 
 reports=$(mktemp -d /tmp/deskbox-sanitizer-reports.XXXXXX)
 trap 'rm -rf "$reports"' EXIT
@@ -33,7 +48,7 @@ export DESKBOX_BIN=$PWD/$build/deskbox DESKBOX_SOURCE_ROOT=$PWD DESKBOX_BUILD_RO
 
 failed=0
 for t in "${tests[@]}"; do
-  exe=$build/tests/integration/${t%%:*}
+  exe=$test_build/tests/integration/${t%%:*}
   filter=${t#*:}
   started=$SECONDS
   if ! "$exe" ${filter:+--run_test=$filter}; then
