@@ -27,7 +27,9 @@ fi
 if [ ! -d "$asan" ]; then
   # No -Werror here: GCC 12's sanitizer instrumentation makes -Wmaybe-uninitialized report false
   # positives inside libstdc++ (std::regex, std::function). The test build enforces warnings.
-  meson setup "$asan" -Db_sanitize=address,undefined -Db_lundef=false -Dcpp_args=-g1
+  # -O1, as the sanitizers' own docs advise: reports stay exact and the compiler takes about 40%
+  # less time than at -O2 (Boost.Beast under ASan: 55 s against 105 s of CPU for one file).
+  meson setup "$asan" -Db_sanitize=address,undefined -Db_lundef=false -Doptimization=1 -Dcpp_args=-g1
 fi
 mapfile -t asan_targets < <(tests/sanitizers/unit-targets.py "$asan"; tests/sanitizers/sessions.sh --targets)
 timed "the ASan+UBSan build" ninja -C "$asan" "${asan_targets[@]}"

@@ -185,11 +185,11 @@ ConsoleServer::ConsoleServer(ConsoleApp& app, const ListenAddress& where) : impl
             ::umask(old);
         } else {
             const tcp::endpoint ep(asio::ip::make_address(where.host), where.port);
-            impl_->tcp_acceptor.emplace(impl_->io);
-            impl_->tcp_acceptor->open(ep.protocol());
-            impl_->tcp_acceptor->set_option(asio::socket_base::reuse_address(true));
-            impl_->tcp_acceptor->bind(ep);
-            impl_->tcp_acceptor->listen();
+            tcp::acceptor& acceptor = impl_->tcp_acceptor.emplace(impl_->io);
+            acceptor.open(ep.protocol());
+            acceptor.set_option(asio::socket_base::reuse_address(true));
+            acceptor.bind(ep);
+            acceptor.listen();
         }
     } catch (const boost::system::system_error& e) {
         throw Error("listening on " +
@@ -203,7 +203,7 @@ ConsoleServer::~ConsoleServer() = default;
 std::string ConsoleServer::url() const {
     if (impl_->unix_acceptor) return "unix:" + impl_->where.path;
     if (!impl_->tcp_acceptor) throw Error("the console is not listening");
-    const tcp::endpoint ep = impl_->tcp_acceptor->local_endpoint();
+    const tcp::endpoint ep = impl_->tcp_acceptor.value().local_endpoint();
     const std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
     return "http://" + host + ":" + std::to_string(ep.port()) + "/";
 }
@@ -211,7 +211,7 @@ std::string ConsoleServer::url() const {
 void ConsoleServer::run() {
     // The constructor opened exactly one of the two acceptors.
     if (impl_->unix_acceptor) {
-        local::acceptor& acceptor = *impl_->unix_acceptor;
+        local::acceptor& acceptor = impl_->unix_acceptor.value();
         for (;;) {
             beast::error_code ec;
             local::socket s(impl_->io);
@@ -220,7 +220,7 @@ void ConsoleServer::run() {
         }
     }
     if (!impl_->tcp_acceptor) throw Error("the console is not listening");
-    tcp::acceptor& acceptor = *impl_->tcp_acceptor;
+    tcp::acceptor& acceptor = impl_->tcp_acceptor.value();
     for (;;) {
         beast::error_code ec;
         tcp::socket s(impl_->io);

@@ -228,7 +228,7 @@ void normalize(const PyCall& call, CoordinateSpace space, std::vector<Action>& s
         args.required("secs");
         Action a;
         a.kind = ActionKind::Wait;
-        a.duration = Millis(std::lround(*args.number("secs", 0, kMaxDurationMs / 1000.0) * 1000.0));
+        a.duration = Millis(std::lround(args.number("secs", 0, kMaxDurationMs / 1000.0).value() * 1000.0));
         steps.push_back(a);
         return;
     }
@@ -295,7 +295,7 @@ void normalize(const PyCall& call, CoordinateSpace space, std::vector<Action>& s
     } else if (f == "scroll" || f == "vscroll" || f == "hscroll") {
         Action a = pointer(ActionKind::Scroll, MouseButton::Left, args.point(space));
         args.required("clicks");
-        const int clicks = static_cast<int>(*args.integer("clicks", -kMaxScrollClicks, kMaxScrollClicks));
+        const int clicks = static_cast<int>(args.integer("clicks", -kMaxScrollClicks, kMaxScrollClicks).value());
         // pyautogui: scroll(+n) scrolls up, hscroll(+n) right.
         if (f == "hscroll")
             a.scroll_x = clicks;

@@ -74,7 +74,7 @@ void capture(const std::shared_ptr<ScreenshotJob>& job) {
     try {
         RgbImage image = job->desktop.capture_screen();
         black_out(image, job->boxes);
-        if (job->box) draw_box(image, *job->box);
+        if (const std::optional<Rect> box = job->box) draw_box(image, *box);
         png = encode_png(image);
     } catch (const std::exception& e) {
         return job->done({}, std::string("the screen could not be captured: ") + e.what());

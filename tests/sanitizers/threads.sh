@@ -13,7 +13,8 @@ fi
 build=${1:?usage: tests/sanitizers/threads.sh [--build-only] TSAN_BUILD_DIR}
 if [ ! -d "$build" ]; then
   # No -Werror, as for the ASan dir: the sanitizer's instrumentation brings GCC 12 false warnings.
-  meson setup "$build" -Db_sanitize=thread -Db_lundef=false -Dcpp_args=-g1
+  # -O1 and line tables only: exact reports, less compile time (as for the ASan dir).
+  meson setup "$build" -Db_sanitize=thread -Db_lundef=false -Doptimization=1 -Dcpp_args=-g1
 fi
 mapfile -t programs < <(meson introspect "$build" --tests | python3 -c '
 import json, os, sys

@@ -55,8 +55,8 @@ std::string stage_a11y_helper(const DirsPart& dirs) {
 DesktopPart::DesktopPart(const DesktopParts& parts, SessionControl& control) : x_(parts.display.connect()) {
     const ObserveSpec& observe = parts.plan.manifest.observe;
     DesktopOptions desktop_options;
-    if (observe.scale_width && observe.scale_height)
-        desktop_options.scaled_size = Point{*observe.scale_width, *observe.scale_height};
+    const std::optional<int> scale_width = observe.scale_width, scale_height = observe.scale_height;
+    if (scale_width && scale_height) desktop_options.scaled_size = Point{*scale_width, *scale_height};
     desktop_ = std::make_unique<Desktop>(x_, desktop_options);
     try {
         a11y::HelperOptions helper;
