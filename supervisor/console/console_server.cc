@@ -201,17 +201,20 @@ ConsoleServer::ConsoleServer(ConsoleApp& app, const ListenAddress& where) : impl
 ConsoleServer::~ConsoleServer() = default;
 
 std::string ConsoleServer::url() const {
-    if (impl_->unix_acceptor) return "unix:" + impl_->where.path;
-    if (!impl_->tcp_acceptor) throw Error("the console is not listening");
-    const tcp::endpoint ep = impl_->tcp_acceptor.value().local_endpoint();
+    // Through a plain reference: the optional-access analysis follows a member, not unique_ptr's operator->.
+    const Impl& impl = *impl_;
+    if (impl.unix_acceptor) return "unix:" + impl.where.path;
+    if (!impl.tcp_acceptor) throw Error("the console is not listening");
+    const tcp::endpoint ep = impl.tcp_acceptor->local_endpoint();
     const std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
     return "http://" + host + ":" + std::to_string(ep.port()) + "/";
 }
 
 void ConsoleServer::run() {
     // The constructor opened exactly one of the two acceptors.
-    if (impl_->unix_acceptor) {
-        local::acceptor& acceptor = impl_->unix_acceptor.value();
+    Impl& impl = *impl_;
+    if (impl.unix_acceptor) {
+        local::acceptor& acceptor = *impl.unix_acceptor;
         for (;;) {
             beast::error_code ec;
             local::socket s(impl_->io);
@@ -219,8 +222,8 @@ void ConsoleServer::run() {
             if (!ec) spawn(std::move(s), impl_->app, "unix");
         }
     }
-    if (!impl_->tcp_acceptor) throw Error("the console is not listening");
-    tcp::acceptor& acceptor = impl_->tcp_acceptor.value();
+    if (!impl.tcp_acceptor) throw Error("the console is not listening");
+    tcp::acceptor& acceptor = *impl.tcp_acceptor;
     for (;;) {
         beast::error_code ec;
         tcp::socket s(impl_->io);

@@ -129,6 +129,18 @@ public:
         if (!v) fail(call_.pos, "missing_field", "needs argument '" + name + "'");
         return *v;
     }
+    double required_number(const std::string& name, double min, double max) const {
+        required(name);
+        const std::optional<double> n = number(name, min, max);
+        if (!n) fail(call_.pos, "missing_field", "needs argument '" + name + "'");
+        return *n;
+    }
+    long required_integer(const std::string& name, long min, long max) const {
+        required(name);
+        const std::optional<long> n = integer(name, min, max);
+        if (!n) fail(call_.pos, "missing_field", "needs argument '" + name + "'");
+        return *n;
+    }
 
     // Pacing only (see Signature): checked, then not needed.
     void pacing() const {
@@ -225,10 +237,9 @@ void normalize(const PyCall& call, CoordinateSpace space, std::vector<Action>& s
     if (call.function == "time.sleep") {
         static const std::vector<const char*> params = {"secs"};
         const Args args(call, params);
-        args.required("secs");
         Action a;
         a.kind = ActionKind::Wait;
-        a.duration = Millis(std::lround(args.number("secs", 0, kMaxDurationMs / 1000.0).value() * 1000.0));
+        a.duration = Millis(std::lround(args.required_number("secs", 0, kMaxDurationMs / 1000.0) * 1000.0));
         steps.push_back(a);
         return;
     }
@@ -294,8 +305,7 @@ void normalize(const PyCall& call, CoordinateSpace space, std::vector<Action>& s
             pointer(f == "mouseDown" ? ActionKind::MouseDown : ActionKind::MouseUp, args.button(), args.point(space)));
     } else if (f == "scroll" || f == "vscroll" || f == "hscroll") {
         Action a = pointer(ActionKind::Scroll, MouseButton::Left, args.point(space));
-        args.required("clicks");
-        const int clicks = static_cast<int>(args.integer("clicks", -kMaxScrollClicks, kMaxScrollClicks).value());
+        const int clicks = static_cast<int>(args.required_integer("clicks", -kMaxScrollClicks, kMaxScrollClicks));
         // pyautogui: scroll(+n) scrolls up, hscroll(+n) right.
         if (f == "hscroll")
             a.scroll_x = clicks;

@@ -31,6 +31,7 @@ for c in json.load(open(os.path.join(build, "compile_commands.json"))):
 PY
 )
 # The compile commands are GCC's: clang does not know some of its warning flags (-Wshadow=local).
+# .clang-tidy makes every finding an error (WarningsAsErrors).
 run-clang-tidy-16 -p "$build" -j "$(nproc)" -quiet -extra-arg=-Wno-unknown-warning-option \
-  -checks='-*,bugprone-unchecked-optional-access' -warnings-as-errors='*' \
+  -checks='-*,bugprone-unchecked-optional-access' \
   -header-filter='(supervisor|policy|xsession)/.*\.h$' "${files[@]}"
