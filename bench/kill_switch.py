@@ -1,20 +1,27 @@
 #!/usr/bin/env python3
 """How fast the kill switch answers, and how long the session's end takes.
 
-A GTK app (gtk3-widget-factory) is frozen with SIGSTOP, so every AT-SPI call
-into it hangs until the a11y helper's reply timeout (4 s). An agent then asks
-for the accessibility `tree`: its question goes out through the session's
-loop (the executor answers later) and waits for the frozen app. While it
-waits, this measures, in real sessions started with `deskbox run`:
+Three kinds of real sessions, started with `deskbox run`:
+
+  tree hangs    a GTK app (gtk3-widget-factory) is frozen with SIGSTOP, so
+                every AT-SPI call into it hangs until the a11y helper's reply
+                timeout (4 s); an agent asks for the accessibility `tree`, whose
+                question goes out through the session's loop and waits
+  verify hangs  a reviewer's `verify` runs a host command that never exits
+                (its timeout is 10 minutes away)
+  idle          nothing waits; with gtk3-widget-factory, and with Chromium (the
+                teardown of a session with a browser)
+
+and in each it measures:
 
   pause     `pause` sent on review.sock -> its reply (then `resume`)
   stop      `stop` sent on review.sock -> its reply, -> status.json
             "stopping", -> the supervisor's exit (the whole teardown)
   SIGTERM   kill(supervisor, SIGTERM) -> status.json "stopping", -> exit
 
-and the same stop and SIGTERM with nothing hanging (idle). "While it waits"
-is observed, not slept for: the tree's proposal is in the audit log (the
-decision is written before the action runs). Goal (issue 13): <= 100 ms to
+"While it waits" is observed, not slept for: the tree's proposal is in the
+audit log (the decision is written before the action runs); the verify
+command has written its pid to a fifo. Goal (issue 13): <= 100 ms to
 "stopping", <= 1 s for the whole teardown. Needs root.
 
     sudo bench/kill_switch.py BUILD_DIR [SESSIONS]
@@ -81,15 +88,30 @@ def host_pid(ns_pid, comm_prefix):
     raise SystemExit(f"no host process for the app's pid {ns_pid}")
 
 
-def start(work, name):
+# The app of each kind of session: its manifest entry and the start of its process name.
+APPS = {
+    "gtk": ("{name: widgets, exec: [gtk3-widget-factory], ready: {wm_class: gtk3-widget-factory, timeout: 60s}}",
+            "gtk3-widget"),
+    "chromium": ("{name: browser, exec: [chromium, --no-sandbox, --disable-gpu, --no-first-run, "
+                 "--disable-background-networking, --disable-component-update, --disable-sync, "
+                 "--user-data-dir=/tmp/profile, 'data:text/html,<title>bench page</title>a page'], "
+                 "ready: {title: bench page, timeout: 180s}}", "chrom"),
+}
+
+
+def start(work, name, app="gtk", verify_fifo=None):
     policy = os.path.join(work, "policy.yaml")
     open(policy, "w").write(POLICY)
     manifest = os.path.join(work, name + ".yaml")
+    entry, comm = APPS[app]
+    # A verify command that never exits by itself: it names its pid in the fifo, then waits.
+    verify = (f"verify:\n  - command:\n      run: [sh, -c, 'echo $$ > {verify_fifo}; sleep 1000 & wait']\n"
+              "      timeout: 10m\n") if verify_fifo else ""
     open(manifest, "w").write(
         f"session: {{name: {name}, display: {{width: 1280, height: 800}}, budget: {{actions_per_second: 0}}}}\n"
         "sandbox: {memory: 2G, pids: 1024}\n"
-        "apps:\n  - {name: widgets, exec: [gtk3-widget-factory], ready: {wm_class: gtk3-widget-factory, timeout: 60s}}\n"
-        f"policy: {policy}\nreview: {{vnc: {{enabled: false}}}}\n")
+        f"apps:\n  - {entry}\n"
+        f"policy: {policy}\nreview: {{vnc: {{enabled: false}}}}\n" + verify)
     env = dict(os.environ, DESKBOX_RUNTIME_DIR=os.path.join(work, "run"), DESKBOX_STATE_DIR=os.path.join(work, "state"))
     proc = subprocess.Popen([deskbox, "run", manifest], stderr=subprocess.PIPE, env=env, text=True)
     watchdog = threading.Timer(120, proc.kill)
@@ -105,7 +127,7 @@ def start(work, name):
     threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
     d = os.path.join(work, "run", name)
     st = status(os.path.join(d, "status.json"))
-    app_pid = host_pid(st["apps"][0]["pid"], "gtk3-widget")
+    app_pid = host_pid(st["apps"][0]["pid"], comm)
     request(os.path.join(d, "agent.sock"), {"action": "screenshot"})  # the app has drawn and answers
     return proc, d, app_pid
 
@@ -136,6 +158,20 @@ def hang(d, app_pid):
     return t, result
 
 
+def verify_hangs(d, fifo):
+    """A reviewer asks for verify; returns once its command runs (it wrote to the fifo)."""
+    def ask():
+        try:
+            request(os.path.join(d, "review.sock"), {"type": "verify"}, timeout=700)
+        except (OSError, RuntimeError):
+            pass  # the session ended first
+
+    threading.Thread(target=ask, daemon=True).start()
+    with open(fifo) as f:  # blocks until the command opens it: an event, not a sleep
+        if not f.read().strip():
+            raise SystemExit("the verify command did not name its pid")
+
+
 def ms(t0):
     return (time.monotonic() - t0) * 1000
 
@@ -146,11 +182,11 @@ def summary(values):
     return f"median {statistics.median(v):7.1f} ms  p10 {p(0.1):7.1f}  p90 {p(0.9):7.1f}  max {v[-1]:7.1f}  (n={len(v)})"
 
 
-def end(proc, d, how, hung, results):
+def end(proc, d, how, waiting, results):
     review = os.path.join(d, "review.sock")
     status_path = os.path.join(d, "status.json")
     stopping = lambda: status(status_path).get("state") in ("stopping", "ended") or not os.path.exists(status_path)
-    label = f"{how} ({'tree hangs' if hung else 'idle'})"
+    label = f"{how} ({waiting})"
     t0 = time.monotonic()
     if how == "stop":
         request(review, {"type": "stop", "note": "bench"})
@@ -182,14 +218,21 @@ def main():
                             os.kill(app_pid, signal.SIGCONT)
                             t.join(60)
                         hang(d, app_pid)
-                    end(proc, d, how, hung, results)
+                    end(proc, d, how, "tree hangs" if hung else "idle", results)
                     try:
                         os.kill(app_pid, signal.SIGCONT)
                     except ProcessLookupError:
                         pass
-    print(f"kill switch and teardown (gtk3-widget-factory; hung: under SIGSTOP while a tree waits), "
-          f"{sessions} sessions per path")
+                fifo = os.path.join(work, f"verify-{how}-{i}")
+                os.mkfifo(fifo)
+                proc, d, _ = start(work, f"bench-kill-{how}-{i}-verify", verify_fifo=fifo)
+                verify_hangs(d, fifo)
+                end(proc, d, how, "verify hangs", results)
+                proc, d, _ = start(work, f"bench-kill-{how}-{i}-chromium", app="chromium")
+                end(proc, d, how, "Chromium, idle", results)
+    print(f"kill switch and teardown (gtk3-widget-factory unless named; tree hangs: the app under SIGSTOP "
+          f"while a tree waits; verify hangs: a reviewer's verify command runs), {sessions} sessions per path")
     for k, v in results.items():
-        print(f"  {k:34s} {summary(v)}")
+        print(f"  {k:40s} {summary(v)}")
 
 main()

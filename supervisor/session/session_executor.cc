@@ -458,8 +458,8 @@ void SessionExecutor::context_window(const std::shared_ptr<ContextJob>& job) {
     const ActionKind kind = job->action.kind;
     try {
         if (is_pointer(kind) && !job->point) job->point = pointer_position();
-        if (job->point) {
-            if (auto w = client_window_at(display_, job->point->x, job->point->y)) c.window = window_of(*w);
+        if (const std::optional<Point> point = job->point) {
+            if (auto w = client_window_at(display_, point->x, point->y)) c.window = window_of(*w);
         } else if (job->element_kind) {
             c.unreadable["window"] = "the element's place on screen is not known";
         } else {
@@ -512,7 +512,8 @@ void SessionExecutor::context_window(const std::shared_ptr<ContextJob>& job) {
                 });
             };
             if (job->keyboard_kind) return job->lookups->focused(std::move(seen));
-            return job->lookups->hit_test(*job->point, std::move(seen));
+            if (const std::optional<Point> point = job->point) return job->lookups->hit_test(*point, std::move(seen));
+            c.unreadable["target"] = "the place the action reaches is not known";
         }
     }
     context_domain(job);
@@ -520,7 +521,7 @@ void SessionExecutor::context_window(const std::shared_ptr<ContextJob>& job) {
 
 void SessionExecutor::context_domain(const std::shared_ptr<ContextJob>& job) {
     GateContext& c = job->c;
-    if (job->point) c.pixels = pixels_around(*job->point);
+    if (const std::optional<Point> point = job->point) c.pixels = pixels_around(*point);
 
     // The domain is the host of the document in the window the action reaches:
     // asked only of a browser engine's app (its element says which), within that

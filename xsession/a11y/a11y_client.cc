@@ -181,17 +181,19 @@ json A11yClient::take_reply(const char* op) {
 }
 
 void A11yClient::wait_ready() {
+    if (!inflight_) throw Error("a11y helper: no request in flight");
+    const std::int64_t deadline = inflight_->deadline_ms;
     while (!on_readable()) {
         if (wait_hook_) {
             try {
-                wait_hook_(from_helper_.get(), inflight_->deadline_ms);
+                wait_hook_(from_helper_.get(), deadline);
             } catch (...) {
                 inflight_.reset();  // abandoned: a late reply is skipped by its seq
                 throw;
             }
             continue;
         }
-        const std::int64_t left = std::max<std::int64_t>(0, inflight_->deadline_ms - monotonic_ms());
+        const std::int64_t left = std::max<std::int64_t>(0, deadline - monotonic_ms());
         pollfd p{from_helper_.get(), POLLIN, 0};
         if (::poll(&p, 1, static_cast<int>(left)) < 0 && errno != EINTR) {
             inflight_.reset();
@@ -303,12 +305,14 @@ void A11yClient::begin_find(const ElementTarget& target) {
 
 FindResult A11yClient::finish_find() {
     Tree matches = tree_from_wire(take_reply("find"), options_.limits, /*flat=*/true);
+    if (!find_matcher_) throw Error("a11y helper: the find request in flight has no matcher");
+    const TargetMatcher& matcher = *find_matcher_;
     FindResult out;
     out.truncated = matches.truncated;
     out.truncated_reason = matches.truncated_reason;
     // The helper's word is not enough: keep only what really matches.
     for (Element& e : matches.elements)
-        if (is_actionable(e) && find_matcher_->matches(e)) out.matches.push_back(std::move(e));
+        if (is_actionable(e) && matcher.matches(e)) out.matches.push_back(std::move(e));
     return out;
 }
 

@@ -206,7 +206,7 @@ std::string to_osworld_xml(const Tree& tree, ScaleFactors scale) {
 std::string to_linearized(const Tree& tree, ScaleFactors scale) {
     std::string out = "tag\tname\ttext\tclass\tdescription\tposition (top-left x&y)\tsize (w&h)";
     for (const Element& e : tree.elements) {
-        if (!is_interactive(e)) continue;
+        if (!is_interactive(e) || !e.bbox) continue;  // an interactive element has a box; said for the reader
         std::string text = visible_text(e);
         if (text.empty())
             text = "\"\"";

@@ -60,7 +60,7 @@ std::vector<Mark> draw_set_of_marks(RgbImage& image, const Tree& tree, ScaleFact
     Canvas canvas{image};
     std::vector<Mark> marks;
     for (const Element& e : tree.elements) {
-        if (!is_interactive(e, /*check_image=*/true)) continue;
+        if (!is_interactive(e, /*check_image=*/true) || !e.bbox) continue;  // interactive implies a box
         Rect box = scale_rect(*e.bbox, scale);
         const int x1 = std::min(box.x + box.width, image.width), y1 = std::min(box.y + box.height, image.height);
         box.x = std::max(box.x, 0), box.y = std::max(box.y, 0);
