@@ -34,6 +34,7 @@ deskbox = os.path.join(build, "deskbox")
 
 POLICY = """version: 1
 default: deny
+admission: {host_commands: true}
 rules:
   - {name: everything, when: {action: [screenshot, tree, click, mouse_move, key, wait]}, tier: low}
 """
