@@ -72,6 +72,9 @@ public:
     // The URL of the browser document in the focused window; empty when the
     // focused window shows none.
     std::string focused_browser_url();
+    // focused_browser_url() through the loop's lookups (answer_lookups_on()
+    // must have been called); "" when there is none.
+    void focused_browser_url_later(std::function<void(std::string)> done);
 
 private:
     ActionResult execute_now(const Action& action, const CaptureOptions& capture);
@@ -91,8 +94,6 @@ private:
     static std::optional<std::string> url_of_focused(const std::optional<a11y::Element>& e,
                                                      const FocusedWindow& window);
     static std::string url_of_browser(const a11y::BrowserContext& browser, const FocusedWindow& window);
-    // focused_browser_url() through the loop's lookups; "" when there is none.
-    void focused_browser_url_later(std::function<void(std::string)> done);
     // Whether execute_later answers `action` from the loop.
     bool answers_later(const Action& action) const;
     void element_action_later(const Action& action, std::function<void(ActionResult)> done);

@@ -105,16 +105,24 @@ VerifyOutcome run_verify_checks(const std::vector<VerifyCheck>& checks, const Ve
         try {
             switch (c.kind) {
                 case VerifyCheck::Kind::A11y: {
-                    if (!env.a11y) {
+                    if (!env.find_elements) {
                         detail = "accessibility is not available in this session";
                         break;
                     }
                     ElementTarget target;
                     target.role = c.role;
                     target.name = c.name;
-                    const auto found = env.a11y->find(target);
+                    const a11y::FindResult found = env.find_elements(target);
+                    const std::string seen = std::to_string(found.matches.size()) + " matching element(s)";
+                    // A search cut short shows a match it found, but not that
+                    // none exists: unknown is a failed check, never a pass.
+                    if (found.truncated && (!c.present || found.matches.empty())) {
+                        detail = "the accessibility search was cut short (" + found.truncated_reason + ") after " +
+                                 seen + ": cannot tell";
+                        break;
+                    }
                     passed = c.present ? !found.matches.empty() : found.matches.empty();
-                    detail = std::to_string(found.matches.size()) + " matching element(s)";
+                    detail = seen;
                     break;
                 }
                 case VerifyCheck::Kind::File: {

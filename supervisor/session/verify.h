@@ -11,12 +11,10 @@
 
 #include "supervisor/manifest/manifest.h"
 #include "supervisor/session/host_command.h"
+#include "xsession/a11y/a11y_client.h"
 
 namespace deskbox {
 
-namespace a11y {
-class A11yClient;
-}
 struct VerifyOutcome {
     bool passed = true;
     std::vector<nlohmann::json> results;  // {check, passed, detail}
@@ -35,7 +33,10 @@ struct VerifyWindow {
 };
 
 struct VerifyEnvironment {
-    a11y::A11yClient* a11y = nullptr;  // null: a11y checks fail with a clear detail
+    // An `a11y` check's search (the accessibility helper's find); throws
+    // deskbox::Error when the helper cannot answer. Empty: accessibility is
+    // not available, and a11y checks fail saying so.
+    std::function<a11y::FindResult(const ElementTarget& target)> find_elements;
     SandboxFileReader read_file;
     HostCommandRunner run_command;
     // The browser's current URL ("" when no browser document shows).

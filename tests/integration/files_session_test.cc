@@ -361,4 +361,9 @@ BOOST_AUTO_TEST_CASE(url_checks_read_the_browser_document) {
                results[1].dump());
     session.signal(SIGTERM);
     BOOST_TEST(session.wait_exit(60'000) == 3, session.output());
+    // The end's checks read the same URL while the session is stopping.
+    const auto verifications = records_of(dirs, name, "verification");
+    BOOST_REQUIRE_EQUAL(verifications.size(), 4u);
+    BOOST_TEST(verifications[2]["passed"] == true, verifications[2].dump());
+    BOOST_TEST(verifications[3]["detail"] == results[1]["detail"], verifications[3].dump());
 }

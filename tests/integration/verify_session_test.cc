@@ -2,7 +2,8 @@
 // exits is killed (with everything it started) after its timeout, and neither
 // it nor a reviewer's `deskbox verify` holds the kill switch: SIGTERM and
 // `deskbox stop` still end the session, long before the command's own end.
-// What a command prints is kept only up to its bound.
+// What a command prints is kept only up to its bound. The accessibility
+// checks ask the app through the session's loop, mid-session and at the end.
 #define BOOST_TEST_MODULE deskbox verify commands
 #include <fcntl.h>
 #include <poll.h>
@@ -14,9 +15,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "supervisor/control/agent_client.h"
+#include "tests/integration/seed_session.h"
 #include "tests/integration/session_harness.h"
 
 using namespace deskbox::test;
+using deskbox::AgentClient;
+using Json = nlohmann::json;
 
 namespace {
 
@@ -97,10 +102,6 @@ std::vector<nlohmann::json> verification_records(const TestDirs& dirs, const std
     const auto [code, out] = run_deskbox(dirs, {"audit", "verify", (dirs.state() / name / "audit.jsonl").string()});
     BOOST_TEST(code == 0, out);
     return records;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
 }
 
 // The session ends (the command alone would run 1000 s), exits 3 (a check
@@ -225,5 +226,59 @@ BOOST_AUTO_TEST_CASE(a_second_stop_request_interrupts_the_teardown_verification)
             BOOST_REQUIRE_EQUAL(records.size(), 1u);
             BOOST_TEST(contains(records[0]["detail"], "interrupted: the session is stopping"), records[0].dump());
         }
+    }
+}
+
+// `a11y` checks ask the accessibility helper through the session's loop (its
+// lookups), the same way a reviewer's `deskbox verify` and the end's checks
+// do: both see zenity's OK button and no button that is not there. The end's
+// checks run while the session is stopping; they once failed there, every
+// one, because the helper's wait gave up as soon as a stop was known.
+BOOST_AUTO_TEST_CASE(a11y_checks_see_the_apps_elements_mid_session_and_at_the_end) {
+    if (!require_root()) return;
+    TestDirs dirs;
+    const std::string name = "it-verify-a11y";
+    const auto policy = dirs.root() / "policy.yaml";
+    std::ofstream(policy) << "default: deny\nrules:\n  - {name: look, when: {action: [tree]}, tier: low}\n";
+    const std::string yaml = "version: 1\nsession: {name: " + name +
+                             "}\n"
+                             "sandbox: {memory: 1G, pids: 256}\n"
+                             "network: {mode: none}\n"
+                             "apps:\n"
+                             "  - name: entry\n"
+                             "    exec: [zenity, --entry, --title, Quarterly numbers]\n"
+                             "    ready: {title: Quarterly numbers}\n"
+                             "policy: " +
+                             policy.string() +
+                             "\n"
+                             "review: {vnc: {enabled: false}}\n"
+                             "verify:\n"
+                             "  - a11y: {role: push button, name: OK}\n"
+                             "  - a11y: {role: push button, name: Launch the rockets, present: false}\n"
+                             "  - a11y: {role: push button, name: Launch the rockets}\n";
+    SessionProcess session(dirs, dirs.manifest(name, yaml));
+    BOOST_REQUIRE_MESSAGE(session.wait_for(" ready on display ", 120'000), session.output());
+    AgentClient agent((dirs.runtime() / name / "agent.sock").string());
+    wait_for_element(agent, "push button", "OK");  // the app is in the accessibility tree
+
+    const std::vector<bool> expected = {true, true, false};
+    const auto [code, out] = run_deskbox(dirs, {"verify", "-s", name, "--json"});
+    BOOST_TEST(code == 3, out);
+    const Json results = nlohmann::json::parse(out)["results"];
+    BOOST_REQUIRE_EQUAL(results.size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i)
+        BOOST_TEST(results[i]["passed"].get<bool>() == expected[i], i << ": " << results[i].dump());
+    BOOST_TEST(results[0]["detail"] == "1 matching element(s)", results[0].dump());
+    BOOST_TEST(results[1]["detail"] == "0 matching element(s)", results[1].dump());
+
+    const auto [stop_code, stop_out] = run_deskbox(dirs, {"stop", "-s", name});
+    BOOST_TEST(stop_code == 0, stop_out);
+    BOOST_TEST(session.wait_exit(60'000) == 3, session.output());  // the third check fails, as it should
+    const auto records = verification_records(dirs, name);
+    BOOST_REQUIRE_EQUAL(records.size(), 2 * expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        const auto& at_end = records[expected.size() + i];
+        BOOST_TEST(at_end["passed"].get<bool>() == expected[i], "at the end, " << i << ": " << at_end.dump());
+        BOOST_TEST(at_end["detail"] == results[i]["detail"], "at the end, " << i << ": " << at_end.dump());
     }
 }

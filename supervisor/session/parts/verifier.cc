@@ -1,10 +1,47 @@
 #include "supervisor/session/parts/verifier.h"
 
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "supervisor/base/event_loop.h"
+#include "supervisor/base/units.h"
 #include "supervisor/session/host_command.h"
 #include "supervisor/session/spreadsheet_check.h"
 #include "supervisor/session/verify_windows.h"
+#include "xsession/a11y/a11y_lookups.h"
 
 namespace deskbox {
+namespace {
+
+// How long one turn of the loop may take while a check waits for an answer
+// (the accessibility helper's own reply timeout ends the wait).
+constexpr Millis kWaitSlice{100};
+
+// Asks a question that is answered from the loop (`ask` gets the callback) and
+// turns the session's loop until the answer comes, as a verify command's wait
+// does: agents, reviewers and the kill switch are served meanwhile. A new stop
+// request abandons the wait; the late answer then goes to a value nobody reads.
+template <class T>
+T wait_on_loop(EventLoop& loop, const std::function<bool()>& stop_asked,
+               const std::function<void(std::function<void(T)>)>& ask) {
+    auto answer = std::make_shared<std::optional<T>>();
+    ask([answer](T got) { *answer = std::move(got); });
+    std::optional<T>& got = *answer;
+    while (!got) {
+        if (stop_asked()) throw Error("interrupted: the session is stopping");
+        loop.run_once(kWaitSlice);
+    }
+    return std::move(*got);
+}
+
+template <class T>
+T value_of(a11y::Looked<T> looked) {
+    if (!looked.value) throw Error(looked.error);
+    return std::move(*looked.value);
+}
+
+}  // namespace
 
 VerifierPart::VerifierPart(const VerifierParts& parts, SessionControl& control) : parts_(parts), control_(control) {
     parts_.gate.gate().on_verify([this](const Reviewer& by) { return verify_now(reviewer_json(by)); });
@@ -32,19 +69,25 @@ VerifyOutcome VerifierPart::run_checks() {
     DesktopPart& desktop = parts_.desktop;
     const SandboxFiles& files = parts_.files.files();
     VerifyEnvironment env;
-    env.a11y = desktop.a11y();
     // The home or /tmp, no link followed (sandbox_files.h), at most 1 MiB.
     env.read_file = [&files](const std::string& path) { return files.read(path, 1 << 20); };
-    env.current_url = [&desktop] {
-        std::string url = desktop.executor().focused_browser_url();
+    if (a11y::A11yLookups* lookups = desktop.executor().loop_lookups()) {
+        env.find_elements = [this, lookups, stop_asked](const ElementTarget& target) {
+            return value_of(wait_on_loop<a11y::Looked<a11y::FindResult>>(
+                control_.loop(), stop_asked, [&](auto answer) { lookups->find(target, std::move(answer)); }));
+        };
+    }
+    env.current_url = [this, &desktop, stop_asked] {
+        a11y::A11yLookups* lookups = desktop.executor().loop_lookups();
+        if (!lookups) throw Error("accessibility is not available in this session: the browser's URL cannot be read");
+        std::string url = wait_on_loop<std::string>(control_.loop(), stop_asked, [&](auto answer) {
+            desktop.executor().focused_browser_url_later(std::move(answer));
+        });
+        if (!url.empty()) return url;
         // Not focused (a dialog, another app): the browser document that shows.
-        if (url.empty() && desktop.a11y()) {
-            try {
-                url = desktop.a11y()->browser_context().url;
-            } catch (const Error&) {
-            }
-        }
-        return url;
+        const auto showing = wait_on_loop<a11y::Looked<a11y::BrowserContext>>(
+            control_.loop(), stop_asked, [&](auto answer) { lookups->browser_context({}, {}, std::move(answer)); });
+        return showing.value ? showing.value->url : std::string();
     };
     env.windows = [&desktop] { return verify_windows(desktop.x()); };
     env.spreadsheet_csv = [this, &files, stop_asked](const VerifyCheck& check) {
