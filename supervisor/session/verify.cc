@@ -2,6 +2,8 @@
 
 #include <sys/wait.h>
 
+#include <exception>
+
 #include "supervisor/audit/audit_record.h"
 #include "supervisor/base/regex_pattern.h"
 #include "supervisor/manifest/sheet_cells.h"
@@ -157,7 +159,9 @@ VerifyOutcome run_verify_checks(const std::vector<VerifyCheck>& checks, const Ve
                     break;
                 }
             }
-        } catch (const Error& e) {
+        } catch (const std::exception& e) {
+            // Any failure of one check (a deskbox::Error naming what was
+            // unknown, or an internal error) fails that check only.
             passed = false;
             detail = e.what();
         }

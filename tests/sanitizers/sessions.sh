@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A few integration tests that start real sessions, run against the AddressSanitizer +
 # UndefinedBehaviorSanitizer build of deskbox: together they cover the agent socket, the gate, the
-# audit log, the review socket (approvals, takeover), the VNC forwarder and the egress proxy.
+# audit log, the review socket (approvals, takeover), the VNC forwarder, the egress proxy, and the
+# teardown after an error in a callback (leaks on that path fail it too).
 # Every sanitizer report fails the step: the first report ends the process that found it
 # (halt_on_error), and each report is also written to a file under a scratch dir, which this script
 # prints and counts at the end, so a report is caught even in a deskbox process whose exit code no
@@ -31,6 +32,7 @@ tests=(
   takeover-session-test:a_reviewer_takes_control_and_hands_it_back  # review socket, reviewer VNC
   vnc-session-test:                                      # the VNC forwarder (TCP and vnc.sock)
   network-session-test:only_allowed_domains_through_the_proxy  # the proxy thread writing the audit log
+  session-failure-test:                                  # an error in a callback: the teardown on the error path
 )
 ninja -C "$build" "${asan_targets[@]}"
 programs=()

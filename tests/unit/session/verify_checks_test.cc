@@ -4,6 +4,7 @@
 // helper cut short never counts as "absent", since it cannot show that.
 #include <boost/test/unit_test.hpp>
 #include <functional>
+#include <stdexcept>
 #include <string>
 
 #include "supervisor/base/error.h"
@@ -88,6 +89,21 @@ BOOST_AUTO_TEST_CASE(no_accessibility_or_no_answer_fails_with_the_reason) {
     });
     BOOST_TEST(timed_out["passed"] == false);
     BOOST_TEST(timed_out["detail"] == "a11y helper: no reply within 4000 ms");
+}
+
+BOOST_AUTO_TEST_CASE(an_internal_error_fails_only_its_own_check) {
+    VerifyEnvironment env;
+    int asked = 0;
+    env.find_elements = [&asked](const ElementTarget&) -> a11y::FindResult {
+        if (++asked == 1) throw std::logic_error("a fault of our own");
+        return found(1);
+    };
+    const VerifyOutcome outcome = run_verify_checks({a11y_check(true), a11y_check(true)}, env);
+    BOOST_REQUIRE_EQUAL(outcome.results.size(), 2u);
+    BOOST_TEST(outcome.results[0]["passed"] == false);
+    BOOST_TEST(outcome.results[0]["detail"] == "a fault of our own");
+    BOOST_TEST(outcome.results[1]["passed"] == true, outcome.results[1].dump());
+    BOOST_TEST(outcome.passed == false);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
