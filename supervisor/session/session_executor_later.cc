@@ -19,13 +19,6 @@ ActionResult failed(const std::string& why) {
     return r;
 }
 
-// The value of a lookup, or its error thrown (guarded() turns it into a failed result).
-template <class T>
-const T& value_of(const a11y::Looked<T>& looked) {
-    if (!looked.value) throw Error(looked.error);
-    return *looked.value;
-}
-
 }  // namespace
 
 bool SessionExecutor::answers_later(const Action& action) const {
@@ -70,14 +63,14 @@ void SessionExecutor::execute_later(const Action& action, const CaptureOptions& 
     switch (action.kind) {
         case ActionKind::Tree:
             loop_lookups_->tree([this, action, done = std::move(done)](const a11y::Looked<a11y::Tree>& all) {
-                done(guarded([&] { return tree_result(action, value_of(all)); }));
+                done(guarded([&] { return tree_result(action, all.value_or_throw()); }));
             });
             return;
         case ActionKind::HitTest:
             loop_lookups_->hit_test(
                 to_screen(action.point.value_or(Point{})),
                 [this, done = std::move(done)](const a11y::Looked<std::optional<a11y::Element>>& seen) {
-                    done(guarded([&] { return hit_test_result(value_of(seen)); }));
+                    done(guarded([&] { return hit_test_result(seen.value_or_throw()); }));
                 });
             return;
         default:
@@ -95,7 +88,7 @@ void SessionExecutor::element_action_later(const Action& action, std::function<v
         *action.element, [this, action, done = std::move(done)](const a11y::Looked<a11y::FindResult>& found) mutable {
             std::optional<a11y::Element> element;
             ActionResult refused = guarded([&] {
-                const a11y::FindResult& r = value_of(found);
+                const a11y::FindResult& r = found.value_or_throw();
                 // Refuses no match, several, and a search cut short.
                 element = a11y::resolve_one(r.matches, r.truncated, r.truncated_reason, action.element.value());
                 return ActionResult{};
@@ -110,7 +103,7 @@ void SessionExecutor::element_action_later(const Action& action, std::function<v
             }
             loop_lookups_->act(*element, a11y::ElementAction::Focus, {},
                                [this, e = *element, done = std::move(done)](const a11y::Looked<std::string>& how) {
-                                   done(guarded([&] { return focused_result(e, value_of(how)); }));
+                                   done(guarded([&] { return focused_result(e, how.value_or_throw()); }));
                                });
         });
 }

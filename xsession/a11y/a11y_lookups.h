@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "supervisor/base/error.h"
 #include "xsession/a11y/a11y_client.h"
 
 namespace deskbox::a11y {
@@ -24,6 +25,11 @@ struct Looked {
     static Looked of(T v) { return Looked{std::move(v), {}}; }
     static Looked failed(std::string why) {
         return Looked{std::nullopt, why.empty() ? "unknown error" : std::move(why)};
+    }
+    // The value, or the error that ended the lookup, thrown as deskbox::Error.
+    const T& value_or_throw() const {
+        if (!value) throw Error(error);
+        return *value;
     }
 };
 

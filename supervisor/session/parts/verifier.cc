@@ -35,12 +35,6 @@ T wait_on_loop(EventLoop& loop, const std::function<bool()>& stop_asked,
     return std::move(*got);
 }
 
-template <class T>
-T value_of(a11y::Looked<T> looked) {
-    if (!looked.value) throw Error(looked.error);
-    return std::move(*looked.value);
-}
-
 }  // namespace
 
 VerifierPart::VerifierPart(const VerifierParts& parts, SessionControl& control) : parts_(parts), control_(control) {
@@ -73,8 +67,9 @@ VerifyOutcome VerifierPart::run_checks() {
     env.read_file = [&files](const std::string& path) { return files.read(path, 1 << 20); };
     if (a11y::A11yLookups* lookups = desktop.executor().loop_lookups()) {
         env.find_elements = [this, lookups, stop_asked](const ElementTarget& target) {
-            return value_of(wait_on_loop<a11y::Looked<a11y::FindResult>>(
-                control_.loop(), stop_asked, [&](auto answer) { lookups->find(target, std::move(answer)); }));
+            return wait_on_loop<a11y::Looked<a11y::FindResult>>(
+                       control_.loop(), stop_asked, [&](auto answer) { lookups->find(target, std::move(answer)); })
+                .value_or_throw();
         };
     }
     env.current_url = [this, &desktop, stop_asked] {
